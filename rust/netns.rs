@@ -1,0 +1,105 @@
+// SPDX-License-Identifier: GPL-2.0
+//! Per-namespace state: settings and counters. Created when a namespace (or
+//! the module) comes up, freed when it goes (see `ffi.rs`).
+
+use crate::splice_core::config::{SettingError, Settings};
+use crate::stats::Stats;
+use kernel::prelude::*;
+use kernel::sync::atomic::{Atomic, Relaxed};
+use kernel::sync::Mutex;
+use kernel::new_mutex;
+
+/// The state of one network namespace.
+#[pin_data]
+pub(crate) struct NetState {
+    cookie: u64,
+    pub(crate) stats: Stats,
+    /// Current settings, readable locklessly (one relaxed load per field).
+    max_splices: Atomic<u32>,
+    idle_timeout: Atomic<u32>,
+    /// Serialises writers of the settings, so an update is all or nothing.
+    #[pin]
+    update: Mutex<()>,
+}
+
+/// The module parameters as default settings, checked.
+pub(crate) fn default_settings() -> Result<Settings, SettingError> {
+    Settings {
+        max_splices: crate::module_parameters::max_splices.value(),
+        idle_timeout: crate::module_parameters::idle_timeout.value(),
+    }
+    .validate()
+}
+
+impl NetState {
+    /// Fresh state for the namespace with the given cookie.
+    pub(crate) fn new(cookie: u64) -> Result<Pin<KBox<Self>>> {
+        // Module init checked the parameters; they are read-only at runtime.
+        let s = default_settings().map_err(|_| EINVAL)?;
+        KBox::pin_init(
+            pin_init!(NetState {
+                cookie,
+                stats: Stats::new(),
+                max_splices: Atomic::new(s.max_splices),
+                idle_timeout: Atomic::new(s.idle_timeout),
+                update <- new_mutex!(()),
+            }),
+            GFP_KERNEL,
+        )
+    }
+
+    /// The namespace's cookie (as `SO_NETNS_COOKIE` reports it).
+    pub(crate) fn cookie(&self) -> u64 {
+        self.cookie
+    }
+
+    pub(crate) fn settings(&self) -> Settings {
+        Settings {
+            max_splices: self.max_splices.load(Relaxed),
+            idle_timeout: self.idle_timeout.load(Relaxed),
+        }
+    }
+
+    /// Change some settings; nothing changes unless all are valid.
+    pub(crate) fn update(
+        &self,
+        max_splices: Option<u32>,
+        idle_timeout: Option<u32>,
+    ) -> Result<Settings, SettingError> {
+        let _guard = self.update.lock();
+        let s = self.settings().update(max_splices, idle_timeout)?;
+        self.max_splices.store(s.max_splices, Relaxed);
+        self.idle_timeout.store(s.idle_timeout, Relaxed);
+        self.stats.inc(crate::stats::Counter::ConfigChanges);
+        Ok(s)
+    }
+}
+
+#[kunit_tests(tcpsplice_netns)]
+mod tests {
+    use super::*;
+    use crate::stats::Counter;
+
+    #[test]
+    fn starts_from_the_module_parameters() -> Result {
+        let st = NetState::new(7)?;
+        assert_eq!(st.cookie(), 7);
+        assert_eq!(Ok(st.settings()), default_settings());
+        Ok(())
+    }
+
+    #[test]
+    fn update_is_all_or_nothing_and_counted() -> Result {
+        let st = NetState::new(1)?;
+        let before = st.settings();
+        assert_eq!(st.update(Some(10), Some(0)), Err(SettingError::IdleTimeout));
+        assert_eq!(st.settings(), before);
+        assert_eq!(st.stats.get(Counter::ConfigChanges), 0);
+        let after = st.update(Some(10), None).map_err(|_| EINVAL)?;
+        assert_eq!(after.max_splices, 10);
+        assert_eq!(after.idle_timeout, before.idle_timeout);
+        assert_eq!(st.settings(), after);
+        assert_eq!(st.stats.get(Counter::ConfigChanges), 1);
+        Ok(())
+    }
+}

@@ -1,0 +1,14 @@
+// SPDX-License-Identifier: GPL-2.0
+//! Pure logic of tcpsplice: TCP sequence arithmetic, window rescaling and
+//! packet header classification.
+//!
+//! The kernel module compiles these very files in (see `rust/tcpsplice_main.rs`),
+//! so they must stay `no_std`, allocation-free and free of `unsafe`, and refer to
+//! each other only through `super::` paths. The host runs the same code under
+//! `cargo test`, property tests and fuzzers.
+#![no_std]
+#![forbid(unsafe_code)]
+
+pub mod config;
+pub mod packet;
+pub mod seq;

@@ -1,0 +1,192 @@
+// SPDX-License-Identifier: GPL-2.0
+//! A generic netlink client of the "tcpsplice" family (neli).
+use crate::status::{member_name, Status};
+use neli::{
+    consts::{nl::NlmF, socket::NlFamily},
+    err::RouterError,
+    genl::{AttrTypeBuilder, Genlmsghdr, GenlmsghdrBuilder, Nlattr, NlattrBuilder, NoUserHeader},
+    nl::{NlPayload, Nlmsghdr},
+    router::synchronous::NlRouter,
+    types::{Buffer, GenlBuffer},
+    utils::Groups,
+};
+use std::fmt;
+use tcpsplice_uapi::*;
+
+type Msg = Genlmsghdr<u8, u16>;
+
+/// What went wrong, in words an operator can act on.
+#[derive(Debug)]
+pub enum Error {
+    /// The module is not loaded in this kernel.
+    NoModule(String),
+    /// The kernel refused: errno and its extended-ack message, if any.
+    Kernel { errno: i32, msg: Option<String> },
+    /// Talking netlink failed.
+    Netlink(String),
+    /// The command line asked for nothing sensible.
+    Usage(String),
+}
+
+impl Error {
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Error::NoModule(_) => 3,
+            Error::Kernel { errno, .. } if *errno == libc_eperm() => 4,
+            Error::Usage(_) => 2,
+            _ => 1,
+        }
+    }
+}
+
+const fn libc_eperm() -> i32 {
+    1
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::NoModule(e) => write!(
+                f,
+                "the tcpsplice module is not loaded (no generic netlink family \"{TCPSPLICE_GENL_NAME}\": {e}); load it with 'modprobe tcpsplice' or 'insmod tcpsplice.ko'"
+            ),
+            Error::Kernel { errno, msg } if *errno == libc_eperm() => write!(
+                f,
+                "permission denied: this command changes tcpsplice state and needs CAP_NET_ADMIN{}",
+                msg.as_deref().map(|m| format!(" ({m})")).unwrap_or_default()
+            ),
+            Error::Kernel { errno, msg } => {
+                let os = std::io::Error::from_raw_os_error(*errno);
+                match msg {
+                    Some(m) => write!(f, "{m} ({os})"),
+                    None => write!(f, "{os}"),
+                }
+            }
+            Error::Netlink(e) => write!(f, "netlink: {e}"),
+            Error::Usage(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+impl<T: fmt::Debug, P: fmt::Debug> From<RouterError<T, P>> for Error {
+    fn from(e: RouterError<T, P>) -> Self {
+        match e {
+            RouterError::Nlmsgerr(err) => {
+                let msg = err.ext_ack().iter().find_map(|a| {
+                    (*a.nla_type().nla_type() == neli::consts::nl::NlmsgerrAttr::Msg).then(|| {
+                        String::from_utf8_lossy(a.nla_payload().as_ref()).trim_end_matches('\0').to_string()
+                    })
+                });
+                Error::Kernel { errno: -*err.error(), msg }
+            }
+            other => Error::Netlink(format!("{other:?}")),
+        }
+    }
+}
+
+fn ser<E: fmt::Debug>(e: E) -> Error {
+    Error::Netlink(format!("{e:?}"))
+}
+
+pub struct Client {
+    sock: NlRouter,
+    family: u16,
+}
+
+impl Client {
+    pub fn connect() -> Result<Self, Error> {
+        let (sock, _) = NlRouter::connect(NlFamily::Generic, None, Groups::empty()).map_err(ser)?;
+        sock.enable_ext_ack(true).map_err(ser)?;
+        let family = sock
+            .resolve_genl_family(TCPSPLICE_GENL_NAME)
+            .map_err(|e| Error::NoModule(format!("{e}")))?;
+        Ok(Client { sock, family })
+    }
+
+    /// Send a command and collect the replies' attributes.
+    fn request(&mut self, cmd: u16, attrs: GenlBuffer<u16, Buffer>) -> Result<Vec<Msg>, Error> {
+        let hdr = GenlmsghdrBuilder::<u8, u16, NoUserHeader>::default()
+            .cmd(cmd as u8)
+            .version(TCPSPLICE_GENL_VERSION as u8)
+            .attrs(attrs)
+            .build()
+            .map_err(ser)?;
+        let recv = self
+            .sock
+            .send::<_, _, u16, Msg>(self.family, NlmF::ACK, NlPayload::Payload(hdr))?;
+        let mut out = Vec::new();
+        for m in recv {
+            let m: Nlmsghdr<u16, Msg> = m?;
+            if let NlPayload::Payload(p) = m.nl_payload() {
+                out.push(p.clone());
+            }
+        }
+        Ok(out)
+    }
+
+    pub fn status(&mut self) -> Result<Status, Error> {
+        let replies = self.request(TCPSPLICE_CMD_GET_STATUS, GenlBuffer::new())?;
+        let msg = replies.first().ok_or_else(|| Error::Netlink("GET_STATUS: no reply".into()))?;
+        decode_status(msg)
+    }
+
+    pub fn set_config(&mut self, max_splices: Option<u32>, idle_timeout: Option<u32>) -> Result<(), Error> {
+        let mut nest = attr(TCPSPLICE_A_CONFIG, true, Buffer::from(Vec::<u8>::new()))?;
+        for (t, v) in [(TCPSPLICE_CFG_MAX_SPLICES, max_splices), (TCPSPLICE_CFG_IDLE_TIMEOUT, idle_timeout)] {
+            if let Some(v) = v {
+                nest = nest.nest(&attr(t, false, Buffer::from(v.to_ne_bytes().to_vec()))?).map_err(ser)?;
+            }
+        }
+        let mut attrs = GenlBuffer::new();
+        attrs.push(nest);
+        self.request(TCPSPLICE_CMD_SET_CONFIG, attrs).map(drop)
+    }
+
+    pub fn reset_stats(&mut self) -> Result<(), Error> {
+        self.request(TCPSPLICE_CMD_RESET_STATS, GenlBuffer::new()).map(drop)
+    }
+}
+
+fn attr(t: u16, nested: bool, payload: Buffer) -> Result<Nlattr<u16, Buffer>, Error> {
+    NlattrBuilder::default()
+        .nla_type(AttrTypeBuilder::default().nla_type(t).nla_nested(nested).build().map_err(ser)?)
+        .nla_payload(payload)
+        .build()
+        .map_err(ser)
+}
+
+/// Read a nest of u32/u64 attributes into name -> value.
+fn numbers(a: &Nlattr<u16, Buffer>, members: &[(&str, u16)], prefix: &str, skip: &[u16]) -> Result<std::collections::BTreeMap<String, u64>, Error> {
+    let mut out = std::collections::BTreeMap::new();
+    let handle = a.get_attr_handle::<u16>().map_err(ser)?;
+    for inner in handle.iter() {
+        let id = *inner.nla_type().nla_type();
+        if skip.contains(&id) {
+            continue;
+        }
+        let b = inner.nla_payload().as_ref();
+        let v = match b.len() {
+            4 => u64::from(u32::from_ne_bytes(b.try_into().unwrap())),
+            8 => u64::from_ne_bytes(b.try_into().unwrap()),
+            n => return Err(Error::Netlink(format!("attribute {id}: unexpected length {n}"))),
+        };
+        out.insert(member_name(members, prefix, id), v);
+    }
+    Ok(out)
+}
+
+fn decode_status(msg: &Msg) -> Result<Status, Error> {
+    let mut st = Status::default();
+    for a in msg.attrs().iter() {
+        let t = *a.nla_type().nla_type();
+        let b = a.nla_payload().as_ref();
+        match t {
+            TCPSPLICE_A_VERSION => st.version = String::from_utf8_lossy(b).trim_end_matches('\0').to_string(),
+            TCPSPLICE_A_NETNS_COOKIE if b.len() == 8 => st.netns_cookie = u64::from_ne_bytes(b.try_into().unwrap()),
+            TCPSPLICE_A_CONFIG => st.config = numbers(a, TCPSPLICE_CONFIG_ATTR_MEMBERS, "TCPSPLICE_CFG_", &[])?,
+            TCPSPLICE_A_STATS => st.stats = numbers(a, TCPSPLICE_STAT_MEMBERS, "TCPSPLICE_STAT_", &[TCPSPLICE_STAT_PAD])?,
+            _ => {}
+        }
+    }
+    Ok(st)
+}

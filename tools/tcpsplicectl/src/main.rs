@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: GPL-2.0
+//! `tcpsplicectl`: configure and inspect tcpsplice in the current network
+//! namespace.
+mod client;
+mod status;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "tcpsplicectl", version, about = "Configure and inspect tcpsplice (in-kernel TCP splicing)")]
+struct Cli {
+    /// Print machine-readable JSON instead of text.
+    #[arg(long, global = true)]
+    json: bool,
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Module version, this namespace's settings and counters.
+    Status,
+    /// Change this namespace's settings (needs CAP_NET_ADMIN).
+    Set {
+        /// Size bound of the splice table (1..1048576).
+        #[arg(long)]
+        max_splices: Option<u32>,
+        /// Seconds a splice may stay idle before it is removed (1..86400).
+        #[arg(long)]
+        idle_timeout: Option<u32>,
+    },
+    /// Zero this namespace's counters (needs CAP_NET_ADMIN).
+    ResetStats,
+}
+
+fn run(cli: Cli) -> Result<(), client::Error> {
+    let mut c = client::Client::connect()?;
+    match cli.cmd {
+        Cmd::Status => {
+            let s = c.status()?;
+            if cli.json {
+                println!("{}", serde_json::to_string_pretty(&s).expect("serialisable"));
+            } else {
+                print!("{}", s.to_text());
+            }
+        }
+        Cmd::Set { max_splices, idle_timeout } => {
+            if max_splices.is_none() && idle_timeout.is_none() {
+                return Err(client::Error::Usage("nothing to set: give --max-splices and/or --idle-timeout".into()));
+            }
+            c.set_config(max_splices, idle_timeout)?;
+        }
+        Cmd::ResetStats => c.reset_stats()?,
+    }
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    match run(Cli::parse()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("tcpsplicectl: {e}");
+            ExitCode::from(e.exit_code())
+        }
+    }
+}
