@@ -61,9 +61,9 @@ impl Drop for Registration {
 /// What a namespace's generic slot owns: its state and its netfilter hooks.
 ///
 /// Field order matters: the hooks are unregistered (dropped) before the state
-/// their `priv` pointer refers to is freed.
+/// their `priv` pointer refers to is freed. The hooks are only held for that.
 struct NetSlot {
-    hooks: NetHooks,
+    _hooks: NetHooks,
     state: Pin<KBox<NetState>>,
 }
 
@@ -88,7 +88,7 @@ unsafe extern "C" fn tcpsplice_rs_net_init(net: *mut kernel::bindings::net) -> c
         Ok(h) => h,
         Err(e) => return e.to_errno(),
     };
-    let slot = match KBox::new(NetSlot { hooks, state }, GFP_KERNEL) {
+    let slot = match KBox::new(NetSlot { _hooks: hooks, state }, GFP_KERNEL) {
         Ok(s) => s,
         Err(_) => return ENOMEM.to_errno(),
     };

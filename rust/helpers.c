@@ -58,11 +58,19 @@ u64 tcpsplice_h_net_cookie(const struct net *net)
 
 /* ---- generic netlink ---------------------------------------------------- */
 
+/* NLA_POLICY_RANGE's bounds are s16: u32 ranges need the full form. */
+static const struct netlink_range_validation tcpsplice_max_splices_range = {
+	.min = 1, .max = TCPSPLICE_MAX_SPLICES_LIMIT,
+};
+static const struct netlink_range_validation tcpsplice_idle_timeout_range = {
+	.min = 1, .max = TCPSPLICE_IDLE_TIMEOUT_MAX,
+};
+
 static const struct nla_policy tcpsplice_cfg_policy[TCPSPLICE_CFG_MAX + 1] = {
 	[TCPSPLICE_CFG_MAX_SPLICES] =
-		NLA_POLICY_RANGE(NLA_U32, 1, TCPSPLICE_MAX_SPLICES_LIMIT),
-	[TCPSPLICE_CFG_IDLE_TIMEOUT] = NLA_POLICY_RANGE(NLA_U32, 1,
-						       TCPSPLICE_IDLE_TIMEOUT_MAX),
+		NLA_POLICY_FULL_RANGE(NLA_U32, &tcpsplice_max_splices_range),
+	[TCPSPLICE_CFG_IDLE_TIMEOUT] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &tcpsplice_idle_timeout_range),
 };
 
 static const struct nla_policy tcpsplice_policy[TCPSPLICE_A_MAX + 1] = {
@@ -127,15 +135,23 @@ struct nlattr *tcpsplice_h_genl_attr(const struct genl_info *info, int type)
 	return info->attrs[type];
 }
 
+/*
+ * NL_SET_ERR_MSG() wants a string literal; the Rust side passes static C
+ * strings, which is what extack needs (it keeps the pointer).
+ */
 void tcpsplice_h_set_err_msg(struct genl_info *info, const char *msg)
 {
-	NL_SET_ERR_MSG(info->extack, msg);
+	if (info->extack)
+		info->extack->_msg = msg;
 }
 
 void tcpsplice_h_set_err_attr(struct genl_info *info, const struct nlattr *attr,
 			      const char *msg)
 {
-	NL_SET_ERR_MSG_ATTR(info->extack, attr, msg);
+	if (info->extack) {
+		NL_SET_BAD_ATTR(info->extack, attr);
+		info->extack->_msg = msg;
+	}
 }
 
 int tcpsplice_h_parse_config(struct genl_info *info,

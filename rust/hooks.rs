@@ -6,6 +6,7 @@ use crate::ffi::{Skb, Verdict};
 use crate::netns::NetState;
 use crate::splice_core::packet::{self, IPPROTO_TCP, IPV4_MIN_HEADER, IPV6_HEADER, TCP_MIN_HEADER};
 use crate::stats::Counter;
+use kernel::prelude::*;
 
 /// Address family of a hook.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -58,7 +59,6 @@ pub(crate) fn pre_routing(net: &NetState, skb: &mut Skb<'_>, family: Family) -> 
 mod tests {
     use super::*;
     use crate::ffi::test_support::TestSkb;
-    use kernel::prelude::*;
 
     const ETH_P_IP: u16 = 0x0800;
     const ETH_P_IPV6: u16 = 0x86dd;

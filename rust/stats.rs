@@ -2,6 +2,7 @@
 //! Per-namespace counters.
 
 use crate::bindings as b;
+use kernel::prelude::*;
 use kernel::sync::atomic::{Atomic, Relaxed};
 
 /// A counter, in UAPI order (`enum tcpsplice_stat`).

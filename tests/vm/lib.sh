@@ -1,0 +1,20 @@
+# shellcheck shell=bash
+# Helpers for scenarios run inside the guest by tests/vm/run.
+set -u
+. "${TCPSPLICE_TOP:?}/scripts/guest/topo.sh"
+KO=$TCPSPLICE_TOP/tcpsplice.ko
+
+fail() { echo "FAIL: $*"; exit 1; }
+expect_eq() { [ "$1" = "$2" ] || fail "$3: expected '$2', got '$1'"; }
+expect_gt() { [ "$1" -gt "$2" ] || fail "$3: expected more than $2, got $1"; }
+load_module() { insmod "$KO" "$@" || fail "insmod $*"; }
+
+# json_get [NS] PATH: a field of 'tcpsplicectl --json status', e.g. stats.rx_tcp
+json_get() {
+  local pre=()
+  if [ $# = 2 ]; then pre=(ip netns exec "$1"); shift; fi
+  "${pre[@]}" tcpsplicectl --json status |
+    python3 -c 'import json,sys; v=json.load(sys.stdin)
+for k in sys.argv[1].split("."): v=v[k]
+print(v)' "$1"
+}

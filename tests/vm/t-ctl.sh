@@ -1,0 +1,48 @@
+# tcpsplicectl against the module: status (text and JSON), settings, counters,
+# refusals without CAP_NET_ADMIN, and a clear message when the module is absent.
+. "$(dirname "$0")/lib.sh"
+
+out=$(tcpsplicectl status 2>&1); rc=$?
+expect_eq "$rc" 3 "exit status without the module"
+grep -q "module is not loaded" <<<"$out" || fail "no clear message without the module: $out"
+
+insmod "$KO" max_splices=0 2>/dev/null && fail "max_splices=0 accepted"
+insmod "$KO" idle_timeout=100000 2>/dev/null && fail "idle_timeout=100000 accepted"
+
+load_module
+tcpsplicectl status | tee /tmp/status.txt
+grep -q '^tcpsplice 0.1.0 (netns cookie [0-9]*)$' /tmp/status.txt || fail "status header"
+grep -Eq '^  max_splices +65536$' /tmp/status.txt || fail "default max_splices"
+expect_eq "$(json_get version)" 0.1.0 "json version"
+expect_eq "$(json_get config.idle_timeout)" 900 "default idle_timeout"
+expect_eq "$(json_get stats.config_changes)" 0 "config_changes at start"
+
+tcpsplicectl set --max-splices 1000 --idle-timeout 30 || fail "set"
+expect_eq "$(json_get config.max_splices)" 1000 "max_splices after set"
+expect_eq "$(json_get config.idle_timeout)" 30 "idle_timeout after set"
+expect_eq "$(json_get stats.config_changes)" 1 "config_changes after set"
+
+# Out of range: refused with a message, nothing changes (all or nothing).
+out=$(tcpsplicectl set --max-splices 5 --idle-timeout 0 2>&1) && fail "idle_timeout 0 accepted"
+echo "refused: $out"
+grep -qi 'range' <<<"$out" || fail "no reason given: $out"
+expect_eq "$(json_get config.max_splices)" 1000 "max_splices after refused set"
+out=$(tcpsplicectl set 2>&1); expect_eq "$?" 2 "set with nothing to set"
+
+# Without CAP_NET_ADMIN: reading works, changing is refused clearly.
+nobody=(setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all)
+"${nobody[@]}" tcpsplicectl status >/dev/null || fail "status as nobody"
+out=$("${nobody[@]}" tcpsplicectl set --max-splices 5 2>&1); rc=$?
+echo "as nobody: $out"
+expect_eq "$rc" 4 "exit status of set as nobody"
+grep -q "needs CAP_NET_ADMIN" <<<"$out" || fail "unclear refusal: $out"
+# Root of a user namespace it owns is not enough either.
+out=$(unshare -Ur tcpsplicectl set --max-splices 5 2>&1); rc=$?
+expect_eq "$rc" 4 "exit status of set in an owned user namespace"
+out=$(unshare -Ur tcpsplicectl reset-stats 2>&1); rc=$?
+expect_eq "$rc" 4 "exit status of reset-stats in an owned user namespace"
+expect_eq "$(json_get config.max_splices)" 1000 "max_splices after refusals"
+
+tcpsplicectl reset-stats || fail "reset-stats"
+expect_eq "$(json_get stats.config_changes)" 0 "config_changes after reset"
+rmmod tcpsplice || fail "rmmod"
