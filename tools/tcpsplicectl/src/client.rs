@@ -2,11 +2,15 @@
 //! A generic netlink client of the "tcpsplice" family (neli).
 use crate::status::{member_name, Status};
 use neli::{
-    consts::{nl::NlmF, socket::NlFamily},
-    err::RouterError,
+    consts::{
+        nl::{NlmF, NlmsgerrAttr},
+        socket::NlFamily,
+    },
+    err::{Nlmsgerr, NlmsghdrErr, RouterError},
     genl::{AttrTypeBuilder, Genlmsghdr, GenlmsghdrBuilder, Nlattr, NlattrBuilder, NoUserHeader},
-    nl::{NlPayload, Nlmsghdr},
+    nl::{NlPayload, Nlmsghdr, NlmsghdrBuilder},
     router::synchronous::NlRouter,
+    socket::synchronous::NlSocketHandle,
     types::{Buffer, GenlBuffer},
     utils::Groups,
 };
@@ -68,19 +72,20 @@ impl fmt::Display for Error {
     }
 }
 
+impl Error {
+    /// The kernel's refusal, with its extended-ack message if it sent one.
+    fn from_nlmsgerr(e: &Nlmsgerr<NlmsghdrErr<u16, Msg>>) -> Self {
+        let msg = e.ext_ack().iter().find_map(|a| {
+            (*a.nla_type().nla_type() == NlmsgerrAttr::Msg)
+                .then(|| String::from_utf8_lossy(a.nla_payload().as_ref()).trim_end_matches('\0').to_string())
+        });
+        Error::Kernel { errno: -*e.error(), msg }
+    }
+}
+
 impl<T: fmt::Debug, P: fmt::Debug> From<RouterError<T, P>> for Error {
     fn from(e: RouterError<T, P>) -> Self {
-        match e {
-            RouterError::Nlmsgerr(err) => {
-                let msg = err.ext_ack().iter().find_map(|a| {
-                    (*a.nla_type().nla_type() == neli::consts::nl::NlmsgerrAttr::Msg).then(|| {
-                        String::from_utf8_lossy(a.nla_payload().as_ref()).trim_end_matches('\0').to_string()
-                    })
-                });
-                Error::Kernel { errno: -*err.error(), msg }
-            }
-            other => Error::Netlink(format!("{other:?}")),
-        }
+        Error::Netlink(format!("{e:?}"))
     }
 }
 
@@ -88,22 +93,27 @@ fn ser<E: fmt::Debug>(e: E) -> Error {
     Error::Netlink(format!("{e:?}"))
 }
 
+/// Requests go through `NlSocketHandle`, whose parser keeps the extended-ack
+/// messages (neli 0.7's router drops them when it retypes an error); the router
+/// is only used to resolve the family.
 pub struct Client {
-    sock: NlRouter,
+    sock: NlSocketHandle,
     family: u16,
+    seq: u32,
 }
 
 impl Client {
     pub fn connect() -> Result<Self, Error> {
-        let (sock, _) = NlRouter::connect(NlFamily::Generic, None, Groups::empty()).map_err(ser)?;
-        sock.enable_ext_ack(true).map_err(ser)?;
-        let family = sock
+        let (router, _) = NlRouter::connect(NlFamily::Generic, None, Groups::empty()).map_err(ser)?;
+        let family = router
             .resolve_genl_family(TCPSPLICE_GENL_NAME)
             .map_err(|e| Error::NoModule(format!("{e}")))?;
-        Ok(Client { sock, family })
+        let sock = NlSocketHandle::connect(NlFamily::Generic, None, Groups::empty()).map_err(ser)?;
+        sock.enable_ext_ack(true).map_err(ser)?;
+        Ok(Client { sock, family, seq: 0 })
     }
 
-    /// Send a command and collect the replies' attributes.
+    /// Send a command; collect the replies until the kernel's acknowledgement.
     fn request(&mut self, cmd: u16, attrs: GenlBuffer<u16, Buffer>) -> Result<Vec<Msg>, Error> {
         let hdr = GenlmsghdrBuilder::<u8, u16, NoUserHeader>::default()
             .cmd(cmd as u8)
@@ -111,17 +121,31 @@ impl Client {
             .attrs(attrs)
             .build()
             .map_err(ser)?;
-        let recv = self
-            .sock
-            .send::<_, _, u16, Msg>(self.family, NlmF::ACK, NlPayload::Payload(hdr))?;
+        self.seq += 1;
+        let msg = NlmsghdrBuilder::default()
+            .nl_type(self.family)
+            .nl_flags(NlmF::REQUEST | NlmF::ACK)
+            .nl_seq(self.seq)
+            .nl_payload(NlPayload::Payload(hdr))
+            .build()
+            .map_err(ser)?;
+        self.sock.send(&msg).map_err(ser)?;
         let mut out = Vec::new();
-        for m in recv {
-            let m: Nlmsghdr<u16, Msg> = m?;
-            if let NlPayload::Payload(p) = m.nl_payload() {
-                out.push(p.clone());
+        loop {
+            let (msgs, _) = self.sock.recv::<u16, Msg>().map_err(ser)?;
+            for m in msgs {
+                let m: Nlmsghdr<u16, Msg> = m.map_err(ser)?;
+                if *m.nl_seq() != self.seq {
+                    continue;
+                }
+                match m.nl_payload() {
+                    NlPayload::Payload(p) => out.push(p.clone()),
+                    NlPayload::Ack(_) => return Ok(out),
+                    NlPayload::Err(e) => return Err(Error::from_nlmsgerr(e)),
+                    _ => {}
+                }
             }
         }
-        Ok(out)
     }
 
     pub fn status(&mut self) -> Result<Status, Error> {

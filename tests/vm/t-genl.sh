@@ -1,0 +1,53 @@
+# The genetlink family under malformed and hostile requests (raw netlink, not
+# tcpsplicectl): each gets a clear error, nothing changes, the module survives.
+. "$(dirname "$0")/lib.sh"
+load_module
+python3 - <<'PY' || fail "genetlink checks"
+import os, struct, sys
+sys.path.insert(0, os.environ["TCPSPLICE_TOP"] + "/tests/lib")
+from genl import Genl, attr, NLA_F_NESTED
+import errno
+
+g = Genl()
+fam = g.family()
+A_CONFIG, CFG_MAX, CFG_IDLE = 2, 1, 2
+def cfg(*inner):
+    return attr(A_CONFIG | NLA_F_NESTED, b"".join(inner))
+u32 = lambda t, v: attr(t, struct.pack("I", v))
+fails = 0
+def expect(what, got, err, msg=None):
+    global fails
+    ok = got[0] == err and (msg is None or (got[1] or "").find(msg) >= 0)
+    print(("ok   " if ok else "FAIL ") + what, got[:2])
+    fails += not ok
+
+expect("unknown command", g.request(fam, 99), errno.EOPNOTSUPP)
+expect("SET_CONFIG without the nest", g.request(fam, 2), errno.EINVAL, "missing TCPSPLICE_A_CONFIG")
+expect("empty nest", g.request(fam, 2, cfg()), errno.EINVAL, "holds no setting")
+expect("u32 sent as u16", g.request(fam, 2, cfg(attr(CFG_MAX, struct.pack("H", 5)))), errno.EINVAL)
+expect("u32 sent as u64", g.request(fam, 2, cfg(attr(CFG_MAX, struct.pack("Q", 5)))), errno.EINVAL)
+expect("max_splices too large", g.request(fam, 2, cfg(u32(CFG_MAX, 1048577))), errno.ERANGE, "out of range")
+expect("unknown attribute in the nest", g.request(fam, 2, cfg(u32(9, 1))), errno.EINVAL)
+expect("unknown top-level attribute", g.request(fam, 1, u32(42, 1)), errno.EINVAL)
+expect("nest without NLA_F_NESTED", g.request(fam, 2, attr(A_CONFIG, u32(CFG_MAX, 5))), errno.EINVAL)
+expect("truncated attribute header", g.request(fam, 2, b"\x08\x00"), errno.EINVAL)
+expect("attribute longer than the message", g.request(fam, 2, struct.pack("HH", 64, A_CONFIG)), errno.EINVAL)
+expect("duplicated settings: last one wins, both valid", g.request(fam, 2, cfg(u32(CFG_MAX, 7), u32(CFG_MAX, 8))), 0)
+expect("valid set", g.request(fam, 2, cfg(u32(CFG_IDLE, 77))), 0)
+err, _, replies = g.request(fam, 1)
+conf = dict(dict(replies[0])[A_CONFIG] and __import__("genl").parse_attrs(dict(replies[0])[A_CONFIG]))
+got = (struct.unpack("I", conf[CFG_MAX])[0], struct.unpack("I", conf[CFG_IDLE])[0])
+expect("settings after the valid sets only", (0 if got == (8, 77) else 1, str(got)), 0)
+# Without CAP_NET_ADMIN (dropped from every set).
+pid = os.fork()
+if pid == 0:
+    os.setgid(65534); os.setuid(65534)
+    h = Genl()
+    r = h.request(fam, 2, cfg(u32(CFG_MAX, 3)))
+    os._exit(0 if r[0] == errno.EPERM else 1)
+_, st = os.waitpid(pid, 0)
+expect("SET_CONFIG as nobody is EPERM", (os.WEXITSTATUS(st), None), 0)
+sys.exit(1 if fails else 0)
+PY
+expect_eq "$(json_get config.max_splices)" 8 "max_splices after the raw requests"
+rmmod tcpsplice || fail rmmod
