@@ -107,7 +107,7 @@ unsafe extern "C" fn tcpsplice_rs_net_init(net: *mut kernel::bindings::net) -> c
 unsafe extern "C" fn tcpsplice_rs_net_exit(net: *mut kernel::bindings::net) {
     // SAFETY: `net` is valid (function contract); the slot holds the pointer
     // stored by `tcpsplice_rs_net_init`, which we take back exactly once.
-    let raw = unsafe { core::mem::replace(&mut *b::tcpsplice_h_net_slot(net), core::ptr::null_mut()) };
+    let raw = unsafe { core::mem::take(&mut *b::tcpsplice_h_net_slot(net)) };
     if !raw.is_null() {
         // SAFETY: `raw` came from `KBox::into_raw` in `tcpsplice_rs_net_init`.
         drop(unsafe { KBox::<NetSlot>::from_raw(raw.cast()) });
@@ -192,6 +192,12 @@ impl Drop for NetHooks {
     }
 }
 
+/// The IPv4 PRE_ROUTING hook.
+///
+/// # Safety
+///
+/// Called by netfilter with the `priv` given at registration and a valid skb
+/// that the caller owns for the duration of the call.
 unsafe extern "C" fn hook_pre_routing_v4(
     priv_: *mut c_void,
     skb: *mut kernel::bindings::sk_buff,
@@ -203,6 +209,11 @@ unsafe extern "C" fn hook_pre_routing_v4(
     crate::hooks::pre_routing(state, &mut skb, crate::hooks::Family::V4).into()
 }
 
+/// The IPv6 PRE_ROUTING hook.
+///
+/// # Safety
+///
+/// As for [`hook_pre_routing_v4`].
 unsafe extern "C" fn hook_pre_routing_v6(
     priv_: *mut c_void,
     skb: *mut kernel::bindings::sk_buff,

@@ -9,6 +9,11 @@
 #![no_std]
 #![forbid(unsafe_code)]
 
+#[cfg(test)]
+extern crate std;
+
 pub mod config;
+pub mod csum;
 pub mod packet;
 pub mod seq;
+pub mod translate;
