@@ -18,3 +18,11 @@ json_get() {
 for k in sys.argv[1].split("."): v=v[k]
 print(v)' "$1"
 }
+
+# value [NS] NAME: a setting or counter from 'tcpsplicectl status' (text form,
+# no Python start-up: cheap enough for loops), e.g. rx_tcp or max_splices.
+value() {
+  local pre=()
+  if [ $# = 2 ]; then pre=(-n "$1"); shift; fi
+  tcpsplicectl "${pre[@]}" status | awk -v k="$1" '$1 == k { print $2; found = 1 } END { exit !found }'
+}

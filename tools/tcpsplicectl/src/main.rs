@@ -13,6 +13,9 @@ struct Cli {
     /// Print machine-readable JSON instead of text.
     #[arg(long, global = true)]
     json: bool,
+    /// Act in the named network namespace (/run/netns/NAME), like `ip -n`.
+    #[arg(short = 'n', long, global = true, value_name = "NAME")]
+    netns: Option<String>,
     #[command(subcommand)]
     cmd: Cmd,
 }
@@ -34,7 +37,25 @@ enum Cmd {
     ResetStats,
 }
 
+/// Move this process into a named network namespace.
+fn enter_netns(name: &str) -> Result<(), client::Error> {
+    if name.contains('/') {
+        return Err(client::Error::Usage(format!("bad namespace name {name:?}")));
+    }
+    let path = format!("/run/netns/{name}");
+    let f = std::fs::File::open(&path).map_err(|e| client::Error::Usage(format!("{path}: {e}")))?;
+    use std::os::fd::AsRawFd;
+    // SAFETY: setns() only reads the descriptor, which `f` keeps open.
+    if unsafe { libc::setns(f.as_raw_fd(), libc::CLONE_NEWNET) } != 0 {
+        return Err(client::Error::Usage(format!("cannot enter {path}: {}", std::io::Error::last_os_error())));
+    }
+    Ok(())
+}
+
 fn run(cli: Cli) -> Result<(), client::Error> {
+    if let Some(ns) = &cli.netns {
+        enter_netns(ns)?;
+    }
     let mut c = client::Client::connect()?;
     match cli.cmd {
         Cmd::Status => {
