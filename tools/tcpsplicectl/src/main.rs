@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 //! `tcpsplicectl`: configure and inspect tcpsplice in the current network
 //! namespace.
-mod client;
-mod status;
+use tcpsplice_client as client;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;

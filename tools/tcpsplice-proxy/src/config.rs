@@ -1,0 +1,182 @@
+// SPDX-License-Identifier: GPL-2.0
+//! The TOML configuration and its validation.
+//!
+//! ```toml
+//! [[listen]]
+//! address = "192.0.2.100:80"
+//!
+//! [[pool]]
+//! name = "web"
+//! backends = ["203.0.113.21:8000", "203.0.113.22:8000"]
+//! balance = "round-robin"          # or "least-connections"
+//! health_interval_ms = 1000         # TCP connect checks; 0 turns them off
+//!
+//! [[route]]
+//! host = "*.example.com"            # optional: exact, or "*." + suffix
+//! path_prefix = "/static/"          # optional
+//! pool = "web"
+//!
+//! default_pool = "web"              # optional: where unmatched requests go
+//! ```
+use serde::Deserialize;
+use std::net::SocketAddr;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    pub listen: Vec<Listen>,
+    #[serde(default)]
+    pub pool: Vec<Pool>,
+    #[serde(default)]
+    pub route: Vec<Route>,
+    pub default_pool: Option<String>,
+    /// Longest request head accepted, bytes (431 beyond).
+    #[serde(default = "default_max_head")]
+    pub max_head_bytes: usize,
+    /// How long a client may take to send its request head, ms (408 beyond).
+    #[serde(default = "default_head_timeout")]
+    pub head_timeout_ms: u64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Listen {
+    pub address: SocketAddr,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Balance {
+    #[default]
+    RoundRobin,
+    LeastConnections,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Pool {
+    pub name: String,
+    pub backends: Vec<SocketAddr>,
+    #[serde(default)]
+    pub balance: Balance,
+    #[serde(default = "default_health_interval")]
+    pub health_interval_ms: u64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Route {
+    pub host: Option<String>,
+    pub path_prefix: Option<String>,
+    pub pool: String,
+}
+
+fn default_max_head() -> usize {
+    16 * 1024
+}
+fn default_head_timeout() -> u64 {
+    10_000
+}
+fn default_health_interval() -> u64 {
+    1000
+}
+
+/// A configuration error, with where it is.
+#[derive(Debug, PartialEq, Eq)]
+pub struct ConfigError(pub String);
+
+impl std::fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl Config {
+    /// Parse and validate; `file` names the source in messages.
+    pub fn parse(text: &str, file: &str) -> Result<Config, ConfigError> {
+        let c: Config = toml::from_str(text).map_err(|e| {
+            let at = e
+                .span()
+                .map(|s| {
+                    let line = text[..s.start.min(text.len())].matches('\n').count() + 1;
+                    format!(":{line}")
+                })
+                .unwrap_or_default();
+            ConfigError(format!("{file}{at}: {}", e.message()))
+        })?;
+        let fail = |what: String| Err(ConfigError(format!("{file}: {what}")));
+        if c.listen.is_empty() {
+            return fail("no [[listen]] address".into());
+        }
+        for (i, p) in c.pool.iter().enumerate() {
+            if p.backends.is_empty() {
+                return fail(format!("pool \"{}\" has no backends", p.name));
+            }
+            if c.pool[..i].iter().any(|q| q.name == p.name) {
+                return fail(format!("pool \"{}\" defined twice", p.name));
+            }
+        }
+        let known = |n: &str| c.pool.iter().any(|p| p.name == n);
+        for r in &c.route {
+            if !known(&r.pool) {
+                return fail(format!("route to unknown pool \"{}\"", r.pool));
+            }
+            if let Some(h) = &r.host {
+                if h.is_empty() || (h.contains('*') && !(h.starts_with("*.") && !h[2..].contains('*'))) {
+                    return fail(format!("route host \"{h}\": use an exact name or \"*.\" followed by a suffix"));
+                }
+            }
+        }
+        if let Some(d) = &c.default_pool {
+            if !known(d) {
+                return fail(format!("default_pool \"{d}\" is not a pool"));
+            }
+        }
+        if c.route.is_empty() && c.default_pool.is_none() {
+            return fail("no [[route]] and no default_pool: nothing can be served".into());
+        }
+        if c.max_head_bytes < 64 {
+            return fail("max_head_bytes below 64".into());
+        }
+        Ok(c)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = r#"
+default_pool = "web"
+[[listen]]
+address = "127.0.0.1:8080"
+[[pool]]
+name = "web"
+backends = ["127.0.0.1:9000"]
+balance = "least-connections"
+[[route]]
+host = "*.example.com"
+pool = "web"
+"#;
+
+    #[test]
+    fn accepts_a_good_file() {
+        let c = Config::parse(GOOD, "p.toml").unwrap();
+        assert_eq!(c.pool[0].balance, Balance::LeastConnections);
+        assert_eq!(c.max_head_bytes, 16 * 1024);
+    }
+
+    #[test]
+    fn errors_name_file_line_and_reason() {
+        let bad = GOOD.replace("balance = \"least-connections\"", "balance = \"random\"");
+        let e = Config::parse(&bad, "p.toml").unwrap_err().0;
+        assert!(e.starts_with("p.toml:8: "), "{e}");
+        assert!(e.contains("random"), "{e}");
+        let e = Config::parse(&GOOD.replace("pool = \"web\"\n", "pool = \"api\"\n"), "p.toml").unwrap_err().0;
+        assert_eq!(e, "p.toml: route to unknown pool \"api\"");
+        let e = Config::parse(&GOOD.replace("*.example.com", "a*b"), "p.toml").unwrap_err().0;
+        assert!(e.contains("exact name"), "{e}");
+        let e = Config::parse(&GOOD.replace("address =", "adress ="), "p.toml").unwrap_err().0;
+        assert!(e.starts_with("p.toml:4: ") && e.contains("adress"), "{e}");
+    }
+}

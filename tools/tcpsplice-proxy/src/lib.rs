@@ -1,0 +1,12 @@
+// SPDX-License-Identifier: GPL-2.0
+//! `tcpsplice-proxy`: reads each client's HTTP/1.1 request head, routes it by
+//! Host and path prefix to a pool of backends, connects, forwards what it has
+//! read, and then either hands the two connections to the tcpsplice kernel
+//! module or, when it cannot, relays the bytes itself and logs why.
+pub mod config;
+pub mod http;
+pub mod log;
+pub mod pool;
+pub mod proxy;
+pub mod route;
+pub mod splice;

@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: GPL-2.0
+//! Backend pools: balancing and health.
+use crate::config::{self, Balance};
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::Relaxed};
+use std::sync::Arc;
+use std::time::Duration;
+
+#[derive(Debug)]
+pub struct Backend {
+    pub addr: SocketAddr,
+    healthy: AtomicBool,
+    active: AtomicUsize,
+}
+
+#[derive(Debug)]
+pub struct Pool {
+    pub name: String,
+    pub backends: Vec<Arc<Backend>>,
+    balance: Balance,
+    next: AtomicUsize,
+    health_interval: Duration,
+}
+
+/// A backend chosen for one connection; counts as active until dropped.
+pub struct Lease(Arc<Backend>);
+
+impl Lease {
+    pub fn addr(&self) -> SocketAddr {
+        self.0.addr
+    }
+    /// Report that connecting failed: the backend is down until a health
+    /// check finds it up.
+    pub fn failed(&self) {
+        self.0.healthy.store(false, Relaxed);
+    }
+}
+
+impl Drop for Lease {
+    fn drop(&mut self) {
+        self.0.active.fetch_sub(1, Relaxed);
+    }
+}
+
+impl Pool {
+    pub fn new(c: &config::Pool) -> Pool {
+        Pool {
+            name: c.name.clone(),
+            backends: c
+                .backends
+                .iter()
+                .map(|&addr| Arc::new(Backend { addr, healthy: AtomicBool::new(true), active: AtomicUsize::new(0) }))
+                .collect(),
+            balance: c.balance,
+            next: AtomicUsize::new(0),
+            health_interval: Duration::from_millis(c.health_interval_ms),
+        }
+    }
+
+    /// A healthy backend by the pool's policy, or `None` if none is healthy.
+    pub fn pick(&self) -> Option<Lease> {
+        let n = self.backends.len();
+        let healthy = |b: &&Arc<Backend>| b.healthy.load(Relaxed);
+        let chosen = match self.balance {
+            Balance::RoundRobin => {
+                // Rotate over the healthy ones only, so a dead backend's
+                // share is spread evenly rather than given to its successor.
+                let up = self.backends.iter().filter(healthy).count();
+                if up == 0 {
+                    return None;
+                }
+                let k = self.next.fetch_add(1, Relaxed) % up;
+                self.backends.iter().filter(healthy).nth(k)
+            }
+            Balance::LeastConnections => {
+                // Ties go round robin, so equal backends share the load.
+                let start = self.next.fetch_add(1, Relaxed);
+                (0..n)
+                    .map(|i| &self.backends[(start + i) % n])
+                    .filter(healthy)
+                    .min_by_key(|b| b.active.load(Relaxed))
+            }
+        }?;
+        chosen.active.fetch_add(1, Relaxed);
+        Some(Lease(chosen.clone()))
+    }
+
+    /// Check every backend with a TCP connect, forever, at the pool's interval.
+    pub async fn health_checks(self: Arc<Self>) {
+        if self.health_interval.is_zero() {
+            return;
+        }
+        let timeout = self.health_interval.min(Duration::from_secs(2));
+        loop {
+            for b in &self.backends {
+                let up = matches!(tokio::time::timeout(timeout, tokio::net::TcpStream::connect(b.addr)).await, Ok(Ok(_)));
+                if b.healthy.swap(up, Relaxed) != up {
+                    crate::info!("pool {}: backend {} is {}", self.name, b.addr, if up { "up" } else { "down" });
+                }
+            }
+            tokio::time::sleep(self.health_interval).await;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pool(balance: Balance) -> Pool {
+        Pool::new(&config::Pool {
+            name: "p".into(),
+            backends: vec!["127.0.0.1:1".parse().unwrap(), "127.0.0.1:2".parse().unwrap(), "127.0.0.1:3".parse().unwrap()],
+            balance,
+            health_interval_ms: 0,
+        })
+    }
+
+    #[test]
+    fn round_robin_skips_the_unhealthy() {
+        let p = pool(Balance::RoundRobin);
+        let ports: Vec<u16> = (0..4).map(|_| p.pick().unwrap().addr().port()).collect();
+        assert_eq!(ports, [1, 2, 3, 1]);
+        p.pick().unwrap().failed(); // port 2 is next, and fails
+        let ports: Vec<u16> = (0..4).map(|_| p.pick().unwrap().addr().port()).collect();
+        assert_eq!(ports, [3, 1, 3, 1]);
+        for b in &p.backends {
+            b.healthy.store(false, Relaxed);
+        }
+        assert!(p.pick().is_none());
+    }
+
+    #[test]
+    fn least_connections_prefers_the_idle() {
+        let p = pool(Balance::LeastConnections);
+        let a = p.pick().unwrap();
+        let b = p.pick().unwrap();
+        assert_ne!(a.addr(), b.addr());
+        let c = p.pick().unwrap();
+        let used = [a.addr(), b.addr(), c.addr()];
+        assert_eq!(used.iter().collect::<std::collections::HashSet<_>>().len(), 3);
+        drop(b);
+        // The one whose lease ended is now the least loaded.
+        assert_eq!(p.pick().unwrap().addr(), used[1]);
+    }
+}

@@ -1,0 +1,157 @@
+// SPDX-License-Identifier: GPL-2.0
+//! Accepting, routing and forwarding connections.
+use crate::config::Config;
+use crate::http::{self, HeadError};
+use crate::pool::Pool;
+use crate::route::Router;
+use crate::splice::Fallback;
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::io::AsyncWriteExt;
+use tokio::net::{TcpListener, TcpStream};
+
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
+
+/// Counters of one proxy.
+#[derive(Debug, Default)]
+pub struct Stats {
+    pub connections: AtomicU64,
+    pub forwarded: AtomicU64,
+    pub spliced: AtomicU64,
+    pub relayed: AtomicU64,
+    pub relayed_bytes_to_backend: AtomicU64,
+    pub relayed_bytes_to_client: AtomicU64,
+    pub bad_requests: AtomicU64,
+    pub no_backend: AtomicU64,
+    pub backend_errors: AtomicU64,
+}
+
+impl Stats {
+    /// `name=value` pairs, one line.
+    pub fn line(&self) -> String {
+        let v = |a: &AtomicU64| a.load(Relaxed);
+        format!(
+            "connections={} forwarded={} spliced={} relayed={} relayed_bytes_to_backend={} relayed_bytes_to_client={} bad_requests={} no_backend={} backend_errors={}",
+            v(&self.connections), v(&self.forwarded), v(&self.spliced), v(&self.relayed),
+            v(&self.relayed_bytes_to_backend), v(&self.relayed_bytes_to_client),
+            v(&self.bad_requests), v(&self.no_backend), v(&self.backend_errors)
+        )
+    }
+}
+
+pub struct Proxy {
+    cfg: Config,
+    router: Router,
+    pools: Vec<Arc<Pool>>,
+    fallback: Fallback,
+    pub stats: Stats,
+}
+
+impl Proxy {
+    pub fn new(cfg: Config, fallback: Fallback) -> Arc<Proxy> {
+        Arc::new(Proxy {
+            router: Router::new(&cfg),
+            pools: cfg.pool.iter().map(|p| Arc::new(Pool::new(p))).collect(),
+            cfg,
+            fallback,
+            stats: Stats::default(),
+        })
+    }
+
+    /// Bind every listener (so errors surface before serving) and start the
+    /// health checks; returns the listeners to serve.
+    pub async fn bind(&self) -> std::io::Result<Vec<TcpListener>> {
+        let mut ls = Vec::new();
+        for l in &self.cfg.listen {
+            ls.push(TcpListener::bind(l.address).await.map_err(|e| {
+                std::io::Error::new(e.kind(), format!("listen on {}: {e}", l.address))
+            })?);
+        }
+        for p in &self.pools {
+            tokio::spawn(p.clone().health_checks());
+        }
+        Ok(ls)
+    }
+
+    /// Accept and handle connections forever.
+    pub async fn serve(self: Arc<Self>, listener: TcpListener) {
+        loop {
+            match listener.accept().await {
+                Ok((c, _)) => {
+                    let me = self.clone();
+                    tokio::spawn(async move { me.handle(c).await });
+                }
+                Err(e) => {
+                    crate::warn!("accept: {e}");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+            }
+        }
+    }
+
+    async fn handle(self: Arc<Self>, mut client: TcpStream) {
+        self.stats.connections.fetch_add(1, Relaxed);
+        let _ = client.set_nodelay(true);
+        let mut buf = Vec::with_capacity(4096);
+        let limit = Duration::from_millis(self.cfg.head_timeout_ms);
+        let head = match tokio::time::timeout(limit, http::read_head(&mut client, &mut buf, self.cfg.max_head_bytes)).await {
+            Ok(Ok(h)) => h,
+            Ok(Err(e)) => {
+                if let Some(r) = e.response() {
+                    self.stats.bad_requests.fetch_add(1, Relaxed);
+                    let _ = client.write_all(r).await;
+                }
+                if !matches!(e, HeadError::Closed) {
+                    crate::info!("request refused: {e:?}");
+                }
+                return;
+            }
+            Err(_) => {
+                self.stats.bad_requests.fetch_add(1, Relaxed);
+                let _ = client.write_all(http::response(408, "")).await;
+                return;
+            }
+        };
+        let Some(mut backend) = self.connect(head.host.as_deref(), &head.path).await else {
+            self.stats.no_backend.fetch_add(1, Relaxed);
+            let _ = client.write_all(http::response(503, "")).await;
+            return;
+        };
+        if backend.1.write_all(&buf).await.is_err() {
+            self.stats.backend_errors.fetch_add(1, Relaxed);
+            return;
+        }
+        self.stats.forwarded.fetch_add(1, Relaxed);
+        // The kernel cannot take the connection yet (see splice.rs): relay.
+        self.stats.relayed.fetch_add(1, Relaxed);
+        if let Ok((up, down)) = tokio::io::copy_bidirectional(&mut client, &mut backend.1).await {
+            self.stats.relayed_bytes_to_backend.fetch_add(up, Relaxed);
+            self.stats.relayed_bytes_to_client.fetch_add(down, Relaxed);
+        }
+    }
+
+    /// Connect to a healthy backend of the request's pool, trying each once.
+    async fn connect(&self, host: Option<&str>, path: &str) -> Option<(crate::pool::Lease, TcpStream)> {
+        let pool = &self.pools[self.router.pick(host, path)?];
+        for _ in 0..pool.backends.len() {
+            let lease = pool.pick()?;
+            match tokio::time::timeout(CONNECT_TIMEOUT, TcpStream::connect(lease.addr())).await {
+                Ok(Ok(s)) => {
+                    let _ = s.set_nodelay(true);
+                    return Some((lease, s));
+                }
+                _ => {
+                    self.stats.backend_errors.fetch_add(1, Relaxed);
+                    crate::warn!("pool {}: cannot connect to {}", pool.name, lease.addr());
+                    lease.failed();
+                }
+            }
+        }
+        None
+    }
+
+    pub fn fallback(&self) -> &Fallback {
+        &self.fallback
+    }
+}
