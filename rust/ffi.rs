@@ -163,8 +163,8 @@ impl NetHooks {
         };
         let ops = KBox::new(
             [
-                op(kernel::bindings::NFPROTO_IPV4, hook_pre_routing_v4),
-                op(kernel::bindings::NFPROTO_IPV6, hook_pre_routing_v6),
+                op(kernel::bindings::NFPROTO_IPV4, hook_pre_routing::<false>),
+                op(kernel::bindings::NFPROTO_IPV6, hook_pre_routing::<true>),
             ],
             GFP_KERNEL,
         )?;
@@ -192,13 +192,13 @@ impl Drop for NetHooks {
     }
 }
 
-/// The IPv4 PRE_ROUTING hook.
+/// The PRE_ROUTING hook, for IPv4 (`V6 == false`) or IPv6.
 ///
 /// # Safety
 ///
 /// Called by netfilter with the `priv` given at registration and a valid skb
 /// that the caller owns for the duration of the call.
-unsafe extern "C" fn hook_pre_routing_v4(
+unsafe extern "C" fn hook_pre_routing<const V6: bool>(
     priv_: *mut c_void,
     skb: *mut kernel::bindings::sk_buff,
     _state: *const b::nf_hook_state,
@@ -206,22 +206,8 @@ unsafe extern "C" fn hook_pre_routing_v4(
     // SAFETY: `priv_` is the `NetState` given at registration, alive until the
     // hooks are unregistered; netfilter passes a valid, exclusively held skb.
     let (state, mut skb) = unsafe { (&*priv_.cast::<NetState>(), Skb::from_raw(skb)) };
-    crate::hooks::pre_routing(state, &mut skb, crate::hooks::Family::V4).into()
-}
-
-/// The IPv6 PRE_ROUTING hook.
-///
-/// # Safety
-///
-/// As for [`hook_pre_routing_v4`].
-unsafe extern "C" fn hook_pre_routing_v6(
-    priv_: *mut c_void,
-    skb: *mut kernel::bindings::sk_buff,
-    _state: *const b::nf_hook_state,
-) -> c_uint {
-    // SAFETY: As in `hook_pre_routing_v4`.
-    let (state, mut skb) = unsafe { (&*priv_.cast::<NetState>(), Skb::from_raw(skb)) };
-    crate::hooks::pre_routing(state, &mut skb, crate::hooks::Family::V6).into()
+    let family = if V6 { crate::hooks::Family::V6 } else { crate::hooks::Family::V4 };
+    crate::hooks::pre_routing(state, &mut skb, family).into()
 }
 
 /// What a hook tells netfilter.

@@ -41,6 +41,15 @@ _topo_link() {
   on "$host" ip -6 addr add "$a6" dev "$ifn" nodad
 }
 
+# _topo_host HOST BRIDGE ADDR4/LEN ADDR6/LEN GW4 GW6: a namespace with eth0 on
+# BRIDGE and default routes via the router.
+_topo_host() {
+  _topo_ns "$1"
+  _topo_link "$1" eth0 "$2" "$3" "$4"
+  on "$1" ip route add default via "$5"
+  on "$1" ip -6 route add default via "$6"
+}
+
 topo_up() {
   local clients=${1:-1} backends=${2:-2} i
   mkdir -p /run/netns
@@ -57,23 +66,14 @@ topo_up() {
     on router ip -6 addr add "$a6" dev "$br" nodad
   done
   for i in $(seq 1 "$clients"); do
-    _topo_ns "client$i"
-    _topo_link "client$i" eth0 br-front "198.51.100.1$i/24" "2001:db8:c::1$i/64"
-    on "client$i" ip route add default via 198.51.100.1
-    on "client$i" ip -6 route add default via 2001:db8:c::1
+    _topo_host "client$i" br-front "198.51.100.1$i/24" "2001:db8:c::1$i/64" 198.51.100.1 2001:db8:c::1
   done
   for i in 1 2; do
-    _topo_ns "proxy$i"
-    _topo_link "proxy$i" eth0 br-lan "192.0.2.1$i/24" "2001:db8:1::1$i/64"
+    _topo_host "proxy$i" br-lan "192.0.2.1$i/24" "2001:db8:1::1$i/64" 192.0.2.1 2001:db8:1::1
     _topo_link "proxy$i" eth1 br-back "203.0.113.1$i/24" "2001:db8:b::1$i/64"
-    on "proxy$i" ip route add default via 192.0.2.1
-    on "proxy$i" ip -6 route add default via 2001:db8:1::1
   done
   for i in $(seq 1 "$backends"); do
-    _topo_ns "backend$i"
-    _topo_link "backend$i" eth0 br-back "203.0.113.2$i/24" "2001:db8:b::2$i/64"
-    on "backend$i" ip route add default via 203.0.113.1
-    on "backend$i" ip -6 route add default via 2001:db8:b::1
+    _topo_host "backend$i" br-back "203.0.113.2$i/24" "2001:db8:b::2$i/64" 203.0.113.1 2001:db8:b::1
   done
 }
 

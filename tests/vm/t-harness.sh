@@ -4,7 +4,7 @@
 [ "$TCPSPLICE_KERNEL" = debug ] || { echo "release kernel: nothing to check"; exit 0; }
 dmesg | grep -q 'KernelAddressSanitizer initialized' || fail "KASAN is not active"
 [ -e /proc/lockdep ] || fail "lockdep is not active (/proc/lockdep missing)"
-grep -q '^debug_locks: *1' /proc/lockdep_stats 2>/dev/null || fail "lockdep turned itself off: $(grep debug_locks /proc/lockdep_stats)"
+grep -Eq '^ *debug_locks: +1$' /proc/lockdep_stats 2>/dev/null || fail "lockdep turned itself off: $(grep debug_locks /proc/lockdep_stats)"
 [ -w /sys/kernel/debug/kmemleak ] || fail "kmemleak is not active"
 grep -q 'CONFIG_UBSAN=y' "$TCPSPLICE_KDIR/.config" || fail "UBSAN not configured"
 grep -q 'CONFIG_DEBUG_ATOMIC_SLEEP=y' "$TCPSPLICE_KDIR/.config" || fail "DEBUG_ATOMIC_SLEEP not configured"
