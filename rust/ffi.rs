@@ -88,7 +88,13 @@ unsafe extern "C" fn tcpsplice_rs_net_init(net: *mut kernel::bindings::net) -> c
         Ok(h) => h,
         Err(e) => return e.to_errno(),
     };
-    let slot = match KBox::new(NetSlot { _hooks: hooks, state }, GFP_KERNEL) {
+    let slot = match KBox::new(
+        NetSlot {
+            _hooks: hooks,
+            state,
+        },
+        GFP_KERNEL,
+    ) {
         Ok(s) => s,
         Err(_) => return ENOMEM.to_errno(),
     };
@@ -151,7 +157,12 @@ impl NetHooks {
     /// stays at its address until the returned value is dropped.
     unsafe fn register(net: *mut kernel::bindings::net, state: &NetState) -> Result<Self> {
         let priv_ = core::ptr::from_ref(state).cast_mut().cast::<c_void>();
-        let op = |pf: u32, hook: unsafe extern "C" fn(*mut c_void, *mut kernel::bindings::sk_buff, *const b::nf_hook_state) -> c_uint| {
+        let op = |pf: u32,
+                  hook: unsafe extern "C" fn(
+            *mut c_void,
+            *mut kernel::bindings::sk_buff,
+            *const b::nf_hook_state,
+        ) -> c_uint| {
             Opaque::new(b::nf_hook_ops {
                 hook: Some(hook),
                 priv_,
@@ -206,7 +217,11 @@ unsafe extern "C" fn hook_pre_routing<const V6: bool>(
     // SAFETY: `priv_` is the `NetState` given at registration, alive until the
     // hooks are unregistered; netfilter passes a valid, exclusively held skb.
     let (state, mut skb) = unsafe { (&*priv_.cast::<NetState>(), Skb::from_raw(skb)) };
-    let family = if V6 { crate::hooks::Family::V6 } else { crate::hooks::Family::V4 };
+    let family = if V6 {
+        crate::hooks::Family::V6
+    } else {
+        crate::hooks::Family::V4
+    };
     crate::hooks::pre_routing(state, &mut skb, family).into()
 }
 
@@ -246,7 +261,10 @@ impl<'a> Skb<'a> {
         // SAFETY: Non-null by the function contract.
         let skb = unsafe { NonNull::new_unchecked(skb) };
         // INVARIANT: By the function contract.
-        Skb { skb, _p: core::marker::PhantomData }
+        Skb {
+            skb,
+            _p: core::marker::PhantomData,
+        }
     }
 
     /// The first `len` bytes from the network header, made linear first if
@@ -317,7 +335,9 @@ impl Request {
         // INVARIANT: The sender's socket holds its namespace, and every
         // namespace runs `tcpsplice_rs_net_init` before userspace can use it.
         // SAFETY: Non-null by the function contract.
-        Request { info: unsafe { NonNull::new_unchecked(info) } }
+        Request {
+            info: unsafe { NonNull::new_unchecked(info) },
+        }
     }
 
     fn raw(&self) -> *mut kernel::bindings::genl_info {
@@ -369,7 +389,11 @@ impl Request {
             return Err(EMSGSIZE);
         };
         // INVARIANT: Both come from a successful start of a reply.
-        Ok(Reply { skb, hdr, req: self })
+        Ok(Reply {
+            skb,
+            hdr,
+            req: self,
+        })
     }
 }
 
@@ -414,7 +438,9 @@ impl Reply<'_> {
     /// Add a string attribute.
     pub(crate) fn put_str(&mut self, attr: u32, value: &CStr) -> Result {
         // SAFETY: `skb` is owned (type invariant); `value` is NUL-terminated.
-        to_result(unsafe { b::tcpsplice_h_put_string(self.skb(), attr as c_int, value.as_char_ptr()) })
+        to_result(unsafe {
+            b::tcpsplice_h_put_string(self.skb(), attr as c_int, value.as_char_ptr())
+        })
     }
 
     /// Open a nest.
@@ -435,7 +461,9 @@ impl Reply<'_> {
         let this = core::mem::ManuallyDrop::new(self);
         // SAFETY: Ownership of `skb` passes to `genlmsg_reply`, and `this` is
         // not dropped, so it is not freed twice.
-        to_result(unsafe { b::tcpsplice_h_reply_send(this.skb(), this.hdr.as_ptr(), this.req.raw()) })
+        to_result(unsafe {
+            b::tcpsplice_h_reply_send(this.skb(), this.hdr.as_ptr(), this.req.raw())
+        })
     }
 }
 
@@ -462,7 +490,8 @@ pub(crate) mod test_support {
         /// Build a packet of protocol `ethertype` from `data`.
         pub(crate) fn new(data: &[u8], ethertype: u16) -> Result<Self> {
             // SAFETY: `data` is readable for its length.
-            let skb = unsafe { b::tcpsplice_h_test_skb(data.as_ptr(), data.len() as u32, ethertype) };
+            let skb =
+                unsafe { b::tcpsplice_h_test_skb(data.as_ptr(), data.len() as u32, ethertype) };
             NonNull::new(skb.cast()).map(TestSkb).ok_or(ENOMEM)
         }
 

@@ -20,7 +20,9 @@ pub(crate) enum Family {
 fn tcp_offset(skb: &mut Skb<'_>, family: Family) -> Result<Option<usize>, packet::Malformed> {
     let l4 = match family {
         Family::V4 => {
-            let b = skb.network_bytes(IPV4_MIN_HEADER).ok_or(packet::Malformed::Truncated)?;
+            let b = skb
+                .network_bytes(IPV4_MIN_HEADER)
+                .ok_or(packet::Malformed::Truncated)?;
             let h = packet::ipv4(b)?;
             if h.protocol != IPPROTO_TCP || h.fragment {
                 return Ok(None);
@@ -28,16 +30,21 @@ fn tcp_offset(skb: &mut Skb<'_>, family: Family) -> Result<Option<usize>, packet
             h.header_len
         }
         Family::V6 => {
-            let b = skb.network_bytes(IPV6_HEADER).ok_or(packet::Malformed::Truncated)?;
+            let b = skb
+                .network_bytes(IPV6_HEADER)
+                .ok_or(packet::Malformed::Truncated)?;
             if packet::ipv6(b)?.next_header != IPPROTO_TCP {
                 return Ok(None);
             }
             IPV6_HEADER
         }
     };
-    let b = skb.network_bytes(l4 + TCP_MIN_HEADER).ok_or(packet::Malformed::Truncated)?;
+    let b = skb
+        .network_bytes(l4 + TCP_MIN_HEADER)
+        .ok_or(packet::Malformed::Truncated)?;
     let t = packet::tcp(&b[l4..])?;
-    skb.network_bytes(l4 + t.header_len).ok_or(packet::Malformed::Truncated)?;
+    skb.network_bytes(l4 + t.header_len)
+        .ok_or(packet::Malformed::Truncated)?;
     Ok(Some(l4))
 }
 
@@ -67,7 +74,26 @@ mod tests {
     fn v4_tcp() -> [u8; 40] {
         let mut p = [0u8; 40];
         p[..20].copy_from_slice(&[
-            0x45, 0, 0, 40, 0, 1, 0x40, 0, 64, IPPROTO_TCP, 0, 0, 192, 0, 2, 1, 198, 51, 100, 2,
+            0x45,
+            0,
+            0,
+            40,
+            0,
+            1,
+            0x40,
+            0,
+            64,
+            IPPROTO_TCP,
+            0,
+            0,
+            192,
+            0,
+            2,
+            1,
+            198,
+            51,
+            100,
+            2,
         ]);
         p[20..24].copy_from_slice(&[0x1f, 0x90, 0xc3, 0x50]);
         p[32] = 0x50; // data offset 5
@@ -78,7 +104,10 @@ mod tests {
     fn run(data: &[u8], ethertype: u16, family: Family) -> Result<Pin<KBox<NetState>>> {
         let net = NetState::new(0)?;
         let mut skb = TestSkb::new(data, ethertype)?;
-        assert_eq!(pre_routing(&net, &mut skb.as_skb(), family), Verdict::Accept);
+        assert_eq!(
+            pre_routing(&net, &mut skb.as_skb(), family),
+            Verdict::Accept
+        );
         Ok(net)
     }
 

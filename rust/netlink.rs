@@ -15,7 +15,11 @@ pub(crate) fn get_status(req: &Request) -> Result {
     let net = req.net();
     let mut r = req.reply(b::TCPSPLICE_CMD_GET_STATUS as u8)?;
     r.put_str(b::TCPSPLICE_A_VERSION, VERSION_C)?;
-    r.put_u64(b::TCPSPLICE_A_NETNS_COOKIE, net.cookie(), b::TCPSPLICE_A_PAD)?;
+    r.put_u64(
+        b::TCPSPLICE_A_NETNS_COOKIE,
+        net.cookie(),
+        b::TCPSPLICE_A_PAD,
+    )?;
 
     let s = net.settings();
     let nest = r.nest(b::TCPSPLICE_A_CONFIG)?;

@@ -4,10 +4,10 @@
 
 use crate::splice_core::config::{SettingError, Settings};
 use crate::stats::Stats;
+use kernel::new_mutex;
 use kernel::prelude::*;
 use kernel::sync::atomic::{Atomic, Relaxed};
 use kernel::sync::Mutex;
-use kernel::new_mutex;
 
 /// The state of one network namespace.
 #[pin_data]

@@ -47,7 +47,9 @@ pub(crate) struct Stats {
 
 impl Stats {
     pub(crate) fn new() -> Self {
-        Stats { v: [const { Atomic::new(0) }; COUNTERS] }
+        Stats {
+            v: [const { Atomic::new(0) }; COUNTERS],
+        }
     }
 
     pub(crate) fn inc(&self, c: Counter) {

@@ -55,12 +55,17 @@ struct TcpSplice {
 impl kernel::Module for TcpSplice {
     fn init(_module: &'static ThisModule) -> Result<Self> {
         if let Err(e) = netns::default_settings() {
-            pr_err!("invalid module parameter: {}\n", e.message().to_str().unwrap_or("?"));
+            pr_err!(
+                "invalid module parameter: {}\n",
+                e.message().to_str().unwrap_or("?")
+            );
             return Err(EINVAL);
         }
         let registration = ffi::Registration::new()?;
         pr_info!("tcpsplice {} loaded\n", splice_core::config::VERSION);
-        Ok(TcpSplice { _registration: registration })
+        Ok(TcpSplice {
+            _registration: registration,
+        })
     }
 }
 
@@ -86,6 +91,9 @@ mod tests {
     #[test]
     fn header_parsers_reject_garbage() {
         assert_eq!(packet::ipv4(&[0x45; 10]), Err(packet::Malformed::Truncated));
-        assert_eq!(packet::tcp(&[0u8; 20]), Err(packet::Malformed::BadDataOffset));
+        assert_eq!(
+            packet::tcp(&[0u8; 20]),
+            Err(packet::Malformed::BadDataOffset)
+        );
     }
 }

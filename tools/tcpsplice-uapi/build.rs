@@ -20,20 +20,31 @@ fn main() {
         let mut line = raw.trim().to_string();
         if in_comment {
             match line.find("*/") {
-                Some(i) => { line = line[i + 2..].trim().to_string(); in_comment = false; }
+                Some(i) => {
+                    line = line[i + 2..].trim().to_string();
+                    in_comment = false;
+                }
                 None => continue,
             }
         }
         if let Some(i) = line.find("/*") {
-            if !line[i..].contains("*/") { in_comment = true; }
+            if !line[i..].contains("*/") {
+                in_comment = true;
+            }
             line.truncate(i);
             line = line.trim().to_string();
         }
-        if line.is_empty() { continue; }
+        if line.is_empty() {
+            continue;
+        }
         if let Some(rest) = line.strip_prefix("#define ") {
             let mut it = rest.split_whitespace();
-            let (Some(name), Some(val)) = (it.next(), it.next()) else { continue };
-            if name.starts_with('_') { continue; }
+            let (Some(name), Some(val)) = (it.next(), it.next()) else {
+                continue;
+            };
+            if name.starts_with('_') {
+                continue;
+            }
             if val.starts_with('"') {
                 out += &format!("pub const {name}: &str = {val};\n");
             } else if let Ok(v) = val.parse::<i64>() {
@@ -83,5 +94,9 @@ fn main() {
             }
         }
     }
-    fs::write(PathBuf::from(env::var("OUT_DIR").unwrap()).join("uapi.rs"), out).unwrap();
+    fs::write(
+        PathBuf::from(env::var("OUT_DIR").unwrap()).join("uapi.rs"),
+        out,
+    )
+    .unwrap();
 }

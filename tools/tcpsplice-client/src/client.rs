@@ -76,10 +76,16 @@ impl Error {
     /// The kernel's refusal, with its extended-ack message if it sent one.
     fn from_nlmsgerr(e: &Nlmsgerr<NlmsghdrErr<u16, Msg>>) -> Self {
         let msg = e.ext_ack().iter().find_map(|a| {
-            (*a.nla_type().nla_type() == NlmsgerrAttr::Msg)
-                .then(|| String::from_utf8_lossy(a.nla_payload().as_ref()).trim_end_matches('\0').to_string())
+            (*a.nla_type().nla_type() == NlmsgerrAttr::Msg).then(|| {
+                String::from_utf8_lossy(a.nla_payload().as_ref())
+                    .trim_end_matches('\0')
+                    .to_string()
+            })
         });
-        Error::Kernel { errno: -*e.error(), msg }
+        Error::Kernel {
+            errno: -*e.error(),
+            msg,
+        }
     }
 }
 
@@ -104,13 +110,19 @@ pub struct Client {
 
 impl Client {
     pub fn connect() -> Result<Self, Error> {
-        let (router, _) = NlRouter::connect(NlFamily::Generic, None, Groups::empty()).map_err(ser)?;
+        let (router, _) =
+            NlRouter::connect(NlFamily::Generic, None, Groups::empty()).map_err(ser)?;
         let family = router
             .resolve_genl_family(TCPSPLICE_GENL_NAME)
             .map_err(|e| Error::NoModule(format!("{e}")))?;
-        let sock = NlSocketHandle::connect(NlFamily::Generic, None, Groups::empty()).map_err(ser)?;
+        let sock =
+            NlSocketHandle::connect(NlFamily::Generic, None, Groups::empty()).map_err(ser)?;
         sock.enable_ext_ack(true).map_err(ser)?;
-        Ok(Client { sock, family, seq: 0 })
+        Ok(Client {
+            sock,
+            family,
+            seq: 0,
+        })
     }
 
     /// Send a command; collect the replies until the kernel's acknowledgement.
@@ -150,15 +162,26 @@ impl Client {
 
     pub fn status(&mut self) -> Result<Status, Error> {
         let replies = self.request(TCPSPLICE_CMD_GET_STATUS, GenlBuffer::new())?;
-        let msg = replies.first().ok_or_else(|| Error::Netlink("GET_STATUS: no reply".into()))?;
+        let msg = replies
+            .first()
+            .ok_or_else(|| Error::Netlink("GET_STATUS: no reply".into()))?;
         decode_status(msg)
     }
 
-    pub fn set_config(&mut self, max_splices: Option<u32>, idle_timeout: Option<u32>) -> Result<(), Error> {
+    pub fn set_config(
+        &mut self,
+        max_splices: Option<u32>,
+        idle_timeout: Option<u32>,
+    ) -> Result<(), Error> {
         let mut nest = attr(TCPSPLICE_A_CONFIG, true, Buffer::from(Vec::<u8>::new()))?;
-        for (t, v) in [(TCPSPLICE_CFG_MAX_SPLICES, max_splices), (TCPSPLICE_CFG_IDLE_TIMEOUT, idle_timeout)] {
+        for (t, v) in [
+            (TCPSPLICE_CFG_MAX_SPLICES, max_splices),
+            (TCPSPLICE_CFG_IDLE_TIMEOUT, idle_timeout),
+        ] {
             if let Some(v) = v {
-                nest = nest.nest(&attr(t, false, Buffer::from(v.to_ne_bytes().to_vec()))?).map_err(ser)?;
+                nest = nest
+                    .nest(&attr(t, false, Buffer::from(v.to_ne_bytes().to_vec()))?)
+                    .map_err(ser)?;
             }
         }
         let mut attrs = GenlBuffer::new();
@@ -167,20 +190,32 @@ impl Client {
     }
 
     pub fn reset_stats(&mut self) -> Result<(), Error> {
-        self.request(TCPSPLICE_CMD_RESET_STATS, GenlBuffer::new()).map(drop)
+        self.request(TCPSPLICE_CMD_RESET_STATS, GenlBuffer::new())
+            .map(drop)
     }
 }
 
 fn attr(t: u16, nested: bool, payload: Buffer) -> Result<Nlattr<u16, Buffer>, Error> {
     NlattrBuilder::default()
-        .nla_type(AttrTypeBuilder::default().nla_type(t).nla_nested(nested).build().map_err(ser)?)
+        .nla_type(
+            AttrTypeBuilder::default()
+                .nla_type(t)
+                .nla_nested(nested)
+                .build()
+                .map_err(ser)?,
+        )
         .nla_payload(payload)
         .build()
         .map_err(ser)
 }
 
 /// Read a nest of u32/u64 attributes into name -> value.
-fn numbers(a: &Nlattr<u16, Buffer>, members: &[(&str, u16)], prefix: &str, skip: &[u16]) -> Result<std::collections::BTreeMap<String, u64>, Error> {
+fn numbers(
+    a: &Nlattr<u16, Buffer>,
+    members: &[(&str, u16)],
+    prefix: &str,
+    skip: &[u16],
+) -> Result<std::collections::BTreeMap<String, u64>, Error> {
     let mut out = std::collections::BTreeMap::new();
     let handle = a.get_attr_handle::<u16>().map_err(ser)?;
     for inner in handle.iter() {
@@ -192,7 +227,11 @@ fn numbers(a: &Nlattr<u16, Buffer>, members: &[(&str, u16)], prefix: &str, skip:
         let v = match b.len() {
             4 => u64::from(u32::from_ne_bytes(b.try_into().unwrap())),
             8 => u64::from_ne_bytes(b.try_into().unwrap()),
-            n => return Err(Error::Netlink(format!("attribute {id}: unexpected length {n}"))),
+            n => {
+                return Err(Error::Netlink(format!(
+                    "attribute {id}: unexpected length {n}"
+                )))
+            }
         };
         out.insert(member_name(members, prefix, id), v);
     }
@@ -205,10 +244,25 @@ fn decode_status(msg: &Msg) -> Result<Status, Error> {
         let t = *a.nla_type().nla_type();
         let b = a.nla_payload().as_ref();
         match t {
-            TCPSPLICE_A_VERSION => st.version = String::from_utf8_lossy(b).trim_end_matches('\0').to_string(),
-            TCPSPLICE_A_NETNS_COOKIE if b.len() == 8 => st.netns_cookie = u64::from_ne_bytes(b.try_into().unwrap()),
-            TCPSPLICE_A_CONFIG => st.config = numbers(a, TCPSPLICE_CONFIG_ATTR_MEMBERS, "TCPSPLICE_CFG_", &[])?,
-            TCPSPLICE_A_STATS => st.stats = numbers(a, TCPSPLICE_STAT_MEMBERS, "TCPSPLICE_STAT_", &[TCPSPLICE_STAT_PAD])?,
+            TCPSPLICE_A_VERSION => {
+                st.version = String::from_utf8_lossy(b)
+                    .trim_end_matches('\0')
+                    .to_string()
+            }
+            TCPSPLICE_A_NETNS_COOKIE if b.len() == 8 => {
+                st.netns_cookie = u64::from_ne_bytes(b.try_into().unwrap())
+            }
+            TCPSPLICE_A_CONFIG => {
+                st.config = numbers(a, TCPSPLICE_CONFIG_ATTR_MEMBERS, "TCPSPLICE_CFG_", &[])?
+            }
+            TCPSPLICE_A_STATS => {
+                st.stats = numbers(
+                    a,
+                    TCPSPLICE_STAT_MEMBERS,
+                    "TCPSPLICE_STAT_",
+                    &[TCPSPLICE_STAT_PAD],
+                )?
+            }
             _ => {}
         }
     }

@@ -19,14 +19,29 @@ pub fn member_name(members: &[(&str, u16)], prefix: &str, id: u16) -> String {
         .iter()
         .find(|(_, v)| *v == id)
         .map(|(n, _)| n.trim_start_matches(prefix).to_ascii_lowercase())
-        .unwrap_or_else(|| format!("{}{id}", prefix.to_ascii_lowercase().trim_start_matches("tcpsplice_")))
+        .unwrap_or_else(|| {
+            format!(
+                "{}{id}",
+                prefix.to_ascii_lowercase().trim_start_matches("tcpsplice_")
+            )
+        })
 }
 
 impl Status {
     pub fn to_text(&self) -> String {
         let mut s = String::new();
-        let _ = writeln!(s, "tcpsplice {} (netns cookie {})", self.version, self.netns_cookie);
-        let width = self.config.keys().chain(self.stats.keys()).map(String::len).max().unwrap_or(0);
+        let _ = writeln!(
+            s,
+            "tcpsplice {} (netns cookie {})",
+            self.version, self.netns_cookie
+        );
+        let width = self
+            .config
+            .keys()
+            .chain(self.stats.keys())
+            .map(String::len)
+            .max()
+            .unwrap_or(0);
         let _ = writeln!(s, "settings:");
         for (k, v) in &self.config {
             let _ = writeln!(s, "  {k:width$}  {v}");
@@ -46,17 +61,35 @@ mod tests {
 
     #[test]
     fn names_members() {
-        assert_eq!(member_name(TCPSPLICE_STAT_MEMBERS, "TCPSPLICE_STAT_", TCPSPLICE_STAT_RX_TCP), "rx_tcp");
-        assert_eq!(member_name(TCPSPLICE_STAT_MEMBERS, "TCPSPLICE_STAT_", 999), "stat_999");
         assert_eq!(
-            member_name(TCPSPLICE_CONFIG_ATTR_MEMBERS, "TCPSPLICE_CFG_", TCPSPLICE_CFG_MAX_SPLICES),
+            member_name(
+                TCPSPLICE_STAT_MEMBERS,
+                "TCPSPLICE_STAT_",
+                TCPSPLICE_STAT_RX_TCP
+            ),
+            "rx_tcp"
+        );
+        assert_eq!(
+            member_name(TCPSPLICE_STAT_MEMBERS, "TCPSPLICE_STAT_", 999),
+            "stat_999"
+        );
+        assert_eq!(
+            member_name(
+                TCPSPLICE_CONFIG_ATTR_MEMBERS,
+                "TCPSPLICE_CFG_",
+                TCPSPLICE_CFG_MAX_SPLICES
+            ),
             "max_splices"
         );
     }
 
     #[test]
     fn text_lists_everything() {
-        let mut st = Status { version: "0.1.0".into(), netns_cookie: 3, ..Default::default() };
+        let mut st = Status {
+            version: "0.1.0".into(),
+            netns_cookie: 3,
+            ..Default::default()
+        };
         st.config.insert("max_splices".into(), 10);
         st.stats.insert("rx_tcp".into(), 42);
         let t = st.to_text();

@@ -54,7 +54,11 @@ impl Settings {
 
     /// These settings with the given fields replaced, if the result is valid.
     /// All or nothing: on error nothing is meant to change.
-    pub fn update(self, max_splices: Option<u32>, idle_timeout: Option<u32>) -> Result<Self, SettingError> {
+    pub fn update(
+        self,
+        max_splices: Option<u32>,
+        idle_timeout: Option<u32>,
+    ) -> Result<Self, SettingError> {
         Settings {
             max_splices: max_splices.unwrap_or(self.max_splices),
             idle_timeout: idle_timeout.unwrap_or(self.idle_timeout),
@@ -67,15 +71,35 @@ impl Settings {
 mod tests {
     use super::*;
 
-    const BASE: Settings = Settings { max_splices: 100, idle_timeout: 60 };
+    const BASE: Settings = Settings {
+        max_splices: 100,
+        idle_timeout: 60,
+    };
 
     #[test]
     fn update_is_all_or_nothing() {
-        assert_eq!(BASE.update(Some(5), None), Ok(Settings { max_splices: 5, idle_timeout: 60 }));
-        assert_eq!(BASE.update(Some(5), Some(0)), Err(SettingError::IdleTimeout));
+        assert_eq!(
+            BASE.update(Some(5), None),
+            Ok(Settings {
+                max_splices: 5,
+                idle_timeout: 60
+            })
+        );
+        assert_eq!(
+            BASE.update(Some(5), Some(0)),
+            Err(SettingError::IdleTimeout)
+        );
         assert_eq!(BASE.update(Some(0), Some(5)), Err(SettingError::MaxSplices));
-        assert_eq!(BASE.update(Some(MAX_SPLICES_LIMIT + 1), None), Err(SettingError::MaxSplices));
-        assert_eq!(BASE.update(None, Some(IDLE_TIMEOUT_MAX)).unwrap().idle_timeout, IDLE_TIMEOUT_MAX);
+        assert_eq!(
+            BASE.update(Some(MAX_SPLICES_LIMIT + 1), None),
+            Err(SettingError::MaxSplices)
+        );
+        assert_eq!(
+            BASE.update(None, Some(IDLE_TIMEOUT_MAX))
+                .unwrap()
+                .idle_timeout,
+            IDLE_TIMEOUT_MAX
+        );
         assert_eq!(BASE.update(None, None), Ok(BASE));
     }
 

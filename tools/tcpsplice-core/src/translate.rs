@@ -151,7 +151,13 @@ fn nop_out(b: &mut [u8], at: usize, len: usize, d: &mut Delta) {
 /// (its length is the data offset; the caller checked it with
 /// [`super::packet::tcp`]). Changes are added to `d`, with offsets counted from
 /// the start of the header.
-pub fn tcp(hdr: &mut [u8], map: &DirMap, sport: u16, dport: u16, d: &mut Delta) -> Result<Report, Malformed> {
+pub fn tcp(
+    hdr: &mut [u8],
+    map: &DirMap,
+    sport: u16,
+    dport: u16,
+    d: &mut Delta,
+) -> Result<Report, Malformed> {
     if hdr.len() < TCP_MIN_HEADER {
         return Err(Malformed::Truncated);
     }
@@ -239,7 +245,12 @@ pub fn tcp(hdr: &mut [u8], map: &DirMap, sport: u16, dport: u16, d: &mut Delta) 
 
 /// Rewrite the addresses of an IPv4 header, updating its checksum, and add the
 /// change to the transport pseudo-header delta `pseudo`.
-pub fn ipv4_addrs(ip: &mut [u8], src: [u8; 4], dst: [u8; 4], pseudo: &mut Delta) -> Result<(), Malformed> {
+pub fn ipv4_addrs(
+    ip: &mut [u8],
+    src: [u8; 4],
+    dst: [u8; 4],
+    pseudo: &mut Delta,
+) -> Result<(), Malformed> {
     if ip.len() < 20 {
         return Err(Malformed::Truncated);
     }
@@ -269,7 +280,12 @@ pub fn ipv4_ttl(ip: &mut [u8], ttl: u8) -> Result<(), Malformed> {
 
 /// Rewrite the addresses of an IPv6 header (no header checksum) and add the
 /// change to `pseudo`.
-pub fn ipv6_addrs(ip: &mut [u8], src: [u8; 16], dst: [u8; 16], pseudo: &mut Delta) -> Result<(), Malformed> {
+pub fn ipv6_addrs(
+    ip: &mut [u8],
+    src: [u8; 16],
+    dst: [u8; 16],
+    pseudo: &mut Delta,
+) -> Result<(), Malformed> {
     if ip.len() < 40 {
         return Err(Malformed::Truncated);
     }

@@ -9,7 +9,10 @@ use std::{vec, vec::Vec};
 const CLIENT: Leg = Leg {
     snd_nxt: 0x1000_0000,
     rcv_nxt: 0xffff_fff0, // the client's numbers wrap soon
-    ts: Some(Timestamps { now: 5000, recent: 0x8000_0000 }),
+    ts: Some(Timestamps {
+        now: 5000,
+        recent: 0x8000_0000,
+    }),
     sack: true,
     snd_wscale: 7,
     rcv_wscale: 9,
@@ -17,7 +20,10 @@ const CLIENT: Leg = Leg {
 const BACKEND: Leg = Leg {
     snd_nxt: 0x2000_0100,
     rcv_nxt: 0x3000_0000,
-    ts: Some(Timestamps { now: 777, recent: 123_456 }),
+    ts: Some(Timestamps {
+        now: 777,
+        recent: 123_456,
+    }),
     sack: true,
     snd_wscale: 2,
     rcv_wscale: 0,
@@ -70,7 +76,13 @@ fn translates_every_field() {
     let mut h = header(0xffff_fff0, 0x1000_0050, flags::ACK, 1000, &opts);
     let mut d = Delta::default();
     let r = tcp(&mut h, &map, 33333, 8080, &mut d).unwrap();
-    assert_eq!(r, Report { sack_blocks: 1, ..Report::default() });
+    assert_eq!(
+        r,
+        Report {
+            sack_blocks: 1,
+            ..Report::default()
+        }
+    );
     assert_eq!(u16::from_be_bytes([h[0], h[1]]), 33333);
     assert_eq!(u16::from_be_bytes([h[2], h[3]]), 8080);
     // The client's next byte is the proxy's next byte to the backend.
@@ -89,7 +101,11 @@ fn translates_every_field() {
 
 #[test]
 fn strips_what_the_other_leg_did_not_negotiate() {
-    let plain = Leg { ts: None, sack: false, ..BACKEND };
+    let plain = Leg {
+        ts: None,
+        sack: false,
+        ..BACKEND
+    };
     let map = DirMap::new(&CLIENT, &plain);
     let mut opts = ts_opt(1, 2);
     opts.extend(sack_opt(&[(1, 2), (3, 4)]));
@@ -101,19 +117,31 @@ fn strips_what_the_other_leg_did_not_negotiate() {
     // And the other way a missing timestamp is reported.
     let map = DirMap::new(&plain, &CLIENT);
     let mut h = header(0, 0, flags::ACK, 10, &[]);
-    assert!(tcp(&mut h, &map, 1, 2, &mut Delta::default()).unwrap().missing_ts);
+    assert!(
+        tcp(&mut h, &map, 1, 2, &mut Delta::default())
+            .unwrap()
+            .missing_ts
+    );
 }
 
 #[test]
 fn malformed_option_lists_stop_the_walk() {
     let map = DirMap::new(&CLIENT, &BACKEND);
     // Zero length, a length past the header, a lone kind byte at the end.
-    for bad in [&[OPT_SACK, 0][..], &[OPT_TS, 40], &[OPT_NOP, OPT_NOP, OPT_NOP, OPT_SACK]] {
+    for bad in [
+        &[OPT_SACK, 0][..],
+        &[OPT_TS, 40],
+        &[OPT_NOP, OPT_NOP, OPT_NOP, OPT_SACK],
+    ] {
         let mut h = header(1, 1, flags::ACK, 1, bad);
         let tail: Vec<u8> = h[20..].to_vec();
         let r = tcp(&mut h, &map, 1, 2, &mut Delta::default()).unwrap();
         assert!(r.malformed_options, "{bad:?}");
-        assert_eq!(&h[20..], &tail[..], "bytes after a malformed option changed");
+        assert_eq!(
+            &h[20..],
+            &tail[..],
+            "bytes after a malformed option changed"
+        );
     }
     // A SACK option of a length no receiver accepts is removed, not
     // forwarded with untranslated numbers.
@@ -125,7 +153,10 @@ fn malformed_option_lists_stop_the_walk() {
     let mut h = header(1, 1, flags::ACK, 1, &[]);
     h[12] = 0xf0;
     let before = h.clone();
-    assert_eq!(tcp(&mut h, &map, 1, 2, &mut Delta::default()), Err(Malformed::Truncated));
+    assert_eq!(
+        tcp(&mut h, &map, 1, 2, &mut Delta::default()),
+        Err(Malformed::Truncated)
+    );
     assert_eq!(h, before);
 }
 
@@ -138,7 +169,14 @@ fn segment(src: [u8; 4], dst: [u8; 4], mut hdr: Vec<u8>, payload: &[u8]) -> Vec<
 }
 
 fn arb_leg() -> impl Strategy<Value = Leg> {
-    (any::<u32>(), any::<u32>(), proptest::option::of((any::<u32>(), any::<u32>())), any::<bool>(), 0u8..=14, 0u8..=14)
+    (
+        any::<u32>(),
+        any::<u32>(),
+        proptest::option::of((any::<u32>(), any::<u32>())),
+        any::<bool>(),
+        0u8..=14,
+        0u8..=14,
+    )
         .prop_map(|(s, r, ts, sack, sw, rw)| Leg {
             snd_nxt: s,
             rcv_nxt: r,
@@ -244,7 +282,9 @@ proptest! {
 
 #[test]
 fn ip_headers() {
-    let mut ip = [0x45u8, 0, 0, 40, 0, 0, 0x40, 0, 64, 6, 0, 0, 198, 51, 100, 11, 192, 0, 2, 100];
+    let mut ip = [
+        0x45u8, 0, 0, 40, 0, 0, 0x40, 0, 64, 6, 0, 0, 198, 51, 100, 11, 192, 0, 2, 100,
+    ];
     let c = checksum(&ip, 0);
     ip[10..12].copy_from_slice(&c.to_be_bytes());
     let mut pseudo = Delta::default();

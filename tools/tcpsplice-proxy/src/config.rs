@@ -122,8 +122,12 @@ impl Config {
                 return fail(format!("route to unknown pool \"{}\"", r.pool));
             }
             if let Some(h) = &r.host {
-                if h.is_empty() || (h.contains('*') && !(h.starts_with("*.") && !h[2..].contains('*'))) {
-                    return fail(format!("route host \"{h}\": use an exact name or \"*.\" followed by a suffix"));
+                if h.is_empty()
+                    || (h.contains('*') && !(h.starts_with("*.") && !h[2..].contains('*')))
+                {
+                    return fail(format!(
+                        "route host \"{h}\": use an exact name or \"*.\" followed by a suffix"
+                    ));
                 }
             }
         }
@@ -172,11 +176,20 @@ pool = "web"
         let e = Config::parse(&bad, "p.toml").unwrap_err().0;
         assert!(e.starts_with("p.toml:8: "), "{e}");
         assert!(e.contains("random"), "{e}");
-        let e = Config::parse(&GOOD.replace("pool = \"web\"\n", "pool = \"api\"\n"), "p.toml").unwrap_err().0;
+        let e = Config::parse(
+            &GOOD.replace("pool = \"web\"\n", "pool = \"api\"\n"),
+            "p.toml",
+        )
+        .unwrap_err()
+        .0;
         assert_eq!(e, "p.toml: route to unknown pool \"api\"");
-        let e = Config::parse(&GOOD.replace("*.example.com", "a*b"), "p.toml").unwrap_err().0;
+        let e = Config::parse(&GOOD.replace("*.example.com", "a*b"), "p.toml")
+            .unwrap_err()
+            .0;
         assert!(e.contains("exact name"), "{e}");
-        let e = Config::parse(&GOOD.replace("address =", "adress ="), "p.toml").unwrap_err().0;
+        let e = Config::parse(&GOOD.replace("address =", "adress ="), "p.toml")
+            .unwrap_err()
+            .0;
         assert!(e.starts_with("p.toml:4: ") && e.contains("adress"), "{e}");
     }
 }

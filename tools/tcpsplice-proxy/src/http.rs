@@ -61,47 +61,84 @@ pub fn parse(buf: &[u8]) -> Result<Option<Head>, HeadError> {
         Err(_) => return Err(HeadError::Malformed),
     };
     let target = req.path.ok_or(HeadError::Malformed)?;
-    let (mut host, path) = match target.strip_prefix("http://").or_else(|| target.strip_prefix("https://")) {
+    let (mut host, path) = match target
+        .strip_prefix("http://")
+        .or_else(|| target.strip_prefix("https://"))
+    {
         Some(rest) => {
             let (auth, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
-            (Some(auth.to_string()), if path.is_empty() { "/".to_string() } else { path.to_string() })
+            (
+                Some(auth.to_string()),
+                if path.is_empty() {
+                    "/".to_string()
+                } else {
+                    path.to_string()
+                },
+            )
         }
         None => (None, target.to_string()),
     };
     if host.is_none() {
-        let mut hosts = req.headers.iter().filter(|h| h.name.eq_ignore_ascii_case("host"));
+        let mut hosts = req
+            .headers
+            .iter()
+            .filter(|h| h.name.eq_ignore_ascii_case("host"));
         if let Some(h) = hosts.next() {
             if hosts.next().is_some() {
                 return Err(HeadError::Malformed); // RFC 9112 3.2: exactly one
             }
-            host = Some(std::str::from_utf8(h.value).map_err(|_| HeadError::Malformed)?.trim().to_string());
+            host = Some(
+                std::str::from_utf8(h.value)
+                    .map_err(|_| HeadError::Malformed)?
+                    .trim()
+                    .to_string(),
+            );
         }
     }
     let host = host.map(|h| {
         let h = h.to_ascii_lowercase();
         match h.rsplit_once(':') {
             Some((name, port)) if !name.ends_with(']') || h.starts_with('[') => {
-                if port.chars().all(|c| c.is_ascii_digit()) { name.to_string() } else { h.clone() }
+                if port.chars().all(|c| c.is_ascii_digit()) {
+                    name.to_string()
+                } else {
+                    h.clone()
+                }
             }
             _ => h,
         }
     });
-    Ok(Some(Head { host, path, head_len }))
+    Ok(Some(Head {
+        host,
+        path,
+        head_len,
+    }))
 }
 
 /// Read from `r` into `buf` until a complete head is there, at most `max`
 /// bytes. Bytes after the head (a body, a pipelined request) stay in `buf`.
-pub async fn read_head<R: AsyncRead + Unpin>(r: &mut R, buf: &mut Vec<u8>, max: usize) -> Result<Head, HeadError> {
+pub async fn read_head<R: AsyncRead + Unpin>(
+    r: &mut R,
+    buf: &mut Vec<u8>,
+    max: usize,
+) -> Result<Head, HeadError> {
     let mut chunk = [0u8; 4096];
     loop {
         if let Some(h) = parse(buf)? {
             // A head that arrived whole in one read is still held to the limit.
-            return if h.head_len > max { Err(HeadError::TooLarge) } else { Ok(h) };
+            return if h.head_len > max {
+                Err(HeadError::TooLarge)
+            } else {
+                Ok(h)
+            };
         }
         if buf.len() >= max {
             return Err(HeadError::TooLarge);
         }
-        let n = r.read(&mut chunk).await.map_err(|e| HeadError::Io(e.kind()))?;
+        let n = r
+            .read(&mut chunk)
+            .await
+            .map_err(|e| HeadError::Io(e.kind()))?;
         if n == 0 {
             return Err(HeadError::Closed);
         }
@@ -115,24 +152,42 @@ mod tests {
 
     #[test]
     fn parses_host_and_path() {
-        let h = parse(b"GET /a/b?x=1 HTTP/1.1\r\nHost: WWW.Example.com:8080\r\n\r\nBODY").unwrap().unwrap();
+        let h = parse(b"GET /a/b?x=1 HTTP/1.1\r\nHost: WWW.Example.com:8080\r\n\r\nBODY")
+            .unwrap()
+            .unwrap();
         assert_eq!(h.host.as_deref(), Some("www.example.com"));
         assert_eq!(h.path, "/a/b?x=1");
         assert_eq!(h.head_len, 53);
-        assert_eq!(&b"GET /a/b?x=1 HTTP/1.1\r\nHost: WWW.Example.com:8080\r\n\r\nBODY"[53..], b"BODY");
-        let h = parse(b"GET http://api.example.com/v1 HTTP/1.1\r\nHost: other\r\n\r\n").unwrap().unwrap();
+        assert_eq!(
+            &b"GET /a/b?x=1 HTTP/1.1\r\nHost: WWW.Example.com:8080\r\n\r\nBODY"[53..],
+            b"BODY"
+        );
+        let h = parse(b"GET http://api.example.com/v1 HTTP/1.1\r\nHost: other\r\n\r\n")
+            .unwrap()
+            .unwrap();
         assert_eq!(h.host.as_deref(), Some("api.example.com"));
         assert_eq!(h.path, "/v1");
-        let h = parse(b"GET / HTTP/1.1\r\nHost: [2001:db8::1]:80\r\n\r\n").unwrap().unwrap();
+        let h = parse(b"GET / HTTP/1.1\r\nHost: [2001:db8::1]:80\r\n\r\n")
+            .unwrap()
+            .unwrap();
         assert_eq!(h.host.as_deref(), Some("[2001:db8::1]"));
     }
 
     #[test]
     fn partial_and_bad_heads() {
         assert_eq!(parse(b"GET / HTTP/1.1\r\nHost: a\r\n"), Ok(None));
-        assert_eq!(parse(b"\x16\x03\x01\x02\x00\x01\x00"), Err(HeadError::Malformed));
-        assert_eq!(parse(b"GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n"), Err(HeadError::Malformed));
-        assert_eq!(parse(b"GET / HTTP/1.1\r\nBad Header\r\n\r\n"), Err(HeadError::Malformed));
+        assert_eq!(
+            parse(b"\x16\x03\x01\x02\x00\x01\x00"),
+            Err(HeadError::Malformed)
+        );
+        assert_eq!(
+            parse(b"GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n"),
+            Err(HeadError::Malformed)
+        );
+        assert_eq!(
+            parse(b"GET / HTTP/1.1\r\nBad Header\r\n\r\n"),
+            Err(HeadError::Malformed)
+        );
     }
 
     #[tokio::test]
@@ -156,6 +211,9 @@ mod tests {
             use tokio::io::AsyncWriteExt;
             a.write_all(&[b'A'; 300]).await.unwrap();
         });
-        assert_eq!(read_head(&mut b, &mut buf, 100).await, Err(HeadError::TooLarge));
+        assert_eq!(
+            read_head(&mut b, &mut buf, 100).await,
+            Err(HeadError::TooLarge)
+        );
     }
 }

@@ -3,7 +3,9 @@
 use std::time::{SystemTime, UNIX_EPOCH};
 
 pub fn line(level: &str, msg: std::fmt::Arguments<'_>) {
-    let t = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
+    let t = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default();
     eprintln!("{}.{:03} {level} {msg}", t.as_secs(), t.subsec_millis());
 }
 

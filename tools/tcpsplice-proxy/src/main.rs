@@ -5,7 +5,11 @@ use std::process::ExitCode;
 use tcpsplice_proxy::{config::Config, info, proxy::Proxy, splice, warn};
 
 #[derive(Parser)]
-#[command(name = "tcpsplice-proxy", version, about = "Layer-7 proxy that splices connections in the kernel with tcpsplice")]
+#[command(
+    name = "tcpsplice-proxy",
+    version,
+    about = "Layer-7 proxy that splices connections in the kernel with tcpsplice"
+)]
 struct Cli {
     /// The TOML configuration file.
     #[arg(short, long, value_name = "FILE")]
@@ -50,10 +54,14 @@ fn main() -> ExitCode {
             }
         };
         for l in listeners {
-            info!("listening on {}", l.local_addr().map(|a| a.to_string()).unwrap_or_default());
+            info!(
+                "listening on {}",
+                l.local_addr().map(|a| a.to_string()).unwrap_or_default()
+            );
             tokio::spawn(proxy.clone().serve(l));
         }
-        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("signal");
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            .expect("signal");
         tokio::select! {
             _ = term.recv() => {}
             _ = tokio::signal::ctrl_c() => {}

@@ -49,7 +49,13 @@ impl Pool {
             backends: c
                 .backends
                 .iter()
-                .map(|&addr| Arc::new(Backend { addr, healthy: AtomicBool::new(true), active: AtomicUsize::new(0) }))
+                .map(|&addr| {
+                    Arc::new(Backend {
+                        addr,
+                        healthy: AtomicBool::new(true),
+                        active: AtomicUsize::new(0),
+                    })
+                })
                 .collect(),
             balance: c.balance,
             next: AtomicUsize::new(0),
@@ -93,9 +99,17 @@ impl Pool {
         let timeout = self.health_interval.min(Duration::from_secs(2));
         loop {
             for b in &self.backends {
-                let up = matches!(tokio::time::timeout(timeout, tokio::net::TcpStream::connect(b.addr)).await, Ok(Ok(_)));
+                let up = matches!(
+                    tokio::time::timeout(timeout, tokio::net::TcpStream::connect(b.addr)).await,
+                    Ok(Ok(_))
+                );
                 if b.healthy.swap(up, Relaxed) != up {
-                    crate::info!("pool {}: backend {} is {}", self.name, b.addr, if up { "up" } else { "down" });
+                    crate::info!(
+                        "pool {}: backend {} is {}",
+                        self.name,
+                        b.addr,
+                        if up { "up" } else { "down" }
+                    );
                 }
             }
             tokio::time::sleep(self.health_interval).await;
@@ -110,7 +124,11 @@ mod tests {
     fn pool(balance: Balance) -> Pool {
         Pool::new(&config::Pool {
             name: "p".into(),
-            backends: vec!["127.0.0.1:1".parse().unwrap(), "127.0.0.1:2".parse().unwrap(), "127.0.0.1:3".parse().unwrap()],
+            backends: vec![
+                "127.0.0.1:1".parse().unwrap(),
+                "127.0.0.1:2".parse().unwrap(),
+                "127.0.0.1:3".parse().unwrap(),
+            ],
             balance,
             health_interval_ms: 0,
         })
@@ -138,7 +156,10 @@ mod tests {
         assert_ne!(a.addr(), b.addr());
         let c = p.pick().unwrap();
         let used = [a.addr(), b.addr(), c.addr()];
-        assert_eq!(used.iter().collect::<std::collections::HashSet<_>>().len(), 3);
+        assert_eq!(
+            used.iter().collect::<std::collections::HashSet<_>>().len(),
+            3
+        );
         drop(b);
         // The one whose lease ended is now the least loaded.
         assert_eq!(p.pick().unwrap().addr(), used[1]);

@@ -95,7 +95,12 @@ impl Proxy {
         let _ = client.set_nodelay(true);
         let mut buf = Vec::with_capacity(4096);
         let limit = Duration::from_millis(self.cfg.head_timeout_ms);
-        let head = match tokio::time::timeout(limit, http::read_head(&mut client, &mut buf, self.cfg.max_head_bytes)).await {
+        let head = match tokio::time::timeout(
+            limit,
+            http::read_head(&mut client, &mut buf, self.cfg.max_head_bytes),
+        )
+        .await
+        {
             Ok(Ok(h)) => h,
             Ok(Err(e)) => {
                 if let Some(r) = e.response() {
@@ -132,7 +137,11 @@ impl Proxy {
     }
 
     /// Connect to a healthy backend of the request's pool, trying each once.
-    async fn connect(&self, host: Option<&str>, path: &str) -> Option<(crate::pool::Lease, TcpStream)> {
+    async fn connect(
+        &self,
+        host: Option<&str>,
+        path: &str,
+    ) -> Option<(crate::pool::Lease, TcpStream)> {
         let pool = &self.pools[self.router.pick(host, path)?];
         for _ in 0..pool.backends.len() {
             let lease = pool.pick()?;

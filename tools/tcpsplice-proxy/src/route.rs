@@ -13,19 +13,34 @@ fn host_matches(pattern: &str, host: &str) -> bool {
     match pattern.strip_prefix("*.") {
         // "*.example.com" matches "a.example.com" and "a.b.example.com", not
         // "example.com" itself.
-        Some(suffix) => host.len() > suffix.len() + 1 && host.ends_with(suffix) && host.as_bytes()[host.len() - suffix.len() - 1] == b'.',
+        Some(suffix) => {
+            host.len() > suffix.len() + 1
+                && host.ends_with(suffix)
+                && host.as_bytes()[host.len() - suffix.len() - 1] == b'.'
+        }
         None => pattern == host,
     }
 }
 
 impl Router {
     pub fn new(c: &Config) -> Router {
-        let idx = |name: &str| c.pool.iter().position(|p| p.name == name).expect("validated");
+        let idx = |name: &str| {
+            c.pool
+                .iter()
+                .position(|p| p.name == name)
+                .expect("validated")
+        };
         Router {
             routes: c
                 .route
                 .iter()
-                .map(|r| (r.host.as_ref().map(|h| h.to_ascii_lowercase()), r.path_prefix.clone(), idx(&r.pool)))
+                .map(|r| {
+                    (
+                        r.host.as_ref().map(|h| h.to_ascii_lowercase()),
+                        r.path_prefix.clone(),
+                        idx(&r.pool),
+                    )
+                })
                 .collect(),
             default: c.default_pool.as_deref().map(idx),
         }
@@ -36,7 +51,8 @@ impl Router {
         self.routes
             .iter()
             .find(|(h, p, _)| {
-                h.as_deref().is_none_or(|h| host.is_some_and(|x| host_matches(h, x)))
+                h.as_deref()
+                    .is_none_or(|h| host.is_some_and(|x| host_matches(h, x)))
                     && p.as_deref().is_none_or(|p| path.starts_with(p))
             })
             .map(|r| r.2)

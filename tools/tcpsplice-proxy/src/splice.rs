@@ -33,7 +33,9 @@ impl std::fmt::Display for Fallback {
 /// Ask the module what it can do. Blocking (netlink): call at start-up.
 pub fn probe() -> Fallback {
     match Client::connect().and_then(|mut c| c.status()) {
-        Ok(s) => Fallback::NoSpliceCommand { module_version: s.version },
+        Ok(s) => Fallback::NoSpliceCommand {
+            module_version: s.version,
+        },
         Err(Error::NoModule(_)) => Fallback::NoModule,
         Err(e) => Fallback::Error(e.to_string()),
     }

@@ -40,7 +40,10 @@ async fn backend(name: &'static str) -> SocketAddr {
 }
 
 async fn start(cfg: String) -> (Arc<Proxy>, SocketAddr) {
-    let proxy = Proxy::new(Config::parse(&cfg, "test.toml").unwrap(), Fallback::NoModule);
+    let proxy = Proxy::new(
+        Config::parse(&cfg, "test.toml").unwrap(),
+        Fallback::NoModule,
+    );
     let mut ls = proxy.bind().await.unwrap();
     let l = ls.remove(0);
     let addr = l.local_addr().unwrap();
@@ -49,7 +52,12 @@ async fn start(cfg: String) -> (Arc<Proxy>, SocketAddr) {
 }
 
 fn config(web: &[SocketAddr], api: &[SocketAddr], extra: &str) -> String {
-    let list = |v: &[SocketAddr]| v.iter().map(|a| format!("\"{a}\"")).collect::<Vec<_>>().join(", ");
+    let list = |v: &[SocketAddr]| {
+        v.iter()
+            .map(|a| format!("\"{a}\""))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     format!(
         "default_pool = \"web\"\n{extra}\n[[listen]]\naddress = \"127.0.0.1:0\"\n\
          [[pool]]\nname = \"web\"\nbackends = [{}]\nhealth_interval_ms = 100\n\
@@ -76,15 +84,30 @@ async fn routes_and_relays_byte_exact() {
     let (w1, a1) = (backend("web1").await, backend("api1").await);
     let (proxy, addr) = start(config(&[w1], &[a1], "")).await;
     // A 1 MB pseudo-random body, partly in the first segment with the head.
-    let body: Vec<u8> = (0..1_000_000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
-    let out = exchange(addr, b"POST /v1/x HTTP/1.1\r\nHost: API.example.com\r\n\r\n", &body).await;
+    let body: Vec<u8> = (0..1_000_000u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
+    let out = exchange(
+        addr,
+        b"POST /v1/x HTTP/1.1\r\nHost: API.example.com\r\n\r\n",
+        &body,
+    )
+    .await;
     assert_eq!(&out[..5], b"api1\n");
     assert!(out[5..] == body[..], "relayed bytes differ");
-    let out = exchange(addr, b"GET /v1/x HTTP/1.1\r\nHost: www.example.com\r\n\r\n", b"").await;
+    let out = exchange(
+        addr,
+        b"GET /v1/x HTTP/1.1\r\nHost: www.example.com\r\n\r\n",
+        b"",
+    )
+    .await;
     assert_eq!(out, b"web1\n");
     let s = &proxy.stats;
     assert_eq!(s.relayed.load(Relaxed), 2);
-    assert_eq!(s.relayed_bytes_to_client.load(Relaxed), (5 + body.len() + 5) as u64);
+    assert_eq!(
+        s.relayed_bytes_to_client.load(Relaxed),
+        (5 + body.len() + 5) as u64
+    );
 }
 
 #[tokio::test]
@@ -92,10 +115,18 @@ async fn refuses_bad_and_oversized_heads() {
     let w1 = backend("web1").await;
     let (proxy, addr) = start(config(&[w1], &[w1], "max_head_bytes = 256")).await;
     let out = exchange(addr, b"\x16\x03\x01garbage\r\n\r\n", b"").await;
-    assert!(out.starts_with(b"HTTP/1.1 400 "), "{}", String::from_utf8_lossy(&out));
+    assert!(
+        out.starts_with(b"HTTP/1.1 400 "),
+        "{}",
+        String::from_utf8_lossy(&out)
+    );
     let big = format!("GET / HTTP/1.1\r\nX: {}\r\n\r\n", "a".repeat(400));
     let out = exchange(addr, big.as_bytes(), b"").await;
-    assert!(out.starts_with(b"HTTP/1.1 431 "), "{}", String::from_utf8_lossy(&out));
+    assert!(
+        out.starts_with(b"HTTP/1.1 431 "),
+        "{}",
+        String::from_utf8_lossy(&out)
+    );
     assert_eq!(proxy.stats.bad_requests.load(Relaxed), 2);
     assert_eq!(proxy.stats.forwarded.load(Relaxed), 0);
 }
@@ -113,7 +144,16 @@ async fn no_healthy_backend_is_503_and_failover_works() {
         let out = exchange(addr, b"GET / HTTP/1.1\r\nHost: a\r\n\r\n", b"").await;
         assert_eq!(out, b"web2\n", "the dead backend must be skipped");
     }
-    let out = exchange(addr, b"GET /v1/ HTTP/1.1\r\nHost: api.example.com\r\n\r\n", b"").await;
-    assert!(out.starts_with(b"HTTP/1.1 503 "), "{}", String::from_utf8_lossy(&out));
+    let out = exchange(
+        addr,
+        b"GET /v1/ HTTP/1.1\r\nHost: api.example.com\r\n\r\n",
+        b"",
+    )
+    .await;
+    assert!(
+        out.starts_with(b"HTTP/1.1 503 "),
+        "{}",
+        String::from_utf8_lossy(&out)
+    );
     assert_eq!(proxy.stats.no_backend.load(Relaxed), 1);
 }

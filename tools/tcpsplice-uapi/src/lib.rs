@@ -24,7 +24,10 @@ mod tests {
             TCPSPLICE_STAT_MEMBERS.first(),
             Some(&("TCPSPLICE_STAT_RX_PACKETS_V4", TCPSPLICE_STAT_RX_PACKETS_V4))
         );
-        assert_eq!(TCPSPLICE_STAT_MEMBERS.len(), usize::from(TCPSPLICE_STAT_MAX) - 1);
+        assert_eq!(
+            TCPSPLICE_STAT_MEMBERS.len(),
+            usize::from(TCPSPLICE_STAT_MAX) - 1
+        );
     }
 
     #[test]

@@ -7,7 +7,11 @@ use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "tcpsplicectl", version, about = "Configure and inspect tcpsplice (in-kernel TCP splicing)")]
+#[command(
+    name = "tcpsplicectl",
+    version,
+    about = "Configure and inspect tcpsplice (in-kernel TCP splicing)"
+)]
 struct Cli {
     /// Print machine-readable JSON instead of text.
     #[arg(long, global = true)]
@@ -46,7 +50,10 @@ fn enter_netns(name: &str) -> Result<(), client::Error> {
     use std::os::fd::AsRawFd;
     // SAFETY: setns() only reads the descriptor, which `f` keeps open.
     if unsafe { libc::setns(f.as_raw_fd(), libc::CLONE_NEWNET) } != 0 {
-        return Err(client::Error::Usage(format!("cannot enter {path}: {}", std::io::Error::last_os_error())));
+        return Err(client::Error::Usage(format!(
+            "cannot enter {path}: {}",
+            std::io::Error::last_os_error()
+        )));
     }
     Ok(())
 }
@@ -60,14 +67,22 @@ fn run(cli: Cli) -> Result<(), client::Error> {
         Cmd::Status => {
             let s = c.status()?;
             if cli.json {
-                println!("{}", serde_json::to_string_pretty(&s).expect("serialisable"));
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&s).expect("serialisable")
+                );
             } else {
                 print!("{}", s.to_text());
             }
         }
-        Cmd::Set { max_splices, idle_timeout } => {
+        Cmd::Set {
+            max_splices,
+            idle_timeout,
+        } => {
             if max_splices.is_none() && idle_timeout.is_none() {
-                return Err(client::Error::Usage("nothing to set: give --max-splices and/or --idle-timeout".into()));
+                return Err(client::Error::Usage(
+                    "nothing to set: give --max-splices and/or --idle-timeout".into(),
+                ));
             }
             c.set_config(max_splices, idle_timeout)?;
         }
