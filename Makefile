@@ -34,7 +34,7 @@ tools:
 
 clean:
 	@if [ -n "$(KDIR)" ]; then $(KMAKE) clean; fi
-	rm -f rust/bindings_generated.rs rust/.bindings_generated.rs.cmd
+	rm -f tcpsplice_bindings_generated.rs .tcpsplice_bindings_generated.rs.cmd
 
 check:
 	scripts/check

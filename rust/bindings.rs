@@ -18,4 +18,6 @@
     unsafe_op_in_unsafe_fn
 )]
 
-include!("bindings_generated.rs");
+// Generated next to Kbuild, outside rust/, so that only hand-written code
+// lives there.
+include!("../tcpsplice_bindings_generated.rs");

@@ -55,8 +55,8 @@ class Genl:
                     text = None
                     if fl & 0x200:  # NLM_F_ACK_TLVS
                         inner = struct.unpack_from("I", msg, 4)[0]
-                        skip = 4 + (inner if not fl & 0x100 else 16)  # NLM_F_CAPPED
-                        for t, v in parse_attrs(msg[(skip + 3) & ~3:]):
+                        tlv_at = 4 + (inner if not fl & 0x100 else 16)  # NLM_F_CAPPED
+                        for t, v in parse_attrs(msg[(tlv_at + 3) & ~3:]):
                             if t == NLMSGERR_ATTR_MSG:
                                 text = v.rstrip(b"\0").decode()
                     return err, text, replies

@@ -214,13 +214,13 @@ fn numbers(
     a: &Nlattr<u16, Buffer>,
     members: &[(&str, u16)],
     prefix: &str,
-    skip: &[u16],
+    ignored: &[u16],
 ) -> Result<std::collections::BTreeMap<String, u64>, Error> {
     let mut out = std::collections::BTreeMap::new();
     let handle = a.get_attr_handle::<u16>().map_err(ser)?;
     for inner in handle.iter() {
         let id = *inner.nla_type().nla_type();
-        if skip.contains(&id) {
+        if ignored.contains(&id) {
             continue;
         }
         let b = inner.nla_payload().as_ref();

@@ -260,9 +260,14 @@ pub fn ipv4_addrs(
     pseudo.add(d);
     ip[12..16].copy_from_slice(&src);
     ip[16..20].copy_from_slice(&dst);
+    ipv4_update_check(ip, d);
+    Ok(())
+}
+
+/// Apply a change of an IPv4 header to its header checksum.
+fn ipv4_update_check(ip: &mut [u8], d: Delta) {
     let check = d.apply(u16::from_be_bytes([ip[10], ip[11]]));
     ip[10..12].copy_from_slice(&check.to_be_bytes());
-    Ok(())
 }
 
 /// Set the TTL of an IPv4 header, updating its checksum.
@@ -273,8 +278,7 @@ pub fn ipv4_ttl(ip: &mut [u8], ttl: u8) -> Result<(), Malformed> {
     let mut d = Delta::default();
     d.replace(8, &ip[8..9], &[ttl]);
     ip[8] = ttl;
-    let check = d.apply(u16::from_be_bytes([ip[10], ip[11]]));
-    ip[10..12].copy_from_slice(&check.to_be_bytes());
+    ipv4_update_check(ip, d);
     Ok(())
 }
 
