@@ -332,12 +332,11 @@ impl Request {
     /// `info` is a valid request passed to a genetlink handler, and the
     /// value must not outlive the handler.
     unsafe fn from_raw(info: *mut kernel::bindings::genl_info) -> Self {
+        // SAFETY: Non-null by the function contract.
+        let info = unsafe { NonNull::new_unchecked(info) };
         // INVARIANT: The sender's socket holds its namespace, and every
         // namespace runs `tcpsplice_rs_net_init` before userspace can use it.
-        // SAFETY: Non-null by the function contract.
-        Request {
-            info: unsafe { NonNull::new_unchecked(info) },
-        }
+        Request { info }
     }
 
     fn raw(&self) -> *mut kernel::bindings::genl_info {
