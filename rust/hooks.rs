@@ -70,35 +70,9 @@ mod tests {
     const ETH_P_IP: u16 = 0x0800;
     const ETH_P_IPV6: u16 = 0x86dd;
 
-    /// IPv4 + TCP, 40 bytes, no options.
+    /// IPv4 + TCP, 40 bytes, no options: the core's shared test vector.
     fn v4_tcp() -> [u8; 40] {
-        let mut p = [0u8; 40];
-        p[..20].copy_from_slice(&[
-            0x45,
-            0,
-            0,
-            40,
-            0,
-            1,
-            0x40,
-            0,
-            64,
-            IPPROTO_TCP,
-            0,
-            0,
-            192,
-            0,
-            2,
-            1,
-            198,
-            51,
-            100,
-            2,
-        ]);
-        p[20..24].copy_from_slice(&[0x1f, 0x90, 0xc3, 0x50]);
-        p[32] = 0x50; // data offset 5
-        p[33] = 0x10; // ACK
-        p
+        packet::SAMPLE_IPV4_TCP
     }
 
     fn run(data: &[u8], ethertype: u16, family: Family) -> Result<Pin<KBox<NetState>>> {

@@ -85,6 +85,15 @@ pub mod flags {
     pub const ACK: u8 = 0x10;
 }
 
+/// A well-formed IPv4 TCP segment without options or payload
+/// (192.0.2.1:8080 to 198.51.100.2:50000, ACK): a test vector shared by the
+/// host tests and the module's KUnit tests.
+#[rustfmt::skip]
+pub const SAMPLE_IPV4_TCP: [u8; 40] = [
+    0x45, 0, 0, 40, 0, 1, 0x40, 0, 64, IPPROTO_TCP, 0, 0, 192, 0, 2, 1, 198, 51, 100, 2,
+    0x1f, 0x90, 0xc3, 0x50, 0, 0, 0, 1, 0, 0, 0, 0, 0x50, flags::ACK, 0xff, 0xff, 0, 0, 0, 0,
+];
+
 fn be16(b: &[u8], at: usize) -> Result<u16, Malformed> {
     match b.get(at..at + 2) {
         Some(&[x, y]) => Ok(u16::from_be_bytes([x, y])),
@@ -170,78 +179,42 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    const V4_TCP: [u8; 20] = [
-        0x45,
-        0,
-        0,
-        60,
-        0x12,
-        0x34,
-        0x40,
-        0,
-        64,
-        IPPROTO_TCP,
-        0,
-        0,
-        192,
-        0,
-        2,
-        1,
-        198,
-        51,
-        100,
-        2,
-    ];
+    fn v4_header() -> [u8; 20] {
+        SAMPLE_IPV4_TCP[..20].try_into().unwrap()
+    }
 
+    #[rustfmt::skip]
     const TCP_SYN: [u8; 20] = [
-        0x1f,
-        0x90,
-        0xc3,
-        0x50,
-        0,
-        0,
-        0,
-        1,
-        0,
-        0,
-        0,
-        0,
-        0x50,
-        flags::SYN,
-        0xff,
-        0xff,
-        0,
-        0,
-        0,
-        0,
+        0x1f, 0x90, 0xc3, 0x50, 0, 0, 0, 1, 0, 0, 0, 0, 0x50, flags::SYN, 0xff, 0xff, 0, 0, 0, 0,
     ];
 
     #[test]
     fn reads_ipv4() {
-        let h = ipv4(&V4_TCP).unwrap();
+        let h = ipv4(&v4_header()).unwrap();
         assert_eq!(h.header_len, 20);
-        assert_eq!(h.total_len, 60);
+        assert_eq!(h.total_len, 40);
+        assert_eq!(tcp(&SAMPLE_IPV4_TCP[20..]).unwrap().flags, flags::ACK);
         assert_eq!(h.protocol, IPPROTO_TCP);
         assert!(!h.fragment); // DF only
     }
 
     #[test]
     fn flags_ipv4_fragments_and_bad_fields() {
-        let mut p = V4_TCP;
+        let mut p = v4_header();
         p[6] = 0x20; // MF
         assert!(ipv4(&p).unwrap().fragment);
         p[6] = 0;
         p[7] = 1; // offset 8
         assert!(ipv4(&p).unwrap().fragment);
-        let mut p = V4_TCP;
+        let mut p = v4_header();
         p[0] = 0x44;
         assert_eq!(ipv4(&p), Err(Malformed::BadHeaderLength));
         p[0] = 0x65;
         assert_eq!(ipv4(&p), Err(Malformed::BadVersion));
-        let mut p = V4_TCP;
+        let mut p = v4_header();
         p[3] = 19;
         assert_eq!(ipv4(&p), Err(Malformed::BadTotalLength));
-        assert_eq!(ipv4(&V4_TCP[..19]), Err(Malformed::Truncated));
+        assert_eq!(ipv4(&v4_header()[..19]), Err(Malformed::Truncated));
     }
 
     #[test]
