@@ -36,8 +36,6 @@ void tcpsplice_h_unregister_genl(void);
 struct net *tcpsplice_h_genl_info_net(const struct genl_info *info);
 struct nlattr *tcpsplice_h_genl_attr(const struct genl_info *info, int type);
 void tcpsplice_h_set_err_msg(struct genl_info *info, const char *msg);
-void tcpsplice_h_set_err_attr(struct genl_info *info, const struct nlattr *attr,
-			      const char *msg);
 int tcpsplice_h_parse_config(struct genl_info *info,
 			     struct nlattr *tb[TCPSPLICE_CFG_MAX + 1]);
 u32 tcpsplice_h_nla_get_u32(const struct nlattr *nla);
@@ -55,8 +53,6 @@ void tcpsplice_h_reply_free(struct sk_buff *skb);
 bool tcpsplice_h_pull(struct sk_buff *skb, unsigned int len);
 unsigned int tcpsplice_h_network_offset(const struct sk_buff *skb);
 const u8 *tcpsplice_h_network_header(const struct sk_buff *skb);
-unsigned int tcpsplice_h_headlen(const struct sk_buff *skb);
-u16 tcpsplice_h_skb_protocol(const struct sk_buff *skb);
 
 /* KUnit: a packet whose network header is `data`. */
 struct sk_buff *tcpsplice_h_test_skb(const u8 *data, u32 len, u16 ethertype);

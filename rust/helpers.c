@@ -145,15 +145,6 @@ void tcpsplice_h_set_err_msg(struct genl_info *info, const char *msg)
 		info->extack->_msg = msg;
 }
 
-void tcpsplice_h_set_err_attr(struct genl_info *info, const struct nlattr *attr,
-			      const char *msg)
-{
-	if (info->extack) {
-		NL_SET_BAD_ATTR(info->extack, attr);
-		info->extack->_msg = msg;
-	}
-}
-
 int tcpsplice_h_parse_config(struct genl_info *info,
 			     struct nlattr *tb[TCPSPLICE_CFG_MAX + 1])
 {
@@ -233,16 +224,6 @@ unsigned int tcpsplice_h_network_offset(const struct sk_buff *skb)
 const u8 *tcpsplice_h_network_header(const struct sk_buff *skb)
 {
 	return skb_network_header(skb);
-}
-
-unsigned int tcpsplice_h_headlen(const struct sk_buff *skb)
-{
-	return skb_headlen(skb);
-}
-
-u16 tcpsplice_h_skb_protocol(const struct sk_buff *skb)
-{
-	return ntohs(skb->protocol);
 }
 
 struct sk_buff *tcpsplice_h_test_skb(const u8 *data, u32 len, u16 ethertype)

@@ -36,16 +36,15 @@ impl Error {
     pub fn exit_code(&self) -> u8 {
         match self {
             Error::NoModule(_) => 3,
-            Error::Kernel { errno, .. } if *errno == libc_eperm() => 4,
+            Error::Kernel { errno, .. } if *errno == EPERM => 4,
             Error::Usage(_) => 2,
             _ => 1,
         }
     }
 }
 
-const fn libc_eperm() -> i32 {
-    1
-}
+/// errno EPERM: the kernel's answer without CAP_NET_ADMIN.
+const EPERM: i32 = 1;
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -54,7 +53,7 @@ impl fmt::Display for Error {
                 f,
                 "the tcpsplice module is not loaded (no generic netlink family \"{TCPSPLICE_GENL_NAME}\": {e}); load it with 'modprobe tcpsplice' or 'insmod tcpsplice.ko'"
             ),
-            Error::Kernel { errno, msg } if *errno == libc_eperm() => write!(
+            Error::Kernel { errno, msg } if *errno == EPERM => write!(
                 f,
                 "permission denied: this command changes tcpsplice state and needs CAP_NET_ADMIN{}",
                 msg.as_deref().map(|m| format!(" ({m})")).unwrap_or_default()

@@ -19,7 +19,7 @@ fn fold(mut s: u32) -> u16 {
 }
 
 fn weigh(offset: usize, b: u8) -> u32 {
-    if offset % 2 == 0 {
+    if offset & 1 == 0 {
         u32::from(b) << 8
     } else {
         u32::from(b)

@@ -32,7 +32,7 @@ const BACKEND: Leg = Leg {
 /// A TCP header with the given flags and options (padded with NOPs).
 fn header(seq: u32, ack: u32, fl: u8, wnd: u16, opts: &[u8]) -> Vec<u8> {
     let mut o = opts.to_vec();
-    while o.len() % 4 != 0 {
+    while !o.len().is_multiple_of(4) {
         o.push(OPT_NOP);
     }
     let mut h = Vec::new();

@@ -81,6 +81,14 @@ fn default_health_interval() -> u64 {
     1000
 }
 
+/// An exact host name, or "*." followed by a suffix without wildcards.
+fn valid_host_pattern(h: &str) -> bool {
+    match h.strip_prefix("*.") {
+        Some(suffix) => !suffix.is_empty() && !suffix.contains('*'),
+        None => !h.is_empty() && !h.contains('*'),
+    }
+}
+
 /// A configuration error, with where it is.
 #[derive(Debug, PartialEq, Eq)]
 pub struct ConfigError(pub String);
@@ -122,9 +130,7 @@ impl Config {
                 return fail(format!("route to unknown pool \"{}\"", r.pool));
             }
             if let Some(h) = &r.host {
-                if h.is_empty()
-                    || (h.contains('*') && !(h.starts_with("*.") && !h[2..].contains('*')))
-                {
+                if !valid_host_pattern(h) {
                     return fail(format!(
                         "route host \"{h}\": use an exact name or \"*.\" followed by a suffix"
                     ));

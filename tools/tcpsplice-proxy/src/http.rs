@@ -32,15 +32,16 @@ impl HeadError {
     /// The response to send, if any.
     pub fn response(&self) -> Option<&'static [u8]> {
         match self {
-            HeadError::Malformed => Some(response(400, "Bad Request")),
-            HeadError::TooLarge => Some(response(431, "Request Header Fields Too Large")),
+            HeadError::Malformed => Some(response(400)),
+            HeadError::TooLarge => Some(response(431)),
             _ => None,
         }
     }
 }
 
-/// A complete response with an empty body that closes the connection.
-pub fn response(code: u16, _reason: &str) -> &'static [u8] {
+/// A complete response with an empty body that closes the connection
+/// (400, 408, 431; any other code gives 503).
+pub fn response(code: u16) -> &'static [u8] {
     match code {
         400 => b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
         408 => b"HTTP/1.1 408 Request Timeout\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",

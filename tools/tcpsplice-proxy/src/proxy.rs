@@ -114,13 +114,13 @@ impl Proxy {
             }
             Err(_) => {
                 self.stats.bad_requests.fetch_add(1, Relaxed);
-                let _ = client.write_all(http::response(408, "")).await;
+                let _ = client.write_all(http::response(408)).await;
                 return;
             }
         };
         let Some(mut backend) = self.connect(head.host.as_deref(), &head.path).await else {
             self.stats.no_backend.fetch_add(1, Relaxed);
-            let _ = client.write_all(http::response(503, "")).await;
+            let _ = client.write_all(http::response(503)).await;
             return;
         };
         if backend.1.write_all(&buf).await.is_err() {
