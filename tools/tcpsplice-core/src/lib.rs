@@ -12,8 +12,11 @@
 #[cfg(test)]
 extern crate std;
 
+pub mod capture;
 pub mod config;
+pub mod conn;
 pub mod csum;
 pub mod packet;
 pub mod seq;
+pub mod splice;
 pub mod translate;

@@ -1,0 +1,226 @@
+// SPDX-License-Identifier: GPL-2.0
+//! Tests of `splice`: whole packets translated in place, checksums verified
+//! from scratch, for IPv4 and IPv6, full and partial checksums.
+use super::*;
+use crate::conn::Phase;
+use crate::csum::{checksum, pseudo_header};
+use crate::packet::flags;
+use crate::translate::Timestamps;
+use proptest::prelude::*;
+use std::vec::Vec;
+
+fn ep(a: &[u8], port: u16) -> Endpoint {
+    let mut addr = [0u8; 16];
+    addr[..a.len()].copy_from_slice(a);
+    Endpoint { addr, port }
+}
+
+const CLIENT_LEG: Leg = Leg {
+    snd_nxt: 0x1000_0000,
+    rcv_nxt: 0xffff_fff0,
+    ts: Some(Timestamps {
+        now: 5000,
+        recent: 0x8000_0000,
+    }),
+    sack: true,
+    snd_wscale: 7,
+    rcv_wscale: 9,
+};
+const BACKEND_LEG: Leg = Leg {
+    snd_nxt: 0x2000_0100,
+    rcv_nxt: 0x3000_0000,
+    ts: Some(Timestamps {
+        now: 777,
+        recent: 123_456,
+    }),
+    sack: true,
+    snd_wscale: 2,
+    rcv_wscale: 0,
+};
+
+fn splice(family: Family) -> Splice {
+    let (c, v, p, b): (&[u8], &[u8], &[u8], &[u8]) = match family {
+        Family::V4 => (&[198, 51, 100, 7], &[192, 0, 2, 100], &[203, 0, 113, 11], &[203, 0, 113, 21]),
+        Family::V6 => (&[0x20, 1, 0xd, 0xb8, 0, 0xc, 0, 0, 0, 0, 0, 0, 0, 0, 0, 7],
+                       &[0x20, 1, 0xd, 0xb8, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0],
+                       &[0x20, 1, 0xd, 0xb8, 0, 0xb, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x11],
+                       &[0x20, 1, 0xd, 0xb8, 0, 0xb, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x21]),
+    };
+    Splice::new(
+        family,
+        [
+            Tuple { local: ep(v, 80), remote: ep(c, 40001) },
+            Tuple { local: ep(p, 50123), remote: ep(b, 8080) },
+        ],
+        [CLIENT_LEG, BACKEND_LEG],
+    )
+}
+
+/// An IP packet from `src` to `dst` with a TCP header (timestamps option) and
+/// `payload`, with a correct TCP checksum (or, if `partial`, the pseudo sum).
+fn packet(family: Family, src: &Endpoint, dst: &Endpoint, seq: u32, ack: u32, fl: u8,
+          payload: &[u8], partial: bool) -> (Vec<u8>, usize) {
+    let alen = family.addr_len();
+    let mut tcp = Vec::new();
+    tcp.extend_from_slice(&src.port.to_be_bytes());
+    tcp.extend_from_slice(&dst.port.to_be_bytes());
+    tcp.extend_from_slice(&seq.to_be_bytes());
+    tcp.extend_from_slice(&ack.to_be_bytes());
+    tcp.extend_from_slice(&[0x80, fl, 0x01, 0x00, 0, 0, 0, 0]);
+    // NOP NOP TS(tsval 0x8000_0010, tsecr 5000) + NOP NOP SACK? no: 12 bytes.
+    tcp.extend_from_slice(&[1, 1, 8, 10]);
+    tcp.extend_from_slice(&0x8000_0010u32.to_be_bytes());
+    tcp.extend_from_slice(&5000u32.to_be_bytes());
+    tcp.extend_from_slice(payload);
+    let ps = pseudo_header(&src.addr[..alen], &dst.addr[..alen], 6, tcp.len() as u32);
+    let c = if partial { !checksum(&[], ps) } else { checksum(&tcp, ps) };
+    tcp[16..18].copy_from_slice(&c.to_be_bytes());
+    let mut ip = Vec::new();
+    match family {
+        Family::V4 => {
+            let total = (20 + tcp.len()) as u16;
+            ip.extend_from_slice(&[0x45, 0]);
+            ip.extend_from_slice(&total.to_be_bytes());
+            ip.extend_from_slice(&[0, 0, 0x40, 0, 64, 6, 0, 0]);
+            ip.extend_from_slice(&src.addr[..4]);
+            ip.extend_from_slice(&dst.addr[..4]);
+            let c = checksum(&ip, 0);
+            ip[10..12].copy_from_slice(&c.to_be_bytes());
+        }
+        Family::V6 => {
+            ip.extend_from_slice(&[0x60, 0, 0, 0]);
+            ip.extend_from_slice(&(tcp.len() as u16).to_be_bytes());
+            ip.extend_from_slice(&[6, 64]);
+            ip.extend_from_slice(&src.addr);
+            ip.extend_from_slice(&dst.addr);
+        }
+    }
+    let l4 = ip.len();
+    ip.extend_from_slice(&tcp);
+    (ip, l4)
+}
+
+/// Check a packet's checksums from scratch and return its TCP fields.
+fn verify(family: Family, p: &[u8], l4: usize, partial: bool) -> (Endpoint, Endpoint, u32, u32) {
+    let (src, dst) = match family {
+        Family::V4 => {
+            assert_eq!(checksum(&p[..20], 0), 0, "IPv4 header checksum");
+            (ep(&p[12..16], 0), ep(&p[16..20], 0))
+        }
+        Family::V6 => (ep(&p[8..24], 0), ep(&p[24..40], 0)),
+    };
+    let alen = family.addr_len();
+    let tcp = &p[l4..];
+    let ps = pseudo_header(&src.addr[..alen], &dst.addr[..alen], 6, tcp.len() as u32);
+    if partial {
+        let field = u16::from_be_bytes([tcp[16], tcp[17]]);
+        let want = !checksum(&[], ps);
+        assert!(field == want || (field == 0xffff && want == 0) || (field == 0 && want == 0xffff));
+    } else {
+        assert_eq!(checksum(tcp, ps), 0, "TCP checksum");
+    }
+    let src = Endpoint { port: u16::from_be_bytes([tcp[0], tcp[1]]), ..src };
+    let dst = Endpoint { port: u16::from_be_bytes([tcp[2], tcp[3]]), ..dst };
+    let seq = u32::from_be_bytes(tcp[4..8].try_into().unwrap());
+    let ack = u32::from_be_bytes(tcp[8..12].try_into().unwrap());
+    (src, dst, seq, ack)
+}
+
+fn run(family: Family, partial: bool) {
+    let s = splice(family);
+    let mut t = s.tracker([65535, 65535]);
+    let c = s.tuple(Side::Client);
+    let b = s.tuple(Side::Backend);
+    // Client -> proxy: the client's next byte, acknowledging everything.
+    let (mut p, l4) = packet(family, &c.remote, &c.local, CLIENT_LEG.rcv_nxt,
+                             CLIENT_LEG.snd_nxt, flags::ACK, b"GET / HTTP/1.1\r\n", partial);
+    let len = p.len();
+    let o = s.packet(Side::Client, &mut p, l4, len, partial, &mut t).unwrap();
+    assert_eq!(o.action, Action::Forward);
+    assert_eq!(o.payload, 16);
+    let (src, dst, seq, ack) = verify(family, &p, l4, partial);
+    assert_eq!((src, dst), (b.local, b.remote));
+    assert_eq!(seq, BACKEND_LEG.snd_nxt);
+    assert_eq!(ack, BACKEND_LEG.rcv_nxt);
+    assert_eq!(&p[len - 16..], b"GET / HTTP/1.1\r\n");
+    // Backend -> proxy: the reverse.
+    let (mut p, l4) = packet(family, &b.remote, &b.local, BACKEND_LEG.rcv_nxt + 3,
+                             BACKEND_LEG.snd_nxt + 16, flags::ACK | flags::PSH, b"abc", partial);
+    let len = p.len();
+    s.packet(Side::Backend, &mut p, l4, len, partial, &mut t).unwrap();
+    let (src, dst, seq, ack) = verify(family, &p, l4, partial);
+    assert_eq!((src, dst), (c.local, c.remote));
+    assert_eq!(seq, CLIENT_LEG.snd_nxt + 3);
+    assert_eq!(ack, CLIENT_LEG.rcv_nxt.wrapping_add(16));
+}
+
+#[test]
+fn ipv4_full_checksum() {
+    run(Family::V4, false);
+}
+
+#[test]
+fn ipv4_partial_checksum() {
+    run(Family::V4, true);
+}
+
+#[test]
+fn ipv6_full_checksum() {
+    run(Family::V6, false);
+}
+
+#[test]
+fn ipv6_partial_checksum() {
+    run(Family::V6, true);
+}
+
+#[test]
+fn out_of_window_reset_is_dropped_untouched() {
+    let s = splice(Family::V4);
+    let mut t = s.tracker([1000, 1000]);
+    let c = s.tuple(Side::Client);
+    let (mut p, l4) = packet(Family::V4, &c.remote, &c.local, CLIENT_LEG.rcv_nxt.wrapping_add(5000), 0,
+                             flags::RST, b"", false);
+    let before = p.clone();
+    let len = p.len();
+    let o = s.packet(Side::Client, &mut p, l4, len, false, &mut t).unwrap();
+    assert_eq!(o.action, Action::DropReset);
+    assert_eq!(p, before);
+    // The exact one is forwarded and ends the splice.
+    let (mut p, l4) = packet(Family::V4, &c.remote, &c.local, CLIENT_LEG.rcv_nxt, 0,
+                             flags::RST, b"", false);
+    let o = s.packet(Side::Client, &mut p, l4, len, false, &mut t).unwrap();
+    assert_eq!((o.action, o.ended), (Action::Forward, true));
+    assert_eq!(t.phase(), Phase::Reset);
+}
+
+#[test]
+fn truncated_headers_are_errors() {
+    let s = splice(Family::V4);
+    let mut t = s.tracker([1000, 1000]);
+    let c = s.tuple(Side::Client);
+    let (mut p, l4) = packet(Family::V4, &c.remote, &c.local, 1, 2, flags::ACK, b"", false);
+    let len = p.len();
+    assert!(s.packet(Side::Client, &mut p[..l4 + 25], l4, len, false, &mut t).is_err());
+    assert!(s.packet(Side::Client, &mut p, l4, l4 + 10, false, &mut t).is_err());
+}
+
+proptest! {
+    /// Any payload and sequence positions: the translated packet's checksums
+    /// verify from scratch, in both families and both checksum modes.
+    #[test]
+    fn checksums_always_verify(v6: bool, partial: bool, off in 0u32..1 << 31,
+                               payload in proptest::collection::vec(any::<u8>(), 0..64)) {
+        let family = if v6 { Family::V6 } else { Family::V4 };
+        let s = splice(family);
+        let mut t = s.tracker([u32::MAX, u32::MAX]);
+        let c = s.tuple(Side::Client);
+        let (mut p, l4) = packet(family, &c.remote, &c.local, CLIENT_LEG.rcv_nxt.wrapping_add(off),
+                                 CLIENT_LEG.snd_nxt, flags::ACK, &payload, partial);
+        let len = p.len();
+        s.packet(Side::Client, &mut p, l4, len, partial, &mut t).unwrap();
+        let (_, _, seq, _) = verify(family, &p, l4, partial);
+        prop_assert_eq!(seq, BACKEND_LEG.snd_nxt.wrapping_add(off));
+        prop_assert_eq!(&p[len - payload.len()..], &payload[..]);
+    }
+}
