@@ -185,7 +185,10 @@ mod tests {
                     Refusal::NotEstablished | Refusal::Signed | Refusal::InRepair
                 )
             );
-            assert!(why.message(Side::Backend).to_bytes().starts_with(b"backend"));
+            assert!(why
+                .message(Side::Backend)
+                .to_bytes()
+                .starts_with(b"backend"));
             assert!(why.message(Side::Client).to_bytes().starts_with(b"client"));
         }
     }

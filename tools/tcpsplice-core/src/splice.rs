@@ -161,7 +161,12 @@ impl Splice {
                 translate::ipv4_addrs(&mut pkt[..l4], src, dst, &mut pseudo)?;
             }
             Family::V6 => {
-                translate::ipv6_addrs(&mut pkt[..l4], out.local.addr, out.remote.addr, &mut pseudo)?;
+                translate::ipv6_addrs(
+                    &mut pkt[..l4],
+                    out.local.addr,
+                    out.remote.addr,
+                    &mut pseudo,
+                )?;
             }
         }
         let at = l4 + 16;

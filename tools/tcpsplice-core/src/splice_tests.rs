@@ -40,17 +40,30 @@ const BACKEND_LEG: Leg = Leg {
 
 fn splice(family: Family) -> Splice {
     let (c, v, p, b): (&[u8], &[u8], &[u8], &[u8]) = match family {
-        Family::V4 => (&[198, 51, 100, 7], &[192, 0, 2, 100], &[203, 0, 113, 11], &[203, 0, 113, 21]),
-        Family::V6 => (&[0x20, 1, 0xd, 0xb8, 0, 0xc, 0, 0, 0, 0, 0, 0, 0, 0, 0, 7],
-                       &[0x20, 1, 0xd, 0xb8, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0],
-                       &[0x20, 1, 0xd, 0xb8, 0, 0xb, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x11],
-                       &[0x20, 1, 0xd, 0xb8, 0, 0xb, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x21]),
+        Family::V4 => (
+            &[198, 51, 100, 7],
+            &[192, 0, 2, 100],
+            &[203, 0, 113, 11],
+            &[203, 0, 113, 21],
+        ),
+        Family::V6 => (
+            &[0x20, 1, 0xd, 0xb8, 0, 0xc, 0, 0, 0, 0, 0, 0, 0, 0, 0, 7],
+            &[0x20, 1, 0xd, 0xb8, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0],
+            &[0x20, 1, 0xd, 0xb8, 0, 0xb, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x11],
+            &[0x20, 1, 0xd, 0xb8, 0, 0xb, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x21],
+        ),
     };
     Splice::new(
         family,
         [
-            Tuple { local: ep(v, 80), remote: ep(c, 40001) },
-            Tuple { local: ep(p, 50123), remote: ep(b, 8080) },
+            Tuple {
+                local: ep(v, 80),
+                remote: ep(c, 40001),
+            },
+            Tuple {
+                local: ep(p, 50123),
+                remote: ep(b, 8080),
+            },
         ],
         [CLIENT_LEG, BACKEND_LEG],
     )
@@ -58,8 +71,16 @@ fn splice(family: Family) -> Splice {
 
 /// An IP packet from `src` to `dst` with a TCP header (timestamps option) and
 /// `payload`, with a correct TCP checksum (or, if `partial`, the pseudo sum).
-fn packet(family: Family, src: &Endpoint, dst: &Endpoint, seq: u32, ack: u32, fl: u8,
-          payload: &[u8], partial: bool) -> (Vec<u8>, usize) {
+fn packet(
+    family: Family,
+    src: &Endpoint,
+    dst: &Endpoint,
+    seq: u32,
+    ack: u32,
+    fl: u8,
+    payload: &[u8],
+    partial: bool,
+) -> (Vec<u8>, usize) {
     let alen = family.addr_len();
     let mut tcp = Vec::new();
     tcp.extend_from_slice(&src.port.to_be_bytes());
@@ -73,7 +94,11 @@ fn packet(family: Family, src: &Endpoint, dst: &Endpoint, seq: u32, ack: u32, fl
     tcp.extend_from_slice(&5000u32.to_be_bytes());
     tcp.extend_from_slice(payload);
     let ps = pseudo_header(&src.addr[..alen], &dst.addr[..alen], 6, tcp.len() as u32);
-    let c = if partial { !checksum(&[], ps) } else { checksum(&tcp, ps) };
+    let c = if partial {
+        !checksum(&[], ps)
+    } else {
+        checksum(&tcp, ps)
+    };
     tcp[16..18].copy_from_slice(&c.to_be_bytes());
     let mut ip = Vec::new();
     match family {
@@ -119,8 +144,14 @@ fn verify(family: Family, p: &[u8], l4: usize, partial: bool) -> (Endpoint, Endp
     } else {
         assert_eq!(checksum(tcp, ps), 0, "TCP checksum");
     }
-    let src = Endpoint { port: u16::from_be_bytes([tcp[0], tcp[1]]), ..src };
-    let dst = Endpoint { port: u16::from_be_bytes([tcp[2], tcp[3]]), ..dst };
+    let src = Endpoint {
+        port: u16::from_be_bytes([tcp[0], tcp[1]]),
+        ..src
+    };
+    let dst = Endpoint {
+        port: u16::from_be_bytes([tcp[2], tcp[3]]),
+        ..dst
+    };
     let seq = u32::from_be_bytes(tcp[4..8].try_into().unwrap());
     let ack = u32::from_be_bytes(tcp[8..12].try_into().unwrap());
     (src, dst, seq, ack)
@@ -132,10 +163,20 @@ fn run(family: Family, partial: bool) {
     let c = s.tuple(Side::Client);
     let b = s.tuple(Side::Backend);
     // Client -> proxy: the client's next byte, acknowledging everything.
-    let (mut p, l4) = packet(family, &c.remote, &c.local, CLIENT_LEG.rcv_nxt,
-                             CLIENT_LEG.snd_nxt, flags::ACK, b"GET / HTTP/1.1\r\n", partial);
+    let (mut p, l4) = packet(
+        family,
+        &c.remote,
+        &c.local,
+        CLIENT_LEG.rcv_nxt,
+        CLIENT_LEG.snd_nxt,
+        flags::ACK,
+        b"GET / HTTP/1.1\r\n",
+        partial,
+    );
     let len = p.len();
-    let o = s.packet(Side::Client, &mut p, l4, len, partial, &mut t).unwrap();
+    let o = s
+        .packet(Side::Client, &mut p, l4, len, partial, &mut t)
+        .unwrap();
     assert_eq!(o.action, Action::Forward);
     assert_eq!(o.payload, 16);
     let (src, dst, seq, ack) = verify(family, &p, l4, partial);
@@ -144,10 +185,19 @@ fn run(family: Family, partial: bool) {
     assert_eq!(ack, BACKEND_LEG.rcv_nxt);
     assert_eq!(&p[len - 16..], b"GET / HTTP/1.1\r\n");
     // Backend -> proxy: the reverse.
-    let (mut p, l4) = packet(family, &b.remote, &b.local, BACKEND_LEG.rcv_nxt + 3,
-                             BACKEND_LEG.snd_nxt + 16, flags::ACK | flags::PSH, b"abc", partial);
+    let (mut p, l4) = packet(
+        family,
+        &b.remote,
+        &b.local,
+        BACKEND_LEG.rcv_nxt + 3,
+        BACKEND_LEG.snd_nxt + 16,
+        flags::ACK | flags::PSH,
+        b"abc",
+        partial,
+    );
     let len = p.len();
-    s.packet(Side::Backend, &mut p, l4, len, partial, &mut t).unwrap();
+    s.packet(Side::Backend, &mut p, l4, len, partial, &mut t)
+        .unwrap();
     let (src, dst, seq, ack) = verify(family, &p, l4, partial);
     assert_eq!((src, dst), (c.local, c.remote));
     assert_eq!(seq, CLIENT_LEG.snd_nxt + 3);
@@ -179,17 +229,37 @@ fn out_of_window_reset_is_dropped_untouched() {
     let s = splice(Family::V4);
     let mut t = s.tracker([1000, 1000]);
     let c = s.tuple(Side::Client);
-    let (mut p, l4) = packet(Family::V4, &c.remote, &c.local, CLIENT_LEG.rcv_nxt.wrapping_add(5000), 0,
-                             flags::RST, b"", false);
+    let (mut p, l4) = packet(
+        Family::V4,
+        &c.remote,
+        &c.local,
+        CLIENT_LEG.rcv_nxt.wrapping_add(5000),
+        0,
+        flags::RST,
+        b"",
+        false,
+    );
     let before = p.clone();
     let len = p.len();
-    let o = s.packet(Side::Client, &mut p, l4, len, false, &mut t).unwrap();
+    let o = s
+        .packet(Side::Client, &mut p, l4, len, false, &mut t)
+        .unwrap();
     assert_eq!(o.action, Action::DropReset);
     assert_eq!(p, before);
     // The exact one is forwarded and ends the splice.
-    let (mut p, l4) = packet(Family::V4, &c.remote, &c.local, CLIENT_LEG.rcv_nxt, 0,
-                             flags::RST, b"", false);
-    let o = s.packet(Side::Client, &mut p, l4, len, false, &mut t).unwrap();
+    let (mut p, l4) = packet(
+        Family::V4,
+        &c.remote,
+        &c.local,
+        CLIENT_LEG.rcv_nxt,
+        0,
+        flags::RST,
+        b"",
+        false,
+    );
+    let o = s
+        .packet(Side::Client, &mut p, l4, len, false, &mut t)
+        .unwrap();
     assert_eq!((o.action, o.ended), (Action::Forward, true));
     assert_eq!(t.phase(), Phase::Reset);
 }
@@ -199,10 +269,23 @@ fn truncated_headers_are_errors() {
     let s = splice(Family::V4);
     let mut t = s.tracker([1000, 1000]);
     let c = s.tuple(Side::Client);
-    let (mut p, l4) = packet(Family::V4, &c.remote, &c.local, 1, 2, flags::ACK, b"", false);
+    let (mut p, l4) = packet(
+        Family::V4,
+        &c.remote,
+        &c.local,
+        1,
+        2,
+        flags::ACK,
+        b"",
+        false,
+    );
     let len = p.len();
-    assert!(s.packet(Side::Client, &mut p[..l4 + 25], l4, len, false, &mut t).is_err());
-    assert!(s.packet(Side::Client, &mut p, l4, l4 + 10, false, &mut t).is_err());
+    assert!(s
+        .packet(Side::Client, &mut p[..l4 + 25], l4, len, false, &mut t)
+        .is_err());
+    assert!(s
+        .packet(Side::Client, &mut p, l4, l4 + 10, false, &mut t)
+        .is_err());
 }
 
 proptest! {
