@@ -22,6 +22,7 @@
 #include <linux/netfilter_ipv6.h>
 #include <net/genetlink.h>
 #include <net/net_namespace.h>
+#include <net/sock.h>
 #include <uapi/linux/tcpsplice.h>
 
 /* pernet: one pointer-sized slot per namespace, owned by the Rust side. */
@@ -49,7 +50,86 @@ int tcpsplice_h_put_string(struct sk_buff *skb, int type, const char *s);
 int tcpsplice_h_reply_send(struct sk_buff *skb, void *hdr, struct genl_info *info);
 void tcpsplice_h_reply_free(struct sk_buff *skb);
 
+int tcpsplice_h_parse_splice(struct genl_info *info,
+			     struct nlattr *tb[TCPSPLICE_SPLICE_MAX + 1]);
+int tcpsplice_h_parse_conn(struct genl_info *info, const struct nlattr *nest,
+			   struct nlattr *tb[TCPSPLICE_CONN_MAX + 1]);
+u64 tcpsplice_h_nla_get_u64(const struct nlattr *nla);
+u16 tcpsplice_h_nla_get_u16(const struct nlattr *nla);
+int tcpsplice_h_nla_len(const struct nlattr *nla);
+const void *tcpsplice_h_nla_data(const struct nlattr *nla);
+int tcpsplice_h_put_u16(struct sk_buff *skb, int type, u16 value);
+int tcpsplice_h_put_u8(struct sk_buff *skb, int type, u8 value);
+int tcpsplice_h_put_flag(struct sk_buff *skb, int type);
+int tcpsplice_h_put_binary(struct sk_buff *skb, int type, const void *data, int len);
+struct net *tcpsplice_h_dump_net(const struct netlink_callback *cb);
+long *tcpsplice_h_dump_args(struct netlink_callback *cb);
+void *tcpsplice_h_dump_put(struct sk_buff *skb, struct netlink_callback *cb, u8 cmd);
+void tcpsplice_h_dump_end(struct sk_buff *skb, void *hdr);
+void tcpsplice_h_dump_cancel(struct sk_buff *skb, void *hdr);
+int tcpsplice_h_skb_len(const struct sk_buff *skb);
+
+/*
+ * The splice table (rust/table.c): an RCU hash table whose entries carry an
+ * opaque, 8-byte aligned payload owned by the Rust side. Each entry is found
+ * by two keys, one per direction. Lookups need rcu_read_lock(); everything
+ * else takes the table lock (with bottom halves disabled).
+ */
+#define TCPSPLICE_KEY_WORDS 10
+struct tcpsplice_key {
+	u32 w[TCPSPLICE_KEY_WORDS];
+};
+struct tcpsplice_table;
+
+struct tcpsplice_table *tcpsplice_h_table_new(u32 buckets, void *gc_ctx);
+void tcpsplice_h_table_free(struct tcpsplice_table *t);
+void tcpsplice_h_table_set_gc_ctx(struct tcpsplice_table *t, void *ctx);
+void *tcpsplice_h_entry_alloc(size_t payload);
+void tcpsplice_h_entry_free(void *payload);
+int tcpsplice_h_table_insert(struct tcpsplice_table *t, void *payload,
+			     const struct tcpsplice_key *k0,
+			     const struct tcpsplice_key *k1, u32 max);
+void *tcpsplice_h_table_lookup(struct tcpsplice_table *t,
+			       const struct tcpsplice_key *k, u8 *side);
+void tcpsplice_h_table_lock(struct tcpsplice_table *t);
+void tcpsplice_h_table_unlock(struct tcpsplice_table *t);
+void *tcpsplice_h_table_next(struct tcpsplice_table *t, void *payload);
+void tcpsplice_h_table_remove(struct tcpsplice_table *t, void *payload);
+u32 tcpsplice_h_table_count(const struct tcpsplice_table *t);
+void tcpsplice_h_rcu_read_lock(void);
+void tcpsplice_h_rcu_read_unlock(void);
+void tcpsplice_h_bh_disable(void);
+void tcpsplice_h_bh_enable(void);
+u64 tcpsplice_h_jiffies(void);
+u32 tcpsplice_h_jiffies_to_secs(u64 j);
+u64 tcpsplice_h_secs_to_jiffies(u32 secs);
+
+/*
+ * The proxy's sockets (rust/sock.c). Addresses are 4 or 16 bytes (by
+ * family, AF_INET or AF_INET6), ports host order.
+ */
+struct tcpsplice_sockstate {
+	bool established, signed_, repair, out_of_order, ts_ok, sack_ok, wscale_ok;
+	u8 snd_wscale, rcv_wscale;
+	u16 mss;
+	u32 snd_una, snd_nxt, write_seq, rcv_nxt, copied_seq;
+	u32 ts_now, ts_recent, snd_wnd;
+};
+struct sock *tcpsplice_h_sock_lookup(struct net *net, int family,
+				     const u8 *laddr, u16 lport,
+				     const u8 *raddr, u16 rport);
+void tcpsplice_h_sock_put(struct sock *sk);
+void tcpsplice_h_sock_lock_pair(struct sock *a, struct sock *b);
+void tcpsplice_h_sock_unlock_pair(struct sock *a, struct sock *b);
+void tcpsplice_h_sock_read(struct sock *sk, struct tcpsplice_sockstate *out);
+void tcpsplice_h_sock_retire(struct sock *sk);
+
 /* packets */
+u8 *tcpsplice_h_writable(struct sk_buff *skb, unsigned int len);
+int tcpsplice_h_csum_mode(struct sk_buff *skb, unsigned int l4);
+bool tcpsplice_h_skb_from_socket(const struct sk_buff *skb);
+int tcpsplice_h_output(struct net *net, struct sk_buff *skb, bool v6);
+struct net *tcpsplice_h_state_net(const struct nf_hook_state *state);
 bool tcpsplice_h_pull(struct sk_buff *skb, unsigned int len);
 unsigned int tcpsplice_h_network_offset(const struct sk_buff *skb);
 const u8 *tcpsplice_h_network_header(const struct sk_buff *skb);

@@ -13,6 +13,9 @@ use kernel::error::to_result;
 use kernel::prelude::*;
 use kernel::types::Opaque;
 
+pub(crate) mod sock;
+pub(crate) mod table;
+
 // ---------------------------------------------------------------------------
 // Registration of the module-wide objects.
 
@@ -81,6 +84,13 @@ unsafe extern "C" fn tcpsplice_rs_net_init(net: *mut kernel::bindings::net) -> c
         Ok(s) => s,
         Err(e) => return e.to_errno(),
     };
+    // SAFETY: The state owns the table and is pinned in a box until the slot
+    // is dropped, which frees the table (stopping its work) before the state.
+    unsafe {
+        state
+            .table()
+            .set_gc_ctx(core::ptr::from_ref::<NetState>(&state).cast())
+    };
     // SAFETY: `net` is valid and being initialised; the state is boxed, so its
     // address is stable until the slot is dropped in `tcpsplice_rs_net_exit`,
     // after the hooks are unregistered.
@@ -145,7 +155,7 @@ const HOOK_PRIORITY: c_int = b::NF_IP_PRI_CONNTRACK - 50;
 /// `ops` is registered in `net` and `net` outlives this value.
 struct NetHooks {
     net: *mut kernel::bindings::net,
-    ops: KBox<[Opaque<b::nf_hook_ops>; 2]>,
+    ops: KBox<[Opaque<b::nf_hook_ops>; 4]>,
 }
 
 impl NetHooks {
@@ -158,6 +168,7 @@ impl NetHooks {
     unsafe fn register(net: *mut kernel::bindings::net, state: &NetState) -> Result<Self> {
         let priv_ = core::ptr::from_ref(state).cast_mut().cast::<c_void>();
         let op = |pf: u32,
+                  hooknum: u32,
                   hook: unsafe extern "C" fn(
             *mut c_void,
             *mut kernel::bindings::sk_buff,
@@ -167,15 +178,20 @@ impl NetHooks {
                 hook: Some(hook),
                 priv_,
                 pf: pf as u8,
-                hooknum: kernel::bindings::nf_inet_hooks_NF_INET_PRE_ROUTING,
+                hooknum,
                 priority: HOOK_PRIORITY,
                 ..Default::default()
             })
         };
+        let pre = kernel::bindings::nf_inet_hooks_NF_INET_PRE_ROUTING;
+        let out = kernel::bindings::nf_inet_hooks_NF_INET_LOCAL_OUT;
+        let (v4, v6) = (kernel::bindings::NFPROTO_IPV4, kernel::bindings::NFPROTO_IPV6);
         let ops = KBox::new(
             [
-                op(kernel::bindings::NFPROTO_IPV4, hook_pre_routing::<false>),
-                op(kernel::bindings::NFPROTO_IPV6, hook_pre_routing::<true>),
+                op(v4, pre, hook_entry::<false, false>),
+                op(v6, pre, hook_entry::<true, false>),
+                op(v4, out, hook_entry::<false, true>),
+                op(v6, out, hook_entry::<true, true>),
             ],
             GFP_KERNEL,
         )?;
@@ -203,41 +219,74 @@ impl Drop for NetHooks {
     }
 }
 
-/// The PRE_ROUTING hook, for IPv4 (`V6 == false`) or IPv6.
+/// The hooks: PRE_ROUTING (`OUT == false`) or LOCAL_OUT, for IPv4
+/// (`V6 == false`) or IPv6.
 ///
 /// # Safety
 ///
-/// Called by netfilter with the `priv` given at registration and a valid skb
-/// that the caller owns for the duration of the call.
-unsafe extern "C" fn hook_pre_routing<const V6: bool>(
+/// Called by netfilter with the `priv` given at registration, a valid skb
+/// that the caller owns for the duration of the call, and a valid state.
+unsafe extern "C" fn hook_entry<const V6: bool, const OUT: bool>(
     priv_: *mut c_void,
     skb: *mut kernel::bindings::sk_buff,
-    _state: *const b::nf_hook_state,
+    state: *const b::nf_hook_state,
 ) -> c_uint {
     // SAFETY: `priv_` is the `NetState` given at registration, alive until the
-    // hooks are unregistered; netfilter passes a valid, exclusively held skb.
-    let (state, mut skb) = unsafe { (&*priv_.cast::<NetState>(), Skb::from_raw(skb)) };
+    // hooks are unregistered; netfilter passes a valid, exclusively held skb
+    // and a valid state whose namespace is alive during the call.
+    let (net, skb) = unsafe {
+        (
+            &*priv_.cast::<NetState>(),
+            Skb::from_raw(skb, b::tcpsplice_h_state_net(state).cast()),
+        )
+    };
     let family = if V6 {
         crate::hooks::Family::V6
     } else {
         crate::hooks::Family::V4
     };
-    crate::hooks::pre_routing(state, &mut skb, family).into()
+    if OUT {
+        crate::hooks::local_out(net, skb, family).into()
+    } else {
+        crate::hooks::pre_routing(net, skb, family).into()
+    }
 }
 
+/// Proof that a packet was handed on (its skb consumed), which is what
+/// [`Verdict::Stolen`] tells netfilter. Only [`Skb::output`] makes one.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct Stolen(());
+
 /// What a hook tells netfilter.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Debug, PartialEq, Eq)]
 pub(crate) enum Verdict {
     /// Let the packet continue.
     Accept,
+    /// Drop it.
+    Drop,
+    /// The hook took the packet.
+    Stolen(Stolen),
 }
 
 impl From<Verdict> for c_uint {
     fn from(v: Verdict) -> c_uint {
         match v {
             Verdict::Accept => kernel::bindings::NF_ACCEPT,
+            Verdict::Drop => kernel::bindings::NF_DROP,
+            Verdict::Stolen(_) => kernel::bindings::NF_STOLEN,
         }
     }
+}
+
+/// How a packet's TCP checksum field is to be updated.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum CsumMode {
+    /// It holds the full checksum.
+    Full,
+    /// `CHECKSUM_PARTIAL`: it holds the pseudo-header sum.
+    Partial,
+    /// `CHECKSUM_PARTIAL`, but not starting at the TCP header.
+    Inconsistent,
 }
 
 // ---------------------------------------------------------------------------
@@ -250,21 +299,78 @@ impl From<Verdict> for c_uint {
 /// `skb` is valid and exclusively ours for `'a`.
 pub(crate) struct Skb<'a> {
     skb: NonNull<kernel::bindings::sk_buff>,
+    /// The namespace the packet is in (null for test packets, which are
+    /// never sent).
+    net: *mut kernel::bindings::net,
     _p: core::marker::PhantomData<&'a mut kernel::bindings::sk_buff>,
 }
 
 impl<'a> Skb<'a> {
     /// # Safety
     ///
-    /// `skb` is valid, non-null and exclusively held by the caller for `'a`.
-    unsafe fn from_raw(skb: *mut kernel::bindings::sk_buff) -> Self {
+    /// `skb` is valid, non-null and exclusively held by the caller for `'a`;
+    /// `net` is null or the packet's namespace, alive for `'a`.
+    unsafe fn from_raw(skb: *mut kernel::bindings::sk_buff, net: *mut kernel::bindings::net) -> Self {
         // SAFETY: Non-null by the function contract.
         let skb = unsafe { NonNull::new_unchecked(skb) };
         // INVARIANT: By the function contract.
         Skb {
             skb,
+            net,
             _p: core::marker::PhantomData,
         }
+    }
+
+    /// The packet's length from the network header (the IP datagram).
+    pub(crate) fn len(&self) -> usize {
+        // SAFETY: `skb` is valid (type invariant).
+        let len = unsafe { b::tcpsplice_h_skb_len(self.skb.as_ptr().cast()) };
+        len as usize
+    }
+
+    /// Sent by a local socket.
+    pub(crate) fn from_socket(&self) -> bool {
+        // SAFETY: `skb` is valid (type invariant).
+        unsafe { b::tcpsplice_h_skb_from_socket(self.skb.as_ptr().cast()) }
+    }
+
+    /// The first `len` bytes from the network header, writable (unshared and
+    /// linear); `None` if that fails.
+    pub(crate) fn writable(&mut self, len: usize) -> Option<&mut [u8]> {
+        let n = u32::try_from(len).ok()?;
+        // SAFETY: `skb` is valid and ours (type invariant).
+        let p = unsafe { b::tcpsplice_h_writable(self.skb.as_ptr().cast(), n) };
+        if p.is_null() {
+            return None;
+        }
+        // SAFETY: `skb_ensure_writable` made `len` bytes from the network
+        // header linear and private to this skb; the mutable borrow of `self`
+        // keeps anything else from touching them meanwhile.
+        Some(unsafe { core::slice::from_raw_parts_mut(p, len) })
+    }
+
+    /// The checksum state, for a TCP header `l4` bytes after the network
+    /// header. A `CHECKSUM_COMPLETE` sum is dropped (edits make it stale).
+    pub(crate) fn csum_mode(&mut self, l4: usize) -> CsumMode {
+        // SAFETY: `skb` is valid and ours (type invariant).
+        match unsafe { b::tcpsplice_h_csum_mode(self.skb.as_ptr().cast(), l4 as c_uint) } {
+            0 => CsumMode::Full,
+            1 => CsumMode::Partial,
+            _ => CsumMode::Inconsistent,
+        }
+    }
+
+    /// Route the (translated) packet by its addresses and send it. The skb
+    /// is consumed whether or not that works.
+    pub(crate) fn output(self, v6: bool) -> (Stolen, Result) {
+        if self.net.is_null() {
+            // A test packet: never sent, and the caller's wrapper frees it.
+            return (Stolen(()), Err(EINVAL));
+        }
+        // SAFETY: `skb` is ours (type invariant) and `net` its live namespace;
+        // ownership passes to the helper, and `self` is consumed.
+        let r = unsafe { b::tcpsplice_h_output(self.net.cast(), self.skb.as_ptr().cast(), v6) };
+        (Stolen(()), to_result(r))
     }
 
     /// The first `len` bytes from the network header, made linear first if
@@ -315,6 +421,9 @@ macro_rules! genl_entry {
 genl_entry!(tcpsplice_rs_get_status => crate::netlink::get_status);
 genl_entry!(tcpsplice_rs_set_config => crate::netlink::set_config);
 genl_entry!(tcpsplice_rs_reset_stats => crate::netlink::reset_stats);
+genl_entry!(tcpsplice_rs_splice => crate::netlink::splice);
+genl_entry!(tcpsplice_rs_unsplice => crate::netlink::unsplice);
+genl_entry!(tcpsplice_rs_get_splice => crate::netlink::get_splice);
 
 /// A generic netlink request being handled.
 ///
@@ -376,6 +485,78 @@ impl Request {
         })
     }
 
+    /// The `TCPSPLICE_A_SPLICE` nest, validated by its policy.
+    pub(crate) fn splice_attrs(&self) -> Result<SpliceAttrs> {
+        let mut tb: [*mut kernel::bindings::nlattr; b::TCPSPLICE_SPLICE_MAX as usize + 1] =
+            [core::ptr::null_mut(); b::TCPSPLICE_SPLICE_MAX as usize + 1];
+        // SAFETY: `info` is valid and `tb` has `TCPSPLICE_SPLICE_MAX + 1` slots.
+        to_result(unsafe { b::tcpsplice_h_parse_splice(self.raw(), tb.as_mut_ptr()) })?;
+        let id = tb[b::TCPSPLICE_SPLICE_ID as usize];
+        // SAFETY: A non-null entry points into the request and the policy
+        // checked that it is a u64.
+        let id = (!id.is_null()).then(|| unsafe { b::tcpsplice_h_nla_get_u64(id) });
+        let conn = |attr: u32| -> Result<Option<ConnAttrs>> {
+            let nest = tb[attr as usize];
+            if nest.is_null() {
+                return Ok(None);
+            }
+            let mut t: [*mut kernel::bindings::nlattr; b::TCPSPLICE_CONN_MAX as usize + 1] =
+                [core::ptr::null_mut(); b::TCPSPLICE_CONN_MAX as usize + 1];
+            // SAFETY: `nest` points into the request; `t` has enough slots.
+            to_result(unsafe { b::tcpsplice_h_parse_conn(self.raw(), nest, t.as_mut_ptr()) })?;
+            let bytes = |i: u32| -> Option<&[u8]> {
+                let a = t[i as usize];
+                if a.is_null() {
+                    return None;
+                }
+                // SAFETY: `a` points into the request, which outlives the
+                // returned borrow (it lives as long as `self`); the policy
+                // bounded its length.
+                unsafe {
+                    let len = b::tcpsplice_h_nla_len(a).max(0) as usize;
+                    Some(core::slice::from_raw_parts(b::tcpsplice_h_nla_data(a).cast::<u8>(), len))
+                }
+            };
+            let port = |i: u32| {
+                let a = t[i as usize];
+                // SAFETY: Non-null entries point into the request and the
+                // policy checked they are u16.
+                (!a.is_null()).then(|| unsafe { b::tcpsplice_h_nla_get_u16(a) })
+            };
+            let addr = |i: u32| {
+                bytes(i).map(|d| {
+                    let mut a = [0u8; 16];
+                    let n = d.len().min(16);
+                    a[..n].copy_from_slice(&d[..n]);
+                    (a, d.len())
+                })
+            };
+            Ok(Some(ConnAttrs {
+                local_addr: addr(b::TCPSPLICE_CONN_LOCAL_ADDR),
+                local_port: port(b::TCPSPLICE_CONN_LOCAL_PORT),
+                remote_addr: addr(b::TCPSPLICE_CONN_REMOTE_ADDR),
+                remote_port: port(b::TCPSPLICE_CONN_REMOTE_PORT),
+            }))
+        };
+        Ok(SpliceAttrs {
+            id,
+            client: conn(b::TCPSPLICE_SPLICE_CLIENT)?,
+            backend: conn(b::TCPSPLICE_SPLICE_BACKEND)?,
+        })
+    }
+
+    /// The local TCP socket of connection `t` in the sender's namespace.
+    pub(crate) fn lookup_sock(
+        &self,
+        family: crate::splice_core::splice::Family,
+        t: &crate::splice_core::splice::Tuple,
+    ) -> Option<sock::Sock> {
+        // SAFETY: `info` is valid (type invariant).
+        let net = unsafe { b::tcpsplice_h_genl_info_net(self.raw()) };
+        // SAFETY: The sender's namespace is alive during the request.
+        unsafe { sock::Sock::lookup(net.cast(), family, t) }
+    }
+
     /// Start the reply to this request.
     pub(crate) fn reply(&self, cmd: u8) -> Result<Reply<'_>> {
         // SAFETY: Allocates a new message; no preconditions.
@@ -389,7 +570,7 @@ impl Request {
         };
         // INVARIANT: Both come from a successful start of a reply.
         Ok(Reply {
-            skb,
+            w: Writer { skb },
             hdr,
             req: self,
         })
@@ -403,40 +584,65 @@ pub(crate) struct ConfigAttrs {
     pub(crate) idle_timeout: Option<u32>,
 }
 
-/// A reply message under construction; freed if dropped unsent.
+/// Writes attributes into a netlink message.
 ///
 /// # Invariants
 ///
-/// `skb` is an owned netlink message whose genetlink header is `hdr`.
-pub(crate) struct Reply<'a> {
+/// `skb` is a netlink message being built, writable by the holder.
+pub(crate) struct Writer {
     skb: NonNull<kernel::bindings::sk_buff>,
-    hdr: NonNull<c_void>,
-    req: &'a Request,
 }
 
-/// An open attribute nest in a [`Reply`].
+/// An open attribute nest in a [`Writer`]'s message.
 pub(crate) struct Nest(NonNull<kernel::bindings::nlattr>);
 
-impl Reply<'_> {
+impl Writer {
     fn skb(&self) -> *mut kernel::bindings::sk_buff {
         self.skb.as_ptr().cast()
     }
 
-    /// Add a u64 attribute (padded with `TCPSPLICE_A_PAD`-style `pad`).
+    /// Add a u64 attribute, padded with the attribute `pad`.
     pub(crate) fn put_u64(&mut self, attr: u32, value: u64, pad: u32) -> Result {
-        // SAFETY: `skb` is owned (type invariant).
+        // SAFETY: `skb` is writable (type invariant).
         to_result(unsafe { b::tcpsplice_h_put_u64(self.skb(), attr as c_int, value, pad as c_int) })
     }
 
     /// Add a u32 attribute.
     pub(crate) fn put_u32(&mut self, attr: u32, value: u32) -> Result {
-        // SAFETY: `skb` is owned (type invariant).
+        // SAFETY: `skb` is writable (type invariant).
         to_result(unsafe { b::tcpsplice_h_put_u32(self.skb(), attr as c_int, value) })
+    }
+
+    /// Add a u16 attribute.
+    pub(crate) fn put_u16(&mut self, attr: u32, value: u16) -> Result {
+        // SAFETY: `skb` is writable (type invariant).
+        to_result(unsafe { b::tcpsplice_h_put_u16(self.skb(), attr as c_int, value) })
+    }
+
+    /// Add a u8 attribute.
+    pub(crate) fn put_u8(&mut self, attr: u32, value: u8) -> Result {
+        // SAFETY: `skb` is writable (type invariant).
+        to_result(unsafe { b::tcpsplice_h_put_u8(self.skb(), attr as c_int, value) })
+    }
+
+    /// Add a flag attribute.
+    pub(crate) fn put_flag(&mut self, attr: u32) -> Result {
+        // SAFETY: `skb` is writable (type invariant).
+        to_result(unsafe { b::tcpsplice_h_put_flag(self.skb(), attr as c_int) })
+    }
+
+    /// Add a binary attribute.
+    pub(crate) fn put_bytes(&mut self, attr: u32, data: &[u8]) -> Result {
+        // SAFETY: `skb` is writable (type invariant); `data` is readable for
+        // its length.
+        to_result(unsafe {
+            b::tcpsplice_h_put_binary(self.skb(), attr as c_int, data.as_ptr().cast(), data.len() as c_int)
+        })
     }
 
     /// Add a string attribute.
     pub(crate) fn put_str(&mut self, attr: u32, value: &CStr) -> Result {
-        // SAFETY: `skb` is owned (type invariant); `value` is NUL-terminated.
+        // SAFETY: `skb` is writable (type invariant); `value` is NUL-terminated.
         to_result(unsafe {
             b::tcpsplice_h_put_string(self.skb(), attr as c_int, value.as_char_ptr())
         })
@@ -444,24 +650,68 @@ impl Reply<'_> {
 
     /// Open a nest.
     pub(crate) fn nest(&mut self, attr: u32) -> Result<Nest> {
-        // SAFETY: `skb` is owned (type invariant).
+        // SAFETY: `skb` is writable (type invariant).
         let start = unsafe { b::tcpsplice_h_nest_start(self.skb(), attr as c_int) };
         NonNull::new(start).map(Nest).ok_or(EMSGSIZE)
     }
 
-    /// Close a nest opened with [`Reply::nest`].
+    /// Close a nest opened with [`Writer::nest`].
     pub(crate) fn end(&mut self, nest: Nest) {
-        // SAFETY: `skb` is owned and `nest` was opened in it.
+        // SAFETY: `skb` is writable and `nest` was opened in it.
         unsafe { b::tcpsplice_h_nest_end(self.skb(), nest.0.as_ptr()) };
     }
+}
 
+/// The attributes of a `TCPSPLICE_A_SPLICE` nest, each optional.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct SpliceAttrs {
+    pub(crate) id: Option<u64>,
+    pub(crate) client: Option<ConnAttrs>,
+    pub(crate) backend: Option<ConnAttrs>,
+}
+
+/// The attributes of a connection nest: addresses (padded to 16 bytes, with
+/// their length as sent) and ports, each optional.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct ConnAttrs {
+    pub(crate) local_addr: Option<([u8; 16], usize)>,
+    pub(crate) local_port: Option<u16>,
+    pub(crate) remote_addr: Option<([u8; 16], usize)>,
+    pub(crate) remote_port: Option<u16>,
+}
+
+/// A reply message under construction; freed if dropped unsent.
+///
+/// # Invariants
+///
+/// `w.skb` is an owned netlink message whose genetlink header is `hdr`.
+pub(crate) struct Reply<'a> {
+    w: Writer,
+    hdr: NonNull<c_void>,
+    req: &'a Request,
+}
+
+impl core::ops::Deref for Reply<'_> {
+    type Target = Writer;
+    fn deref(&self) -> &Writer {
+        &self.w
+    }
+}
+
+impl core::ops::DerefMut for Reply<'_> {
+    fn deref_mut(&mut self) -> &mut Writer {
+        &mut self.w
+    }
+}
+
+impl Reply<'_> {
     /// Finish and send the reply.
     pub(crate) fn send(self) -> Result {
         let this = core::mem::ManuallyDrop::new(self);
         // SAFETY: Ownership of `skb` passes to `genlmsg_reply`, and `this` is
         // not dropped, so it is not freed twice.
         to_result(unsafe {
-            b::tcpsplice_h_reply_send(this.skb(), this.hdr.as_ptr(), this.req.raw())
+            b::tcpsplice_h_reply_send(this.w.skb(), this.hdr.as_ptr(), this.req.raw())
         })
     }
 }
@@ -469,7 +719,87 @@ impl Reply<'_> {
 impl Drop for Reply<'_> {
     fn drop(&mut self) {
         // SAFETY: `skb` is owned and was not sent (else `send` skipped drop).
-        unsafe { b::tcpsplice_h_reply_free(self.skb()) };
+        unsafe { b::tcpsplice_h_reply_free(self.w.skb()) };
+    }
+}
+
+/// A dump in progress: messages go into the skb netlink gives us.
+///
+/// # Invariants
+///
+/// `skb` and `cb` are the dump's, valid for the call of the dump handler.
+pub(crate) struct Dump {
+    skb: NonNull<kernel::bindings::sk_buff>,
+    cb: NonNull<kernel::bindings::netlink_callback>,
+}
+
+impl Dump {
+    /// The state of the namespace the dump is for.
+    pub(crate) fn net(&self) -> &NetState {
+        // SAFETY: `cb` is valid (type invariant).
+        let net = unsafe { b::tcpsplice_h_dump_net(self.cb.as_ptr().cast()) };
+        // SAFETY: The requesting socket holds its namespace alive, and every
+        // namespace is initialised by this module before userspace can use it.
+        unsafe { net_state(net.cast()) }
+    }
+
+    /// The dump's cursor (kept across calls), initially 0.
+    pub(crate) fn cursor(&mut self) -> &mut i64 {
+        // SAFETY: `cb` is valid (type invariant); `args` has 6 slots.
+        let args = unsafe { b::tcpsplice_h_dump_args(self.cb.as_ptr().cast()) };
+        // SAFETY: As above; `long` is 64 bits on every architecture this
+        // module builds for (checked at compile time below).
+        unsafe { &mut *args.cast::<i64>() }
+    }
+
+    /// Add one message of command `cmd`, filled by `f`. Returns `false`
+    /// (with nothing added) when the skb is full.
+    pub(crate) fn message(&mut self, cmd: u8, f: impl FnOnce(&mut Writer) -> Result) -> bool {
+        let skb = self.skb.as_ptr().cast();
+        // SAFETY: `skb` and `cb` are the dump's (type invariant).
+        let hdr = unsafe { b::tcpsplice_h_dump_put(skb, self.cb.as_ptr().cast(), cmd) };
+        if hdr.is_null() {
+            return false;
+        }
+        // INVARIANT: The dump's skb is ours to write while the handler runs.
+        let mut w = Writer { skb: self.skb };
+        if f(&mut w).is_err() {
+            // SAFETY: `hdr` was just put in `skb`.
+            unsafe { b::tcpsplice_h_dump_cancel(skb, hdr) };
+            return false;
+        }
+        // SAFETY: As above.
+        unsafe { b::tcpsplice_h_dump_end(skb, hdr) };
+        true
+    }
+
+    /// What the dump handler returns: the bytes written so far.
+    pub(crate) fn len(&self) -> c_int {
+        // SAFETY: `skb` is valid (type invariant).
+        unsafe { b::tcpsplice_h_skb_len(self.skb.as_ptr().cast()) }
+    }
+}
+
+const _: () = assert!(core::mem::size_of::<core::ffi::c_long>() == 8);
+
+/// The dump handler of `TCPSPLICE_CMD_GET_SPLICE`.
+///
+/// # Safety
+///
+/// Called by the genetlink core with a valid skb and callback.
+#[no_mangle]
+unsafe extern "C" fn tcpsplice_rs_dump_splices(
+    skb: *mut kernel::bindings::sk_buff,
+    cb: *mut kernel::bindings::netlink_callback,
+) -> c_int {
+    let (Some(skb), Some(cb)) = (NonNull::new(skb), NonNull::new(cb)) else {
+        return EINVAL.to_errno();
+    };
+    // INVARIANT: Valid for this call (function contract).
+    let mut d = Dump { skb, cb };
+    match crate::netlink::dump_splices(&mut d) {
+        Ok(()) => d.len(),
+        Err(e) => e.to_errno(),
     }
 }
 
@@ -497,7 +827,7 @@ pub(crate) mod test_support {
         /// Borrow it as a hook would see it.
         pub(crate) fn as_skb(&mut self) -> Skb<'_> {
             // SAFETY: Owned (type invariant) and exclusively borrowed.
-            unsafe { Skb::from_raw(self.0.as_ptr()) }
+            unsafe { Skb::from_raw(self.0.as_ptr(), core::ptr::null_mut()) }
         }
     }
 

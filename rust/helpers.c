@@ -14,6 +14,10 @@ void tcpsplice_rs_net_exit(struct net *net);
 int tcpsplice_rs_get_status(struct sk_buff *skb, struct genl_info *info);
 int tcpsplice_rs_set_config(struct sk_buff *skb, struct genl_info *info);
 int tcpsplice_rs_reset_stats(struct sk_buff *skb, struct genl_info *info);
+int tcpsplice_rs_splice(struct sk_buff *skb, struct genl_info *info);
+int tcpsplice_rs_unsplice(struct sk_buff *skb, struct genl_info *info);
+int tcpsplice_rs_get_splice(struct sk_buff *skb, struct genl_info *info);
+int tcpsplice_rs_dump_splices(struct sk_buff *skb, struct netlink_callback *cb);
 
 /* ---- pernet ------------------------------------------------------------ */
 
@@ -73,8 +77,22 @@ static const struct nla_policy tcpsplice_cfg_policy[TCPSPLICE_CFG_MAX + 1] = {
 		NLA_POLICY_FULL_RANGE(NLA_U32, &tcpsplice_idle_timeout_range),
 };
 
+static const struct nla_policy tcpsplice_conn_policy[TCPSPLICE_CONN_MAX + 1] = {
+	[TCPSPLICE_CONN_LOCAL_ADDR] = { .type = NLA_BINARY, .len = 16 },
+	[TCPSPLICE_CONN_LOCAL_PORT] = NLA_POLICY_MIN(NLA_U16, 1),
+	[TCPSPLICE_CONN_REMOTE_ADDR] = { .type = NLA_BINARY, .len = 16 },
+	[TCPSPLICE_CONN_REMOTE_PORT] = NLA_POLICY_MIN(NLA_U16, 1),
+};
+
+static const struct nla_policy tcpsplice_splice_policy[TCPSPLICE_SPLICE_MAX + 1] = {
+	[TCPSPLICE_SPLICE_ID] = { .type = NLA_U64 },
+	[TCPSPLICE_SPLICE_CLIENT] = NLA_POLICY_NESTED(tcpsplice_conn_policy),
+	[TCPSPLICE_SPLICE_BACKEND] = NLA_POLICY_NESTED(tcpsplice_conn_policy),
+};
+
 static const struct nla_policy tcpsplice_policy[TCPSPLICE_A_MAX + 1] = {
 	[TCPSPLICE_A_CONFIG] = NLA_POLICY_NESTED(tcpsplice_cfg_policy),
+	[TCPSPLICE_A_SPLICE] = NLA_POLICY_NESTED(tcpsplice_splice_policy),
 };
 
 static const struct genl_small_ops tcpsplice_ops[] = {
@@ -90,6 +108,22 @@ static const struct genl_small_ops tcpsplice_ops[] = {
 	{
 		.cmd = TCPSPLICE_CMD_RESET_STATS,
 		.doit = tcpsplice_rs_reset_stats,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = TCPSPLICE_CMD_SPLICE,
+		.doit = tcpsplice_rs_splice,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = TCPSPLICE_CMD_UNSPLICE,
+		.doit = tcpsplice_rs_unsplice,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = TCPSPLICE_CMD_GET_SPLICE,
+		.doit = tcpsplice_rs_get_splice,
+		.dumpit = tcpsplice_rs_dump_splices,
 		.flags = GENL_ADMIN_PERM,
 	},
 };
@@ -158,6 +192,46 @@ int tcpsplice_h_parse_config(struct genl_info *info,
 				tcpsplice_cfg_policy, info->extack);
 }
 
+int tcpsplice_h_parse_splice(struct genl_info *info,
+			     struct nlattr *tb[TCPSPLICE_SPLICE_MAX + 1])
+{
+	struct nlattr *nest = info->attrs[TCPSPLICE_A_SPLICE];
+
+	if (!nest) {
+		NL_SET_ERR_MSG(info->extack, "missing TCPSPLICE_A_SPLICE");
+		return -EINVAL;
+	}
+	return nla_parse_nested(tb, TCPSPLICE_SPLICE_MAX, nest,
+				tcpsplice_splice_policy, info->extack);
+}
+
+int tcpsplice_h_parse_conn(struct genl_info *info, const struct nlattr *nest,
+			   struct nlattr *tb[TCPSPLICE_CONN_MAX + 1])
+{
+	return nla_parse_nested(tb, TCPSPLICE_CONN_MAX, nest,
+				tcpsplice_conn_policy, info->extack);
+}
+
+u64 tcpsplice_h_nla_get_u64(const struct nlattr *nla)
+{
+	return nla_get_u64(nla);
+}
+
+u16 tcpsplice_h_nla_get_u16(const struct nlattr *nla)
+{
+	return nla_get_u16(nla);
+}
+
+int tcpsplice_h_nla_len(const struct nlattr *nla)
+{
+	return nla_len(nla);
+}
+
+const void *tcpsplice_h_nla_data(const struct nlattr *nla)
+{
+	return nla_data(nla);
+}
+
 u32 tcpsplice_h_nla_get_u32(const struct nlattr *nla)
 {
 	return nla_get_u32(nla);
@@ -191,6 +265,52 @@ int tcpsplice_h_put_u64(struct sk_buff *skb, int type, u64 value, int padtype)
 int tcpsplice_h_put_u32(struct sk_buff *skb, int type, u32 value)
 {
 	return nla_put_u32(skb, type, value);
+}
+
+int tcpsplice_h_put_u16(struct sk_buff *skb, int type, u16 value)
+{
+	return nla_put_u16(skb, type, value);
+}
+
+int tcpsplice_h_put_u8(struct sk_buff *skb, int type, u8 value)
+{
+	return nla_put_u8(skb, type, value);
+}
+
+int tcpsplice_h_put_flag(struct sk_buff *skb, int type)
+{
+	return nla_put_flag(skb, type);
+}
+
+int tcpsplice_h_put_binary(struct sk_buff *skb, int type, const void *data, int len)
+{
+	return nla_put(skb, type, len, data);
+}
+
+struct net *tcpsplice_h_dump_net(const struct netlink_callback *cb)
+{
+	return sock_net(cb->skb->sk);
+}
+
+long *tcpsplice_h_dump_args(struct netlink_callback *cb)
+{
+	return cb->args;
+}
+
+void *tcpsplice_h_dump_put(struct sk_buff *skb, struct netlink_callback *cb, u8 cmd)
+{
+	return genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+			   &tcpsplice_family, NLM_F_MULTI, cmd);
+}
+
+void tcpsplice_h_dump_end(struct sk_buff *skb, void *hdr)
+{
+	genlmsg_end(skb, hdr);
+}
+
+void tcpsplice_h_dump_cancel(struct sk_buff *skb, void *hdr)
+{
+	genlmsg_cancel(skb, hdr);
 }
 
 int tcpsplice_h_put_string(struct sk_buff *skb, int type, const char *s)

@@ -1,23 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0
-//! The netfilter hooks' logic. For now PRE_ROUTING classifies and counts;
-//! the splice data path builds on this classification.
+//! The netfilter hooks' logic. PRE_ROUTING classifies and counts every
+//! packet, and hands packets of spliced connections to the splice, which
+//! translates them and sends them on. LOCAL_OUT keeps local sockets off
+//! spliced connections.
 
+use crate::ffi::table::{Key, RcuGuard};
 use crate::ffi::{Skb, Verdict};
 use crate::netns::NetState;
 use crate::splice_core::packet::{self, IPPROTO_TCP, IPV4_MIN_HEADER, IPV6_HEADER, TCP_MIN_HEADER};
+pub(crate) use crate::splice_core::splice::Family;
+use crate::splice_core::splice::Endpoint;
 use crate::stats::Counter;
 use kernel::prelude::*;
 
-/// Address family of a hook.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Family {
-    V4,
-    V6,
-}
-
-/// Where the TCP header starts, if the packet is an unfragmented TCP segment
-/// whose IP and TCP headers are well formed; `Err` if malformed.
-fn tcp_offset(skb: &mut Skb<'_>, family: Family) -> Result<Option<usize>, packet::Malformed> {
+/// Where a well-formed, unfragmented TCP segment's header starts, and its
+/// length; `None` for other packets; `Err` if malformed.
+fn tcp_offset(
+    skb: &mut Skb<'_>,
+    family: Family,
+) -> Result<Option<(usize, usize)>, packet::Malformed> {
     let l4 = match family {
         Family::V4 => {
             let b = skb
@@ -45,19 +46,82 @@ fn tcp_offset(skb: &mut Skb<'_>, family: Family) -> Result<Option<usize>, packet
     let t = packet::tcp(&b[l4..])?;
     skb.network_bytes(l4 + t.header_len)
         .ok_or(packet::Malformed::Truncated)?;
-    Ok(Some(l4))
+    Ok(Some((l4, t.header_len)))
+}
+
+/// The source and destination of a TCP segment (header checked by
+/// [`tcp_offset`]).
+fn endpoints(skb: &mut Skb<'_>, family: Family, l4: usize) -> Option<(Endpoint, Endpoint)> {
+    let b = skb.network_bytes(l4 + 4)?;
+    let mut src = Endpoint::default();
+    let mut dst = Endpoint::default();
+    let (s, d, n) = match family {
+        Family::V4 => (12, 16, 4),
+        Family::V6 => (8, 24, 16),
+    };
+    src.addr[..n].copy_from_slice(&b[s..s + n]);
+    dst.addr[..n].copy_from_slice(&b[d..d + n]);
+    src.port = u16::from_be_bytes([b[l4], b[l4 + 1]]);
+    dst.port = u16::from_be_bytes([b[l4 + 2], b[l4 + 3]]);
+    Some((src, dst))
 }
 
 /// PRE_ROUTING, IPv4 and IPv6.
-pub(crate) fn pre_routing(net: &NetState, skb: &mut Skb<'_>, family: Family) -> Verdict {
+pub(crate) fn pre_routing(net: &NetState, mut skb: Skb<'_>, family: Family) -> Verdict {
     net.stats.inc(match family {
         Family::V4 => Counter::RxPacketsV4,
         Family::V6 => Counter::RxPacketsV6,
     });
-    match tcp_offset(skb, family) {
-        Ok(Some(_)) => net.stats.inc(Counter::RxTcp),
-        Ok(None) => {}
-        Err(_) => net.stats.inc(Counter::RxMalformed),
+    let (l4, thlen) = match tcp_offset(&mut skb, family) {
+        Ok(Some(t)) => t,
+        Ok(None) => return Verdict::Accept,
+        Err(_) => {
+            net.stats.inc(Counter::RxMalformed);
+            return Verdict::Accept;
+        }
+    };
+    net.stats.inc(Counter::RxTcp);
+    if net.table().count() == 0 {
+        return Verdict::Accept;
+    }
+    let Some((src, dst)) = endpoints(&mut skb, family, l4) else {
+        return Verdict::Accept;
+    };
+    let rcu = RcuGuard::new();
+    let Some((entry, from)) = net.table().lookup(&rcu, &Key::new(family, &src, &dst)) else {
+        return Verdict::Accept;
+    };
+    if let Err(c) = crate::splice::forward(net, entry, from, &mut skb, l4, thlen) {
+        net.stats.inc(c);
+        return Verdict::Drop;
+    }
+    let (stolen, sent) = skb.output(family == Family::V6);
+    if sent.is_err() {
+        net.stats.inc(Counter::DropNoRoute);
+    }
+    Verdict::Stolen(stolen)
+}
+
+/// LOCAL_OUT, IPv4 and IPv6: a local socket sending on a spliced connection
+/// is either one of the retired sockets (whose timers or backlog still
+/// produce ACKs) or a new socket that reused a spliced port; either would
+/// corrupt the splice, so its packets are dropped. Translated packets have
+/// no socket and pass.
+pub(crate) fn local_out(net: &NetState, mut skb: Skb<'_>, family: Family) -> Verdict {
+    if net.table().count() == 0 || !skb.from_socket() {
+        return Verdict::Accept;
+    }
+    let Ok(Some((l4, _))) = tcp_offset(&mut skb, family) else {
+        return Verdict::Accept;
+    };
+    let Some((src, dst)) = endpoints(&mut skb, family, l4) else {
+        return Verdict::Accept;
+    };
+    let rcu = RcuGuard::new();
+    // Entries are keyed by arriving packets, so look up the reverse.
+    if net.table().lookup(&rcu, &Key::new(family, &dst, &src)).is_some() {
+        net.stats.inc(Counter::DropLocal);
+        return Verdict::Drop;
     }
     Verdict::Accept
 }
@@ -78,10 +142,7 @@ mod tests {
     fn run(data: &[u8], ethertype: u16, family: Family) -> Result<Pin<KBox<NetState>>> {
         let net = NetState::new(0)?;
         let mut skb = TestSkb::new(data, ethertype)?;
-        assert_eq!(
-            pre_routing(&net, &mut skb.as_skb(), family),
-            Verdict::Accept
-        );
+        assert_eq!(pre_routing(&net, skb.as_skb(), family), Verdict::Accept);
         Ok(net)
     }
 

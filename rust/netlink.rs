@@ -4,8 +4,14 @@
 //! `include/uapi/linux/tcpsplice.h`.
 
 use crate::bindings as b;
-use crate::ffi::Request;
+use crate::ffi::sock::LockedPair;
+use crate::ffi::table::{jiffies, InsertError, Key};
+use crate::ffi::{ConnAttrs, Dump, Request, Writer};
+use crate::splice::{Entry, View};
+use crate::splice_core::capture::{self, Refusal};
 use crate::splice_core::config::VERSION_C;
+use crate::splice_core::conn::{Phase, Side};
+use crate::splice_core::splice::{Endpoint, Family, Splice, Tuple};
 use crate::stats::Counter;
 use kernel::prelude::*;
 
@@ -28,6 +34,11 @@ pub(crate) fn get_status(req: &Request) -> Result {
     r.end(nest);
 
     let nest = r.nest(b::TCPSPLICE_A_STATS)?;
+    r.put_u64(
+        b::TCPSPLICE_STAT_SPLICES_ACTIVE,
+        u64::from(net.table().count()),
+        b::TCPSPLICE_STAT_PAD,
+    )?;
     for c in Counter::ALL {
         r.put_u64(c.attr(), net.stats.get(c), b::TCPSPLICE_STAT_PAD)?;
     }
@@ -54,5 +65,243 @@ pub(crate) fn set_config(req: &Request) -> Result {
 /// `TCPSPLICE_CMD_RESET_STATS` (admin): zero the namespace's counters.
 pub(crate) fn reset_stats(req: &Request) -> Result {
     req.net().stats.reset();
+    Ok(())
+}
+
+/// A connection nest turned into a tuple; the family is that of its
+/// addresses and must equal `family` when given.
+fn tuple(req: &Request, c: &ConnAttrs, family: Option<Family>) -> Result<(Family, Tuple)> {
+    let (Some((la, ll)), Some(lp), Some((ra, rl)), Some(rp)) =
+        (c.local_addr, c.local_port, c.remote_addr, c.remote_port)
+    else {
+        req.error(c"a connection needs LOCAL_ADDR, LOCAL_PORT, REMOTE_ADDR and REMOTE_PORT");
+        return Err(EINVAL);
+    };
+    let f = match (ll, rl) {
+        (4, 4) => Family::V4,
+        (16, 16) => Family::V6,
+        _ => {
+            req.error(c"addresses must both be 4 (IPv4) or both 16 (IPv6) bytes long");
+            return Err(EINVAL);
+        }
+    };
+    if family.is_some_and(|want| want != f) {
+        req.error(c"client and backend connections must be of the same IP version");
+        return Err(EINVAL);
+    }
+    let t = Tuple {
+        local: Endpoint { addr: la, port: lp },
+        remote: Endpoint { addr: ra, port: rp },
+    };
+    Ok((f, t))
+}
+
+fn refusal_errno(r: Refusal) -> Error {
+    match r {
+        Refusal::NotEstablished => ENOTCONN,
+        Refusal::Signed => EOPNOTSUPP,
+        Refusal::InRepair => EBUSY,
+        _ if r.is_transient() => EAGAIN,
+        _ => EINVAL,
+    }
+}
+
+/// `TCPSPLICE_CMD_SPLICE` (admin): splice two local connections.
+pub(crate) fn splice(req: &Request) -> Result {
+    let a = req.splice_attrs()?;
+    let (Some(c), Some(bk)) = (a.client, a.backend) else {
+        req.error(c"TCPSPLICE_A_SPLICE needs TCPSPLICE_SPLICE_CLIENT and TCPSPLICE_SPLICE_BACKEND");
+        return Err(EINVAL);
+    };
+    let (family, ct) = tuple(req, &c, None)?;
+    let (_, bt) = tuple(req, &bk, Some(family))?;
+    let net = req.net();
+    let Some(cs) = req.lookup_sock(family, &ct) else {
+        req.error(c"no local TCP connection matches the client-side addresses");
+        return Err(ENOENT);
+    };
+    let Some(bs) = req.lookup_sock(family, &bt) else {
+        req.error(c"no local TCP connection matches the backend-side addresses");
+        return Err(ENOENT);
+    };
+    let Some(pair) = LockedPair::lock(&cs, &bs) else {
+        req.error(c"the client and backend sides name the same connection");
+        return Err(EINVAL);
+    };
+    let states = [pair.read(0), pair.read(1)];
+    let mut legs = [Default::default(); 2];
+    for side in Side::BOTH {
+        match capture::leg(&states[side.index()]) {
+            Ok(l) => legs[side.index()] = l,
+            Err(r) => {
+                net.stats.inc(Counter::SplicesRefused);
+                req.error(r.message(side));
+                return Err(refusal_errno(r));
+            }
+        }
+    }
+    let sp = Splice::new(family, [ct, bt], legs);
+    let id = net.next_id();
+    let mss = [states[0].mss, states[1].mss];
+    let init = Entry::new(id, sp, mss, [states[0].snd_wnd, states[1].snd_wnd], jiffies());
+    let keys = [
+        Key::new(family, &ct.remote, &ct.local),
+        Key::new(family, &bt.remote, &bt.local),
+    ];
+    // Inserted while both sockets are locked: from here on the hooks take
+    // the connections' packets, and the sockets see nothing more.
+    match net
+        .table()
+        .insert(init, &keys[0], &keys[1], net.settings().max_splices)
+    {
+        Ok(()) => {}
+        Err(InsertError::Full) => {
+            net.stats.inc(Counter::TableFull);
+            req.error(c"the splice table is full (max_splices)");
+            return Err(ENOSPC);
+        }
+        Err(InsertError::Exists) => {
+            net.stats.inc(Counter::SplicesRefused);
+            req.error(c"one of these connections is already spliced");
+            return Err(EEXIST);
+        }
+        Err(InsertError::Other(e)) => return Err(e),
+    }
+    pair.retire();
+    drop(pair);
+    net.stats.inc(Counter::SplicesCreated);
+
+    let view = View {
+        id,
+        splice: sp,
+        mss,
+        phase: Phase::Open,
+        age_secs: 0,
+        idle_secs: 0,
+        packets: [0; 2],
+        bytes: [0; 2],
+    };
+    let mut r = req.reply(b::TCPSPLICE_CMD_SPLICE as u8)?;
+    fill(&mut r, &view)?;
+    r.send()
+}
+
+/// The `TCPSPLICE_SPLICE_ID` of a request, required.
+fn splice_id(req: &Request) -> Result<u64> {
+    match req.splice_attrs()?.id {
+        Some(id) => Ok(id),
+        None => {
+            req.error(c"missing TCPSPLICE_SPLICE_ID");
+            Err(EINVAL)
+        }
+    }
+}
+
+/// `TCPSPLICE_CMD_UNSPLICE` (admin): remove one entry.
+pub(crate) fn unsplice(req: &Request) -> Result {
+    let id = splice_id(req)?;
+    let net = req.net();
+    let mut found = false;
+    net.table().lock().retain(|e| {
+        let hit = e.id == id;
+        found |= hit;
+        !hit
+    });
+    if !found {
+        req.error(c"no splice with this TCPSPLICE_SPLICE_ID");
+        return Err(ENOENT);
+    }
+    net.stats.inc(Counter::SplicesUnspliced);
+    Ok(())
+}
+
+/// `TCPSPLICE_CMD_GET_SPLICE` (admin): one entry.
+pub(crate) fn get_splice(req: &Request) -> Result {
+    let id = splice_id(req)?;
+    let net = req.net();
+    let now = jiffies();
+    let view = net.table().lock().find(|e| e.id == id).map(|e| e.view(now));
+    let Some(view) = view else {
+        req.error(c"no splice with this TCPSPLICE_SPLICE_ID");
+        return Err(ENOENT);
+    };
+    let mut r = req.reply(b::TCPSPLICE_CMD_GET_SPLICE as u8)?;
+    fill(&mut r, &view)?;
+    r.send()
+}
+
+/// The dump of `TCPSPLICE_CMD_GET_SPLICE`: every entry, in identifier
+/// order, resuming after the last one sent.
+pub(crate) fn dump_splices(d: &mut Dump) -> Result {
+    let after = *d.cursor() as u64;
+    let now = jiffies();
+    let mut last = after;
+    {
+        let net = d.net();
+        let guard = net.table().lock();
+        // Views are taken under the lock, messages written after each one;
+        // a full skb ends this round and the next resumes after `last`.
+        let mut views = KVec::new();
+        guard.find(|e| {
+            if e.id > after && views.push(e.view(now), GFP_ATOMIC).is_err() {
+                return true;
+            }
+            views.len() >= 64
+        });
+        drop(guard);
+        for v in &views {
+            if !d.message(b::TCPSPLICE_CMD_GET_SPLICE as u8, |w| fill(w, v)) {
+                break;
+            }
+            last = v.id;
+        }
+    }
+    *d.cursor() = last as i64;
+    Ok(())
+}
+
+fn put_conn(w: &mut Writer, attr: u32, v: &View, side: Side) -> Result {
+    let t = v.splice.tuple(side);
+    let leg = v.splice.leg(side);
+    let n = v.splice.family().addr_len();
+    let nest = w.nest(attr)?;
+    w.put_bytes(b::TCPSPLICE_CONN_LOCAL_ADDR, &t.local.addr[..n])?;
+    w.put_u16(b::TCPSPLICE_CONN_LOCAL_PORT, t.local.port)?;
+    w.put_bytes(b::TCPSPLICE_CONN_REMOTE_ADDR, &t.remote.addr[..n])?;
+    w.put_u16(b::TCPSPLICE_CONN_REMOTE_PORT, t.remote.port)?;
+    w.put_u16(b::TCPSPLICE_CONN_MSS, v.mss[side.index()])?;
+    w.put_u8(b::TCPSPLICE_CONN_SND_WSCALE, leg.snd_wscale)?;
+    w.put_u8(b::TCPSPLICE_CONN_RCV_WSCALE, leg.rcv_wscale)?;
+    if leg.sack {
+        w.put_flag(b::TCPSPLICE_CONN_SACK)?;
+    }
+    if leg.ts.is_some() {
+        w.put_flag(b::TCPSPLICE_CONN_TIMESTAMPS)?;
+    }
+    w.end(nest);
+    Ok(())
+}
+
+/// One entry as a `TCPSPLICE_A_SPLICE` nest.
+fn fill(w: &mut Writer, v: &View) -> Result {
+    let nest = w.nest(b::TCPSPLICE_A_SPLICE)?;
+    let pad = b::TCPSPLICE_SPLICE_PAD;
+    w.put_u64(b::TCPSPLICE_SPLICE_ID, v.id, pad)?;
+    put_conn(w, b::TCPSPLICE_SPLICE_CLIENT, v, Side::Client)?;
+    put_conn(w, b::TCPSPLICE_SPLICE_BACKEND, v, Side::Backend)?;
+    let state = match v.phase {
+        Phase::Open => b::TCPSPLICE_STATE_OPEN,
+        Phase::Finished => b::TCPSPLICE_STATE_FINISHED,
+        Phase::Reset => b::TCPSPLICE_STATE_RESET,
+    };
+    w.put_u8(b::TCPSPLICE_SPLICE_STATE, state as u8)?;
+    w.put_u32(b::TCPSPLICE_SPLICE_AGE, v.age_secs)?;
+    w.put_u32(b::TCPSPLICE_SPLICE_IDLE, v.idle_secs)?;
+    let (c, k) = (Side::Client.index(), Side::Backend.index());
+    w.put_u64(b::TCPSPLICE_SPLICE_PACKETS_TO_BACKEND, v.packets[c], pad)?;
+    w.put_u64(b::TCPSPLICE_SPLICE_BYTES_TO_BACKEND, v.bytes[c], pad)?;
+    w.put_u64(b::TCPSPLICE_SPLICE_PACKETS_TO_CLIENT, v.packets[k], pad)?;
+    w.put_u64(b::TCPSPLICE_SPLICE_BYTES_TO_CLIENT, v.bytes[k], pad)?;
+    w.end(nest);
     Ok(())
 }

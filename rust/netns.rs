@@ -2,6 +2,8 @@
 //! Per-namespace state: settings and counters. Created when a namespace (or
 //! the module) comes up, freed when it goes (see `ffi.rs`).
 
+use crate::ffi::table::Table;
+use crate::splice::Entry;
 use crate::splice_core::config::{SettingError, Settings};
 use crate::stats::Stats;
 use kernel::new_mutex;
@@ -20,6 +22,10 @@ pub(crate) struct NetState {
     /// Serialises writers of the settings, so an update is all or nothing.
     #[pin]
     update: Mutex<()>,
+    /// The splices of this namespace.
+    table: Table<Entry>,
+    /// The identifier of the next splice.
+    next_id: Atomic<u64>,
 }
 
 /// The module parameters as default settings, checked.
@@ -36,6 +42,9 @@ impl NetState {
     pub(crate) fn new(cookie: u64) -> Result<Pin<KBox<Self>>> {
         // Module init checked the parameters; they are read-only at runtime.
         let s = default_settings().map_err(|_| EINVAL)?;
+        // About eight entries per bucket at the default bound; each entry
+        // sits in two buckets.
+        let table = Table::new(s.max_splices / 4)?;
         KBox::pin_init(
             pin_init!(NetState {
                 cookie,
@@ -43,6 +52,8 @@ impl NetState {
                 max_splices: Atomic::new(s.max_splices),
                 idle_timeout: Atomic::new(s.idle_timeout),
                 update <- new_mutex!(()),
+                table,
+                next_id: Atomic::new(1),
             }),
             GFP_KERNEL,
         )
@@ -51,6 +62,16 @@ impl NetState {
     /// The namespace's cookie (as `SO_NETNS_COOKIE` reports it).
     pub(crate) fn cookie(&self) -> u64 {
         self.cookie
+    }
+
+    /// The splice table.
+    pub(crate) fn table(&self) -> &Table<Entry> {
+        &self.table
+    }
+
+    /// A fresh splice identifier.
+    pub(crate) fn next_id(&self) -> u64 {
+        self.next_id.fetch_add(1, Relaxed)
     }
 
     pub(crate) fn settings(&self) -> Settings {

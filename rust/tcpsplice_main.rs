@@ -18,6 +18,7 @@ mod ffi;
 mod hooks;
 mod netlink;
 mod netns;
+mod splice;
 mod stats;
 
 /// The shared pure logic (`tools/tcpsplice-core/src`), compiled in.
@@ -25,9 +26,14 @@ mod stats;
 #[allow(dead_code, unreachable_pub)]
 #[forbid(unsafe_code)]
 mod splice_core {
+    pub(crate) mod capture;
     pub(crate) mod config;
+    pub(crate) mod conn;
+    pub(crate) mod csum;
     pub(crate) mod packet;
     pub(crate) mod seq;
+    pub(crate) mod splice;
+    pub(crate) mod translate;
 }
 
 module! {

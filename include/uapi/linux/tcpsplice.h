@@ -30,12 +30,30 @@
  *	%TCPSPLICE_A_CONFIG with any subset of its attributes.
  * @TCPSPLICE_CMD_RESET_STATS: (admin) zero this namespace's counters
  *	(gauges such as active splices are not reset).
+ * @TCPSPLICE_CMD_SPLICE: (admin) splice two established TCP connections of
+ *	local sockets in the caller's namespace. Takes %TCPSPLICE_A_SPLICE with
+ *	%TCPSPLICE_SPLICE_CLIENT and %TCPSPLICE_SPLICE_BACKEND, each naming a
+ *	connection by its local and remote address and port. On success the two
+ *	sockets are retired silently (they send nothing more; close them) and
+ *	the reply carries the new entry. Errors: %ENOENT (no such connection),
+ *	%EAGAIN (data unsent, unacknowledged, unread or out of order: finish
+ *	and retry), %ENOTCONN, %EOPNOTSUPP (TCP-MD5/AO), %EBUSY (socket in
+ *	repair mode), %EEXIST (already spliced), %ENOSPC (table full), %EINVAL;
+ *	each with an extended-ack message.
+ * @TCPSPLICE_CMD_UNSPLICE: (admin) remove the entry %TCPSPLICE_SPLICE_ID
+ *	(in %TCPSPLICE_A_SPLICE). Its connections are no longer forwarded.
+ * @TCPSPLICE_CMD_GET_SPLICE: (admin) one entry by %TCPSPLICE_SPLICE_ID, or
+ *	with NLM_F_DUMP every entry of the namespace, each in a
+ *	%TCPSPLICE_A_SPLICE nest.
  */
 enum tcpsplice_cmd {
 	TCPSPLICE_CMD_UNSPEC,
 	TCPSPLICE_CMD_GET_STATUS,
 	TCPSPLICE_CMD_SET_CONFIG,
 	TCPSPLICE_CMD_RESET_STATS,
+	TCPSPLICE_CMD_SPLICE,
+	TCPSPLICE_CMD_UNSPLICE,
+	TCPSPLICE_CMD_GET_SPLICE,
 
 	__TCPSPLICE_CMD_MAX,
 	TCPSPLICE_CMD_MAX = __TCPSPLICE_CMD_MAX - 1
@@ -48,6 +66,7 @@ enum tcpsplice_cmd {
  * @TCPSPLICE_A_STATS: nest of &enum tcpsplice_stat, each a u64
  * @TCPSPLICE_A_NETNS_COOKIE: u64, cookie of the namespace the reply is about
  * @TCPSPLICE_A_PAD: padding for 64-bit attributes
+ * @TCPSPLICE_A_SPLICE: nest of &enum tcpsplice_splice_attr
  */
 enum tcpsplice_attr {
 	TCPSPLICE_A_UNSPEC,
@@ -56,6 +75,7 @@ enum tcpsplice_attr {
 	TCPSPLICE_A_STATS,
 	TCPSPLICE_A_NETNS_COOKIE,
 	TCPSPLICE_A_PAD,
+	TCPSPLICE_A_SPLICE,
 
 	__TCPSPLICE_A_MAX,
 	TCPSPLICE_A_MAX = __TCPSPLICE_A_MAX - 1
@@ -87,6 +107,35 @@ enum tcpsplice_config_attr {
  * @TCPSPLICE_STAT_RX_MALFORMED: packets whose IP or TCP header is malformed
  *	(passed on untouched; the kernel's own checks drop them)
  * @TCPSPLICE_STAT_CONFIG_CHANGES: successful SET_CONFIG commands
+ * @TCPSPLICE_STAT_SPLICES_ACTIVE: gauge, entries in the table now
+ * @TCPSPLICE_STAT_SPLICES_CREATED: successful SPLICE commands
+ * @TCPSPLICE_STAT_SPLICES_REFUSED: SPLICE commands refused after the
+ *	sockets were found (state, data in flight, duplicates)
+ * @TCPSPLICE_STAT_TABLE_FULL: SPLICE commands refused because the table
+ *	held max_splices entries
+ * @TCPSPLICE_STAT_SPLICES_FINISHED: splices ended by FINs acknowledged both ways
+ * @TCPSPLICE_STAT_SPLICES_RESET: splices ended by an exact reset
+ * @TCPSPLICE_STAT_SPLICES_EXPIRED: entries removed after idle_timeout
+ * @TCPSPLICE_STAT_SPLICES_UNSPLICED: entries removed by UNSPLICE
+ * @TCPSPLICE_STAT_PACKETS_TO_BACKEND: packets forwarded client to backend
+ * @TCPSPLICE_STAT_BYTES_TO_BACKEND: their TCP payload bytes
+ * @TCPSPLICE_STAT_PACKETS_TO_CLIENT: packets forwarded backend to client
+ * @TCPSPLICE_STAT_BYTES_TO_CLIENT: their TCP payload bytes
+ * @TCPSPLICE_STAT_DROP_RST_WINDOW: resets outside the receiver's window
+ * @TCPSPLICE_STAT_DROP_MALFORMED: spliced packets with malformed headers
+ * @TCPSPLICE_STAT_DROP_NOMEM: spliced packets that could not be made writable
+ * @TCPSPLICE_STAT_DROP_NO_ROUTE: translated packets with no route
+ * @TCPSPLICE_STAT_DROP_BAD_CSUM_OFFLOAD: CHECKSUM_PARTIAL packets whose
+ *	checksum start is not their TCP header
+ * @TCPSPLICE_STAT_DROP_LOCAL: packets a local socket tried to send on a
+ *	spliced connection (the retired sockets, or a new socket on a reused port)
+ * @TCPSPLICE_STAT_OPTIONS_STRIPPED: TCP options replaced by NOPs because the
+ *	other leg did not negotiate them
+ * @TCPSPLICE_STAT_OPTIONS_MALFORMED: forwarded packets with a malformed option
+ *	list (translated up to where the receiver's parser stops)
+ * @TCPSPLICE_STAT_MISSING_TS: forwarded packets lacking timestamps the
+ *	receiving leg negotiated
+ * @TCPSPLICE_STAT_SACK_BLOCKS: SACK blocks translated
  */
 enum tcpsplice_stat {
 	TCPSPLICE_STAT_UNSPEC,
@@ -96,9 +145,106 @@ enum tcpsplice_stat {
 	TCPSPLICE_STAT_RX_TCP,
 	TCPSPLICE_STAT_RX_MALFORMED,
 	TCPSPLICE_STAT_CONFIG_CHANGES,
+	TCPSPLICE_STAT_SPLICES_ACTIVE,
+	TCPSPLICE_STAT_SPLICES_CREATED,
+	TCPSPLICE_STAT_SPLICES_REFUSED,
+	TCPSPLICE_STAT_TABLE_FULL,
+	TCPSPLICE_STAT_SPLICES_FINISHED,
+	TCPSPLICE_STAT_SPLICES_RESET,
+	TCPSPLICE_STAT_SPLICES_EXPIRED,
+	TCPSPLICE_STAT_SPLICES_UNSPLICED,
+	TCPSPLICE_STAT_PACKETS_TO_BACKEND,
+	TCPSPLICE_STAT_BYTES_TO_BACKEND,
+	TCPSPLICE_STAT_PACKETS_TO_CLIENT,
+	TCPSPLICE_STAT_BYTES_TO_CLIENT,
+	TCPSPLICE_STAT_DROP_RST_WINDOW,
+	TCPSPLICE_STAT_DROP_MALFORMED,
+	TCPSPLICE_STAT_DROP_NOMEM,
+	TCPSPLICE_STAT_DROP_NO_ROUTE,
+	TCPSPLICE_STAT_DROP_BAD_CSUM_OFFLOAD,
+	TCPSPLICE_STAT_DROP_LOCAL,
+	TCPSPLICE_STAT_OPTIONS_STRIPPED,
+	TCPSPLICE_STAT_OPTIONS_MALFORMED,
+	TCPSPLICE_STAT_MISSING_TS,
+	TCPSPLICE_STAT_SACK_BLOCKS,
 
 	__TCPSPLICE_STAT_MAX,
 	TCPSPLICE_STAT_MAX = __TCPSPLICE_STAT_MAX - 1
+};
+
+/**
+ * enum tcpsplice_splice_attr - one splice (nest %TCPSPLICE_A_SPLICE)
+ * @TCPSPLICE_SPLICE_PAD: padding for 64-bit attributes inside the nest
+ * @TCPSPLICE_SPLICE_ID: u64, the entry's identifier (unique per namespace)
+ * @TCPSPLICE_SPLICE_CLIENT: nest of &enum tcpsplice_conn_attr, the proxy's
+ *	connection with the client
+ * @TCPSPLICE_SPLICE_BACKEND: nest of &enum tcpsplice_conn_attr, the proxy's
+ *	connection with the backend
+ * @TCPSPLICE_SPLICE_STATE: u8, &enum tcpsplice_splice_state
+ * @TCPSPLICE_SPLICE_AGE: u32, seconds since the splice was made
+ * @TCPSPLICE_SPLICE_IDLE: u32, seconds since its last packet
+ * @TCPSPLICE_SPLICE_PACKETS_TO_BACKEND: u64
+ * @TCPSPLICE_SPLICE_BYTES_TO_BACKEND: u64, TCP payload bytes
+ * @TCPSPLICE_SPLICE_PACKETS_TO_CLIENT: u64
+ * @TCPSPLICE_SPLICE_BYTES_TO_CLIENT: u64, TCP payload bytes
+ */
+enum tcpsplice_splice_attr {
+	TCPSPLICE_SPLICE_UNSPEC,
+	TCPSPLICE_SPLICE_PAD,
+	TCPSPLICE_SPLICE_ID,
+	TCPSPLICE_SPLICE_CLIENT,
+	TCPSPLICE_SPLICE_BACKEND,
+	TCPSPLICE_SPLICE_STATE,
+	TCPSPLICE_SPLICE_AGE,
+	TCPSPLICE_SPLICE_IDLE,
+	TCPSPLICE_SPLICE_PACKETS_TO_BACKEND,
+	TCPSPLICE_SPLICE_BYTES_TO_BACKEND,
+	TCPSPLICE_SPLICE_PACKETS_TO_CLIENT,
+	TCPSPLICE_SPLICE_BYTES_TO_CLIENT,
+
+	__TCPSPLICE_SPLICE_MAX,
+	TCPSPLICE_SPLICE_MAX = __TCPSPLICE_SPLICE_MAX - 1
+};
+
+/**
+ * enum tcpsplice_splice_state - where a splice is in its life
+ * @TCPSPLICE_STATE_OPEN: forwarding
+ * @TCPSPLICE_STATE_FINISHED: both FINs acknowledged; lingering for
+ *	retransmissions, then removed
+ * @TCPSPLICE_STATE_RESET: ended by a reset; lingering, then removed
+ */
+enum tcpsplice_splice_state {
+	TCPSPLICE_STATE_OPEN,
+	TCPSPLICE_STATE_FINISHED,
+	TCPSPLICE_STATE_RESET,
+};
+
+/**
+ * enum tcpsplice_conn_attr - one of the proxy's TCP connections
+ * @TCPSPLICE_CONN_LOCAL_ADDR: binary, 4 (IPv4) or 16 (IPv6) bytes
+ * @TCPSPLICE_CONN_LOCAL_PORT: u16, host order, non-zero
+ * @TCPSPLICE_CONN_REMOTE_ADDR: binary, same length as the local address
+ * @TCPSPLICE_CONN_REMOTE_PORT: u16, host order, non-zero
+ * @TCPSPLICE_CONN_MSS: u16 (reply only), the largest segment the peer accepts
+ * @TCPSPLICE_CONN_SND_WSCALE: u8 (reply only), the peer's window-scale shift
+ * @TCPSPLICE_CONN_RCV_WSCALE: u8 (reply only), the proxy's window-scale shift
+ * @TCPSPLICE_CONN_SACK: flag (reply only), SACK negotiated
+ * @TCPSPLICE_CONN_TIMESTAMPS: flag (reply only), timestamps negotiated
+ */
+enum tcpsplice_conn_attr {
+	TCPSPLICE_CONN_UNSPEC,
+	TCPSPLICE_CONN_LOCAL_ADDR,
+	TCPSPLICE_CONN_LOCAL_PORT,
+	TCPSPLICE_CONN_REMOTE_ADDR,
+	TCPSPLICE_CONN_REMOTE_PORT,
+	TCPSPLICE_CONN_MSS,
+	TCPSPLICE_CONN_SND_WSCALE,
+	TCPSPLICE_CONN_RCV_WSCALE,
+	TCPSPLICE_CONN_SACK,
+	TCPSPLICE_CONN_TIMESTAMPS,
+
+	__TCPSPLICE_CONN_MAX,
+	TCPSPLICE_CONN_MAX = __TCPSPLICE_CONN_MAX - 1
 };
 
 #endif /* _UAPI_LINUX_TCPSPLICE_H */

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 //! A generic netlink client of the "tcpsplice" family (neli).
+use crate::splices::{ConnInfo, SpliceInfo};
 use crate::status::{member_name, Status};
 use neli::{
     consts::{
@@ -15,6 +16,7 @@ use neli::{
     utils::Groups,
 };
 use std::fmt;
+use std::net::{IpAddr, SocketAddr};
 use tcpsplice_uapi::*;
 
 type Msg = Genlmsghdr<u8, u16>;
@@ -126,6 +128,17 @@ impl Client {
 
     /// Send a command; collect the replies until the kernel's acknowledgement.
     fn request(&mut self, cmd: u16, attrs: GenlBuffer<u16, Buffer>) -> Result<Vec<Msg>, Error> {
+        self.send(cmd, attrs, false)
+    }
+
+    /// Send a command, as a dump or not; collect the replies until the
+    /// acknowledgement (or the end of the dump).
+    fn send(
+        &mut self,
+        cmd: u16,
+        attrs: GenlBuffer<u16, Buffer>,
+        dump: bool,
+    ) -> Result<Vec<Msg>, Error> {
         let hdr = GenlmsghdrBuilder::<u8, u16, NoUserHeader>::default()
             .cmd(cmd as u8)
             .version(TCPSPLICE_GENL_VERSION as u8)
@@ -135,7 +148,11 @@ impl Client {
         self.seq += 1;
         let msg = NlmsghdrBuilder::default()
             .nl_type(self.family)
-            .nl_flags(NlmF::REQUEST | NlmF::ACK)
+            .nl_flags(if dump {
+                NlmF::REQUEST | NlmF::ACK | NlmF::DUMP
+            } else {
+                NlmF::REQUEST | NlmF::ACK
+            })
             .nl_seq(self.seq)
             .nl_payload(NlPayload::Payload(hdr))
             .build()
@@ -151,7 +168,8 @@ impl Client {
                 }
                 match m.nl_payload() {
                     NlPayload::Payload(p) => out.push(p.clone()),
-                    NlPayload::Ack(_) => return Ok(out),
+                    NlPayload::Ack(_) | NlPayload::DumpExtAck(_) => return Ok(out),
+                    NlPayload::Empty if dump && *m.nl_type() == NLMSG_DONE => return Ok(out),
                     NlPayload::Err(e) => return Err(Error::from_nlmsgerr(e)),
                     _ => {}
                 }
@@ -192,6 +210,168 @@ impl Client {
         self.request(TCPSPLICE_CMD_RESET_STATS, GenlBuffer::new())
             .map(drop)
     }
+}
+
+impl Client {
+    /// Splice the proxy's connection with the client to its connection with
+    /// a backend (each as local and remote address).
+    pub fn splice(
+        &mut self,
+        client: (SocketAddr, SocketAddr),
+        backend: (SocketAddr, SocketAddr),
+    ) -> Result<SpliceInfo, Error> {
+        let mut nest = attr(TCPSPLICE_A_SPLICE, true, Buffer::from(Vec::<u8>::new()))?;
+        nest = nest
+            .nest(&conn(TCPSPLICE_SPLICE_CLIENT, client)?)
+            .map_err(ser)?;
+        nest = nest
+            .nest(&conn(TCPSPLICE_SPLICE_BACKEND, backend)?)
+            .map_err(ser)?;
+        let mut attrs = GenlBuffer::new();
+        attrs.push(nest);
+        let replies = self.request(TCPSPLICE_CMD_SPLICE, attrs)?;
+        first_splice(&replies)
+    }
+
+    fn by_id(&mut self, cmd: u16, id: u64) -> Result<Vec<Msg>, Error> {
+        let nest = attr(TCPSPLICE_A_SPLICE, true, Buffer::from(Vec::<u8>::new()))?
+            .nest(&attr(
+                TCPSPLICE_SPLICE_ID,
+                false,
+                Buffer::from(id.to_ne_bytes().to_vec()),
+            )?)
+            .map_err(ser)?;
+        let mut attrs = GenlBuffer::new();
+        attrs.push(nest);
+        self.request(cmd, attrs)
+    }
+
+    /// Remove a splice.
+    pub fn unsplice(&mut self, id: u64) -> Result<(), Error> {
+        self.by_id(TCPSPLICE_CMD_UNSPLICE, id).map(drop)
+    }
+
+    /// One splice.
+    pub fn get(&mut self, id: u64) -> Result<SpliceInfo, Error> {
+        let replies = self.by_id(TCPSPLICE_CMD_GET_SPLICE, id)?;
+        first_splice(&replies)
+    }
+
+    /// Every splice of the namespace.
+    pub fn list(&mut self) -> Result<Vec<SpliceInfo>, Error> {
+        let replies = self.send(TCPSPLICE_CMD_GET_SPLICE, GenlBuffer::new(), true)?;
+        let mut out = Vec::new();
+        for m in &replies {
+            for a in m.attrs().iter() {
+                if *a.nla_type().nla_type() == TCPSPLICE_A_SPLICE {
+                    out.push(decode_splice(a)?);
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+const NLMSG_DONE: u16 = 3;
+
+fn first_splice(replies: &[Msg]) -> Result<SpliceInfo, Error> {
+    replies
+        .iter()
+        .flat_map(|m| m.attrs().iter())
+        .find(|a| *a.nla_type().nla_type() == TCPSPLICE_A_SPLICE)
+        .ok_or_else(|| Error::Netlink("no TCPSPLICE_A_SPLICE in the reply".into()))
+        .and_then(decode_splice)
+}
+
+fn ip_bytes(ip: IpAddr) -> Vec<u8> {
+    match ip {
+        IpAddr::V4(a) => a.octets().to_vec(),
+        IpAddr::V6(a) => a.octets().to_vec(),
+    }
+}
+
+fn conn(t: u16, (local, remote): (SocketAddr, SocketAddr)) -> Result<Nlattr<u16, Buffer>, Error> {
+    let mut nest = attr(t, true, Buffer::from(Vec::<u8>::new()))?;
+    for (k, v) in [
+        (TCPSPLICE_CONN_LOCAL_ADDR, ip_bytes(local.ip())),
+        (
+            TCPSPLICE_CONN_LOCAL_PORT,
+            local.port().to_ne_bytes().to_vec(),
+        ),
+        (TCPSPLICE_CONN_REMOTE_ADDR, ip_bytes(remote.ip())),
+        (
+            TCPSPLICE_CONN_REMOTE_PORT,
+            remote.port().to_ne_bytes().to_vec(),
+        ),
+    ] {
+        nest = nest.nest(&attr(k, false, Buffer::from(v))?).map_err(ser)?;
+    }
+    Ok(nest)
+}
+
+fn decode_conn(a: &Nlattr<u16, Buffer>) -> Result<ConnInfo, Error> {
+    let mut c = ConnInfo::default();
+    let (mut local, mut remote) = (None, None);
+    let handle = a.get_attr_handle::<u16>().map_err(ser)?;
+    for inner in handle.iter() {
+        let b = inner.nla_payload().as_ref();
+        let ip = |b: &[u8]| -> Option<IpAddr> {
+            match b.len() {
+                4 => Some(IpAddr::from(<[u8; 4]>::try_from(b).ok()?)),
+                16 => Some(IpAddr::from(<[u8; 16]>::try_from(b).ok()?)),
+                _ => None,
+            }
+        };
+        let u16_of = |b: &[u8]| b.try_into().map(u16::from_ne_bytes).unwrap_or(0);
+        match *inner.nla_type().nla_type() {
+            TCPSPLICE_CONN_LOCAL_ADDR => local = ip(b),
+            TCPSPLICE_CONN_REMOTE_ADDR => remote = ip(b),
+            TCPSPLICE_CONN_LOCAL_PORT => c.local_port = u16_of(b),
+            TCPSPLICE_CONN_REMOTE_PORT => c.remote_port = u16_of(b),
+            TCPSPLICE_CONN_MSS => c.mss = u16_of(b),
+            TCPSPLICE_CONN_SND_WSCALE => c.snd_wscale = b.first().copied().unwrap_or(0),
+            TCPSPLICE_CONN_RCV_WSCALE => c.rcv_wscale = b.first().copied().unwrap_or(0),
+            TCPSPLICE_CONN_SACK => c.sack = true,
+            TCPSPLICE_CONN_TIMESTAMPS => c.timestamps = true,
+            _ => {}
+        }
+    }
+    let (Some(l), Some(r)) = (local, remote) else {
+        return Err(Error::Netlink("connection without addresses".into()));
+    };
+    c.local = SocketAddr::new(l, c.local_port);
+    c.remote = SocketAddr::new(r, c.remote_port);
+    Ok(c)
+}
+
+fn decode_splice(a: &Nlattr<u16, Buffer>) -> Result<SpliceInfo, Error> {
+    let mut s = SpliceInfo::default();
+    let handle = a.get_attr_handle::<u16>().map_err(ser)?;
+    for inner in handle.iter() {
+        let b = inner.nla_payload().as_ref();
+        let n = match b.len() {
+            1 => u64::from(b[0]),
+            4 => u64::from(u32::from_ne_bytes(b.try_into().unwrap())),
+            8 => u64::from_ne_bytes(b.try_into().unwrap()),
+            _ => 0,
+        };
+        match *inner.nla_type().nla_type() {
+            TCPSPLICE_SPLICE_ID => s.id = n,
+            TCPSPLICE_SPLICE_CLIENT => s.client = decode_conn(inner)?,
+            TCPSPLICE_SPLICE_BACKEND => s.backend = decode_conn(inner)?,
+            TCPSPLICE_SPLICE_STATE => {
+                s.state = member_name(TCPSPLICE_SPLICE_STATE_MEMBERS, "TCPSPLICE_STATE_", n as u16)
+            }
+            TCPSPLICE_SPLICE_AGE => s.age_secs = n,
+            TCPSPLICE_SPLICE_IDLE => s.idle_secs = n,
+            TCPSPLICE_SPLICE_PACKETS_TO_BACKEND => s.packets_to_backend = n,
+            TCPSPLICE_SPLICE_BYTES_TO_BACKEND => s.bytes_to_backend = n,
+            TCPSPLICE_SPLICE_PACKETS_TO_CLIENT => s.packets_to_client = n,
+            TCPSPLICE_SPLICE_BYTES_TO_CLIENT => s.bytes_to_client = n,
+            _ => {}
+        }
+    }
+    Ok(s)
 }
 
 fn attr(t: u16, nested: bool, payload: Buffer) -> Result<Nlattr<u16, Buffer>, Error> {

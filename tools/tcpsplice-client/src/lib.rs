@@ -2,7 +2,9 @@
 //! A client of the tcpsplice generic netlink family, for `tcpsplicectl` and
 //! `tcpsplice-proxy`.
 mod client;
+mod splices;
 mod status;
 
 pub use client::{Client, Error};
+pub use splices::{table, ConnInfo, SpliceInfo};
 pub use status::{member_name, Status};

@@ -165,7 +165,8 @@ mod tests {
 
     #[test]
     fn every_loss_is_refused() {
-        let cases: [(fn(&mut SockState), Refusal); 7] = [
+        type Spoil = fn(&mut SockState);
+        let cases: [(Spoil, Refusal); 7] = [
             (|s| s.established = false, Refusal::NotEstablished),
             (|s| s.signed = true, Refusal::Signed),
             (|s| s.repair = true, Refusal::InRepair),

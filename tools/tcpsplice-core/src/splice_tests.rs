@@ -69,6 +69,7 @@ fn splice(family: Family) -> Splice {
     )
 }
 
+#[allow(clippy::too_many_arguments)]
 /// An IP packet from `src` to `dst` with a TCP header (timestamps option) and
 /// `payload`, with a correct TCP checksum (or, if `partial`, the pseudo sum).
 fn packet(

@@ -36,6 +36,14 @@ pub struct Config {
     /// How long a client may take to send its request head, ms (408 beyond).
     #[serde(default = "default_head_timeout")]
     pub head_timeout_ms: u64,
+    /// Hand connections to the kernel (tcpsplice) once routed; `false`
+    /// relays every connection in userspace.
+    #[serde(default = "default_true")]
+    pub splice: bool,
+}
+
+fn default_true() -> bool {
+    true
 }
 
 #[derive(Debug, Clone, Deserialize)]

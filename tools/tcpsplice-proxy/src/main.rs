@@ -41,8 +41,15 @@ fn main() -> ExitCode {
         println!("{name}: ok");
         return ExitCode::SUCCESS;
     }
-    let fallback = splice::probe();
-    warn!("splicing unavailable, relaying in userspace: {fallback}");
+    let fallback = if cfg.splice {
+        splice::probe()
+    } else {
+        Some(splice::Fallback::Disabled)
+    };
+    match &fallback {
+        Some(why) => warn!("splicing unavailable, relaying in userspace: {why}"),
+        None => info!("splicing connections with tcpsplice"),
+    }
     let rt = tokio::runtime::Runtime::new().expect("tokio runtime");
     rt.block_on(async move {
         let proxy = Proxy::new(cfg, fallback);

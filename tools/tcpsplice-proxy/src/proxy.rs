@@ -4,7 +4,7 @@ use crate::config::Config;
 use crate::http::{self, HeadError};
 use crate::pool::Pool;
 use crate::route::Router;
-use crate::splice::Fallback;
+use crate::splice::{self, Fallback, Outcome, Splicer};
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::Arc;
 use std::time::Duration;
@@ -44,17 +44,20 @@ pub struct Proxy {
     cfg: Config,
     router: Router,
     pools: Vec<Arc<Pool>>,
-    fallback: Fallback,
+    /// Why every connection is relayed, if splicing is unavailable.
+    fallback: Option<Fallback>,
+    splicer: Splicer,
     pub stats: Stats,
 }
 
 impl Proxy {
-    pub fn new(cfg: Config, fallback: Fallback) -> Arc<Proxy> {
+    pub fn new(cfg: Config, fallback: Option<Fallback>) -> Arc<Proxy> {
         Arc::new(Proxy {
             router: Router::new(&cfg),
             pools: cfg.pool.iter().map(|p| Arc::new(Pool::new(p))).collect(),
             cfg,
             fallback,
+            splicer: Splicer::default(),
             stats: Stats::default(),
         })
     }
@@ -118,7 +121,11 @@ impl Proxy {
                 return;
             }
         };
-        let Some(mut backend) = self.connect(head.host.as_deref(), &head.path).await else {
+        let client_mss = splice::mss(&client).ok();
+        let Some(mut backend) = self
+            .connect(head.host.as_deref(), &head.path, client_mss)
+            .await
+        else {
             self.stats.no_backend.fetch_add(1, Relaxed);
             let _ = client.write_all(http::response(503)).await;
             return;
@@ -128,24 +135,65 @@ impl Proxy {
             return;
         }
         self.stats.forwarded.fetch_add(1, Relaxed);
-        // The kernel cannot take the connection yet (see splice.rs): relay.
+        let outcome = match &self.fallback {
+            Some(why) => Outcome::Relay {
+                why: why.clone(),
+                relayed: (0, 0),
+            },
+            None => self.splicer.splice(&mut client, &mut backend.1).await,
+        };
+        let (why, (up, down)) = match outcome {
+            Outcome::Spliced { id, relayed } => {
+                self.count_relayed(relayed);
+                self.stats.spliced.fetch_add(1, Relaxed);
+                crate::debug!("spliced as {id}");
+                // Dropping the retired sockets closes them silently.
+                return;
+            }
+            Outcome::Relay { why, relayed } => (why, relayed),
+        };
+        self.count_relayed((up, down));
+        if self.fallback.is_none() {
+            crate::info!("relaying in userspace: {why}");
+        }
         self.stats.relayed.fetch_add(1, Relaxed);
-        if let Ok((up, down)) = tokio::io::copy_bidirectional(&mut client, &mut backend.1).await {
-            self.stats.relayed_bytes_to_backend.fetch_add(up, Relaxed);
-            self.stats.relayed_bytes_to_client.fetch_add(down, Relaxed);
+        if let Ok(moved) = tokio::io::copy_bidirectional(&mut client, &mut backend.1).await {
+            self.count_relayed(moved);
         }
     }
 
+    fn count_relayed(&self, (up, down): (u64, u64)) {
+        self.stats.relayed_bytes_to_backend.fetch_add(up, Relaxed);
+        self.stats.relayed_bytes_to_client.fetch_add(down, Relaxed);
+    }
+
     /// Connect to a healthy backend of the request's pool, trying each once.
+    /// The backend connection advertises at most `mss` (the client's), so
+    /// that spliced segments fit the client's path.
     async fn connect(
         &self,
         host: Option<&str>,
         path: &str,
+        mss: Option<i32>,
     ) -> Option<(crate::pool::Lease, TcpStream)> {
         let pool = &self.pools[self.router.pick(host, path)?];
         for _ in 0..pool.backends.len() {
             let lease = pool.pick()?;
-            match tokio::time::timeout(CONNECT_TIMEOUT, TcpStream::connect(lease.addr())).await {
+            let addr = lease.addr();
+            let attempt = async {
+                let sock = if addr.is_ipv4() {
+                    tokio::net::TcpSocket::new_v4()?
+                } else {
+                    tokio::net::TcpSocket::new_v6()?
+                };
+                // Best effort: Linux accepts 88..=32767 (a larger client
+                // MSS, as on loopback, needs no clamp).
+                if let Some(m) = mss.filter(|m| (88..=32767).contains(m)) {
+                    let _ = splice::clamp_mss(&sock, m);
+                }
+                sock.connect(addr).await
+            };
+            match tokio::time::timeout(CONNECT_TIMEOUT, attempt).await {
                 Ok(Ok(s)) => {
                     let _ = s.set_nodelay(true);
                     return Some((lease, s));
@@ -160,7 +208,7 @@ impl Proxy {
         None
     }
 
-    pub fn fallback(&self) -> &Fallback {
-        &self.fallback
+    pub fn fallback(&self) -> Option<&Fallback> {
+        self.fallback.as_ref()
     }
 }

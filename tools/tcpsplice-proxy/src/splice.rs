@@ -1,42 +1,241 @@
 // SPDX-License-Identifier: GPL-2.0
-//! Whether connections can be handed to the kernel, and why not.
+//! Handing a connection pair to the kernel.
 //!
-//! The module's data path (the SPLICE command) is not there yet, so today this
-//! finds the module, reports its version, and says that splicing is
-//! unavailable: every connection is relayed in userspace, with the reason
-//! logged once at start-up and counted per connection.
+//! The module splices only when nothing would be lost: every byte the proxy
+//! sent is acknowledged and every byte it received was read. So before
+//! asking, the proxy moves whatever is readable on either side, waits until
+//! both peers have acknowledged it, and asks; if data arrived meanwhile the
+//! module answers EAGAIN and the proxy goes round again, for a bounded time. Anything else it cannot fix (module missing, table full, different
+//! IP versions) makes it relay in userspace, with the reason logged.
+use std::net::SocketAddr;
+use std::os::fd::AsRawFd;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 use tcpsplice_client::{Client, Error};
+use tokio::io::AsyncWriteExt;
+use tokio::net::TcpStream;
+
+/// How long to look for a quiet moment (everything read, everything
+/// acknowledged) before relaying in userspace instead. A request body that
+/// streams in is relayed until it ends; then the connection goes quiet.
+const QUIET_WAIT: Duration = Duration::from_secs(10);
 
 /// Why a connection is relayed in userspace instead of spliced.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Fallback {
+    /// Splicing is switched off in the configuration.
+    Disabled,
     /// The tcpsplice module is not loaded.
     NoModule,
-    /// The module is loaded but has no SPLICE command (this version).
-    NoSpliceCommand { module_version: String },
-    /// Talking to the module failed.
+    /// The module refused or failed.
     Error(String),
 }
 
 impl std::fmt::Display for Fallback {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
+            Fallback::Disabled => f.write_str("splicing is disabled in the configuration"),
             Fallback::NoModule => f.write_str("the tcpsplice module is not loaded"),
-            Fallback::NoSpliceCommand { module_version } => {
-                write!(f, "tcpsplice {module_version} has no SPLICE command yet")
-            }
             Fallback::Error(e) => write!(f, "tcpsplice: {e}"),
         }
     }
 }
 
 /// Ask the module what it can do. Blocking (netlink): call at start-up.
-pub fn probe() -> Fallback {
+/// `None` means splicing is available.
+pub fn probe() -> Option<Fallback> {
     match Client::connect().and_then(|mut c| c.status()) {
-        Ok(s) => Fallback::NoSpliceCommand {
-            module_version: s.version,
-        },
-        Err(Error::NoModule(_)) => Fallback::NoModule,
-        Err(e) => Fallback::Error(e.to_string()),
+        Ok(_) => None,
+        Err(Error::NoModule(_)) => Some(Fallback::NoModule),
+        Err(e) => Some(Fallback::Error(e.to_string())),
     }
+}
+
+/// A netlink connection to the module, shared by the proxy's tasks.
+#[derive(Default)]
+pub struct Splicer {
+    client: Mutex<Option<Client>>,
+}
+
+fn ioctl_int(fd: i32, req: libc::c_ulong) -> std::io::Result<i32> {
+    let mut v: libc::c_int = 0;
+    // SAFETY: SIOCINQ/SIOCOUTQ write one int through the pointer, which
+    // points to a live local.
+    if unsafe { libc::ioctl(fd, req as _, &mut v) } < 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    Ok(v)
+}
+
+/// Bytes received but not read.
+fn unread(s: &TcpStream) -> std::io::Result<i32> {
+    ioctl_int(s.as_raw_fd(), libc::FIONREAD)
+}
+
+/// Bytes queued for sending, sent or not, that the peer has not acknowledged.
+fn unacknowledged(s: &TcpStream) -> std::io::Result<i32> {
+    ioctl_int(s.as_raw_fd(), libc::TIOCOUTQ)
+}
+
+/// The address as the kernel's socket tables hold it (IPv4-mapped IPv6
+/// addresses of a dual-stack listener are IPv4 connections).
+fn canonical(a: SocketAddr) -> SocketAddr {
+    SocketAddr::new(a.ip().to_canonical(), a.port())
+}
+
+fn addrs(s: &TcpStream) -> std::io::Result<(SocketAddr, SocketAddr)> {
+    Ok((canonical(s.local_addr()?), canonical(s.peer_addr()?)))
+}
+
+/// Forward what `from` has ready to `to`; the byte count.
+async fn drain(from: &TcpStream, to: &mut TcpStream) -> std::io::Result<u64> {
+    let mut moved = 0u64;
+    let mut buf = [0u8; 16384];
+    loop {
+        match from.try_read(&mut buf) {
+            Ok(0) => return Err(std::io::ErrorKind::UnexpectedEof.into()),
+            Ok(n) => {
+                to.write_all(&buf[..n]).await?;
+                moved += n as u64;
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => return Ok(moved),
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+/// What [`Splicer::splice`] did.
+pub enum Outcome {
+    /// The kernel has the connection (id); the sockets are retired.
+    Spliced { id: u64, relayed: (u64, u64) },
+    /// Relay in userspace instead (the bytes already relayed to the backend
+    /// and to the client while trying).
+    Relay { why: Fallback, relayed: (u64, u64) },
+}
+
+impl Splicer {
+    fn ask(
+        &self,
+        client: (SocketAddr, SocketAddr),
+        backend: (SocketAddr, SocketAddr),
+    ) -> Result<u64, Error> {
+        let mut g = self.client.lock().unwrap_or_else(|e| e.into_inner());
+        if g.is_none() {
+            *g = Some(Client::connect()?);
+        }
+        let c = g.as_mut().expect("connected above");
+        match c.splice(client, backend) {
+            Ok(e) => Ok(e.id),
+            Err(e) => {
+                if matches!(e, Error::Netlink(_)) {
+                    *g = None;
+                }
+                Err(e)
+            }
+        }
+    }
+
+    /// Try to hand the pair to the kernel.
+    pub async fn splice(&self, client: &mut TcpStream, backend: &mut TcpStream) -> Outcome {
+        let mut relayed = (0u64, 0u64);
+        let io = |e: std::io::Error| Fallback::Error(format!("before splicing: {e}"));
+        let deadline = Instant::now() + QUIET_WAIT;
+        while Instant::now() < deadline {
+            let step = async {
+                relayed.0 += drain(client, backend).await?;
+                relayed.1 += drain(backend, client).await?;
+                while unacknowledged(client)? != 0 || unacknowledged(backend)? != 0 {
+                    if Instant::now() > deadline {
+                        return Err(std::io::Error::new(
+                            std::io::ErrorKind::TimedOut,
+                            "peers did not acknowledge in time",
+                        ));
+                    }
+                    tokio::time::sleep(Duration::from_millis(1)).await;
+                }
+                Ok::<bool, std::io::Error>(unread(client)? == 0 && unread(backend)? == 0)
+            };
+            match step.await {
+                Ok(true) => {}
+                Ok(false) => continue,
+                Err(e) => {
+                    return Outcome::Relay {
+                        why: io(e),
+                        relayed,
+                    }
+                }
+            }
+            let (c, b) = match (addrs(client), addrs(backend)) {
+                (Ok(c), Ok(b)) => (c, b),
+                (Err(e), _) | (_, Err(e)) => {
+                    return Outcome::Relay {
+                        why: io(e),
+                        relayed,
+                    }
+                }
+            };
+            match tokio::task::block_in_place(|| self.ask(c, b)) {
+                Ok(id) => return Outcome::Spliced { id, relayed },
+                Err(Error::Kernel { errno, .. }) if errno == libc::EAGAIN => continue,
+                Err(Error::NoModule(_)) => {
+                    return Outcome::Relay {
+                        why: Fallback::NoModule,
+                        relayed,
+                    }
+                }
+                Err(e) => {
+                    return Outcome::Relay {
+                        why: Fallback::Error(e.to_string()),
+                        relayed,
+                    }
+                }
+            }
+        }
+        Outcome::Relay {
+            why: Fallback::Error(format!(
+                "no quiet moment to splice in {} s",
+                QUIET_WAIT.as_secs()
+            )),
+            relayed,
+        }
+    }
+}
+
+/// Set the MSS the backend connection will advertise (before connecting),
+/// so the backend's segments fit the client's.
+pub fn clamp_mss(sock: &tokio::net::TcpSocket, mss: i32) -> std::io::Result<()> {
+    // SAFETY: Passes a pointer to a live int of the size given.
+    let r = unsafe {
+        libc::setsockopt(
+            sock.as_raw_fd(),
+            libc::IPPROTO_TCP,
+            libc::TCP_MAXSEG,
+            (&mss as *const i32).cast(),
+            std::mem::size_of::<i32>() as libc::socklen_t,
+        )
+    };
+    if r < 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    Ok(())
+}
+
+/// The MSS of an established connection.
+pub fn mss(s: &TcpStream) -> std::io::Result<i32> {
+    let mut v: libc::c_int = 0;
+    let mut len = std::mem::size_of::<libc::c_int>() as libc::socklen_t;
+    // SAFETY: Passes pointers to live locals of the sizes given.
+    let r = unsafe {
+        libc::getsockopt(
+            s.as_raw_fd(),
+            libc::IPPROTO_TCP,
+            libc::TCP_MAXSEG,
+            (&mut v as *mut libc::c_int).cast(),
+            &mut len,
+        )
+    };
+    if r < 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    Ok(v)
 }

@@ -42,7 +42,7 @@ async fn backend(name: &'static str) -> SocketAddr {
 async fn start(cfg: String) -> (Arc<Proxy>, SocketAddr) {
     let proxy = Proxy::new(
         Config::parse(&cfg, "test.toml").unwrap(),
-        Fallback::NoModule,
+        Some(Fallback::NoModule),
     );
     let mut ls = proxy.bind().await.unwrap();
     let l = ls.remove(0);

@@ -38,6 +38,28 @@ enum Cmd {
     },
     /// Zero this namespace's counters (needs CAP_NET_ADMIN).
     ResetStats,
+    /// Only the counters (text: one `name value` per line).
+    Stats,
+    /// Splice two established local connections (needs CAP_NET_ADMIN).
+    /// Each connection is named as the proxy sees it: local then remote
+    /// address, e.g. `192.0.2.100:80 198.51.100.7:40001`.
+    Splice {
+        /// The proxy's address of the client connection.
+        client_local: std::net::SocketAddr,
+        /// The client's address.
+        client_remote: std::net::SocketAddr,
+        /// The proxy's address of the backend connection.
+        backend_local: std::net::SocketAddr,
+        /// The backend's address.
+        backend_remote: std::net::SocketAddr,
+    },
+    /// Remove a splice by its id (needs CAP_NET_ADMIN).
+    Unsplice {
+        /// The id `list` shows.
+        id: u64,
+    },
+    /// The splices of this namespace (needs CAP_NET_ADMIN).
+    List,
 }
 
 /// Move this process into a named network namespace.
@@ -87,6 +109,50 @@ fn run(cli: Cli) -> Result<(), client::Error> {
             c.set_config(max_splices, idle_timeout)?;
         }
         Cmd::ResetStats => c.reset_stats()?,
+        Cmd::Stats => {
+            let s = c.status()?;
+            if cli.json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&s.stats).expect("serialisable")
+                );
+            } else {
+                for (k, v) in &s.stats {
+                    println!("{k} {v}");
+                }
+            }
+        }
+        Cmd::Splice {
+            client_local,
+            client_remote,
+            backend_local,
+            backend_remote,
+        } => {
+            let e = c.splice(
+                (client_local, client_remote),
+                (backend_local, backend_remote),
+            )?;
+            if cli.json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&e).expect("serialisable")
+                );
+            } else {
+                println!("spliced: id {}", e.id);
+            }
+        }
+        Cmd::Unsplice { id } => c.unsplice(id)?,
+        Cmd::List => {
+            let l = c.list()?;
+            if cli.json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&l).expect("serialisable")
+                );
+            } else {
+                print!("{}", client::table(&l));
+            }
+        }
     }
     Ok(())
 }

@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: GPL-2.0
+//! Safe wrapper of `rust/sock.c`: the proxy's sockets, found by connection,
+//! locked in pairs, read and retired.
+
+use crate::bindings as b;
+use crate::splice_core::capture::SockState;
+use crate::splice_core::splice::{Family, Tuple};
+use crate::splice_core::translate::Timestamps;
+use core::ptr::NonNull;
+use kernel::prelude::*;
+
+/// A referenced full TCP socket.
+///
+/// # Invariants
+///
+/// `sk` is a full TCP socket on which this value holds a reference.
+pub(crate) struct Sock(NonNull<kernel::bindings::sock>);
+
+impl Sock {
+    /// The local TCP socket of connection `t` in `net`.
+    ///
+    /// # Safety
+    ///
+    /// `net` is alive for the duration of the call.
+    pub(super) unsafe fn lookup(
+        net: *mut kernel::bindings::net,
+        family: Family,
+        t: &Tuple,
+    ) -> Option<Self> {
+        let af = match family {
+            Family::V4 => kernel::bindings::AF_INET,
+            Family::V6 => kernel::bindings::AF_INET6,
+        };
+        // SAFETY: `net` is alive (function contract); the address buffers
+        // are 16 bytes, at least what the family needs.
+        let sk = unsafe {
+            b::tcpsplice_h_sock_lookup(
+                net.cast(),
+                af as c_int,
+                t.local.addr.as_ptr(),
+                t.local.port,
+                t.remote.addr.as_ptr(),
+                t.remote.port,
+            )
+        };
+        // INVARIANT: The helper returns a referenced full TCP socket or null.
+        NonNull::new(sk.cast()).map(Sock)
+    }
+
+    fn raw(&self) -> *mut kernel::bindings::sock {
+        self.0.as_ptr().cast()
+    }
+}
+
+impl Drop for Sock {
+    fn drop(&mut self) {
+        // SAFETY: We hold a reference (type invariant).
+        unsafe { b::tcpsplice_h_sock_put(self.raw()) };
+    }
+}
+
+/// Two distinct sockets, both locked (`lock_sock`).
+pub(crate) struct LockedPair<'a> {
+    socks: [&'a Sock; 2],
+}
+
+impl<'a> LockedPair<'a> {
+    /// Lock both; `None` if they are the same socket.
+    pub(crate) fn lock(a: &'a Sock, b_: &'a Sock) -> Option<Self> {
+        if a.0 == b_.0 {
+            return None;
+        }
+        // SAFETY: Two distinct referenced sockets; process context (genetlink
+        // handlers may sleep). Unlocked by `drop`.
+        unsafe { b::tcpsplice_h_sock_lock_pair(a.raw(), b_.raw()) };
+        Some(LockedPair { socks: [a, b_] })
+    }
+
+    /// What socket `i` (0 or 1, in `lock` order) holds now.
+    pub(crate) fn read(&self, i: usize) -> SockState {
+        let mut s = b::tcpsplice_sockstate::default();
+        // SAFETY: The socket is referenced and locked by us.
+        unsafe { b::tcpsplice_h_sock_read(self.socks[i].raw(), &mut s) };
+        SockState {
+            established: s.established,
+            signed: s.signed_,
+            repair: s.repair,
+            snd_una: s.snd_una,
+            snd_nxt: s.snd_nxt,
+            write_seq: s.write_seq,
+            rcv_nxt: s.rcv_nxt,
+            copied_seq: s.copied_seq,
+            out_of_order: s.out_of_order,
+            ts: s.ts_ok.then_some(Timestamps {
+                now: s.ts_now,
+                recent: s.ts_recent,
+            }),
+            sack: s.sack_ok,
+            wscale: s.wscale_ok.then_some((s.snd_wscale, s.rcv_wscale)),
+            snd_wnd: s.snd_wnd,
+            mss: s.mss,
+        }
+    }
+
+    /// Retire both sockets: from now on they are silent, and closing them
+    /// sends nothing.
+    pub(crate) fn retire(&self) {
+        for s in self.socks {
+            // SAFETY: Referenced and locked by us.
+            unsafe { b::tcpsplice_h_sock_retire(s.raw()) };
+        }
+    }
+}
+
+impl Drop for LockedPair<'_> {
+    fn drop(&mut self) {
+        // SAFETY: Locked together in `lock`.
+        unsafe { b::tcpsplice_h_sock_unlock_pair(self.socks[0].raw(), self.socks[1].raw()) };
+    }
+}

@@ -1,0 +1,139 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Packet plumbing for the data path: make headers writable, classify the
+ * checksum state, and send a translated packet on with a fresh route (the
+ * way nf_dup_ipv4/nf_dup_ipv6 do). A translated packet has a local source
+ * address, so it must not go back through input routing.
+ */
+#include <net/ip.h>
+#include <net/ip6_route.h>
+#include <net/route.h>
+#include <net/netfilter/nf_conntrack.h>
+#include "tcpsplice_helpers.h"
+
+/* The first `len` bytes from the network header, writable; NULL on failure. */
+u8 *tcpsplice_h_writable(struct sk_buff *skb, unsigned int len)
+{
+	if (skb_ensure_writable(skb, skb_network_offset(skb) + len))
+		return NULL;
+	return skb_network_header(skb);
+}
+
+/*
+ * 0: the TCP checksum field holds a full checksum (CHECKSUM_COMPLETE, whose
+ * sum goes stale, becomes CHECKSUM_NONE); 1: CHECKSUM_PARTIAL with the
+ * checksum starting at the TCP header `l4` bytes after the network header;
+ * -1: CHECKSUM_PARTIAL starting anywhere else.
+ */
+int tcpsplice_h_csum_mode(struct sk_buff *skb, unsigned int l4)
+{
+	if (skb->ip_summed == CHECKSUM_PARTIAL) {
+		if (skb_checksum_start_offset(skb) != skb_network_offset(skb) + l4 ||
+		    skb->csum_offset != offsetof(struct tcphdr, check))
+			return -1;
+		return 1;
+	}
+	if (skb->ip_summed == CHECKSUM_COMPLETE)
+		skb->ip_summed = CHECKSUM_NONE;
+	return 0;
+}
+
+/* Sent by a local socket (data, or a reset or ACK from the control socket). */
+bool tcpsplice_h_skb_from_socket(const struct sk_buff *skb)
+{
+	return skb->sk != NULL;
+}
+
+int tcpsplice_h_skb_len(const struct sk_buff *skb)
+{
+	return skb->len;
+}
+
+struct net *tcpsplice_h_state_net(const struct nf_hook_state *state)
+{
+	return state->net;
+}
+
+static void prepare(struct sk_buff *skb)
+{
+	nf_reset_ct(skb);
+#if IS_ENABLED(CONFIG_NF_CONNTRACK)
+	/* The splice is the connection's state; conntrack stays out of it. */
+	nf_ct_set(skb, NULL, IP_CT_UNTRACKED);
+#endif
+	skb_clear_tstamp(skb);
+	skb->skb_iif = 0;
+}
+
+static int output4(struct net *net, struct sk_buff *skb)
+{
+	struct iphdr *iph = ip_hdr(skb);
+	struct flowi4 fl4 = {
+		.daddr = iph->daddr,
+		.saddr = iph->saddr,
+		.flowi4_proto = IPPROTO_TCP,
+		.flowi4_dscp = ip4h_dscp(iph),
+		.flowi4_scope = RT_SCOPE_UNIVERSE,
+		.flowi4_mark = skb->mark,
+	};
+	struct rtable *rt = ip_route_output_key(net, &fl4);
+
+	if (IS_ERR(rt)) {
+		kfree_skb(skb);
+		return PTR_ERR(rt);
+	}
+	skb_dst_drop(skb);
+	skb_dst_set(skb, &rt->dst);
+	skb->dev = rt->dst.dev;
+	skb->protocol = htons(ETH_P_IP);
+	memset(IPCB(skb), 0, sizeof(*IPCB(skb)));
+	iph->ttl = ip4_dst_hoplimit(&rt->dst);
+	ip_send_check(iph);
+	prepare(skb);
+	ip_local_out(net, NULL, skb);
+	return 0;
+}
+
+#if IS_ENABLED(CONFIG_IPV6)
+static int output6(struct net *net, struct sk_buff *skb)
+{
+	struct ipv6hdr *ip6h = ipv6_hdr(skb);
+	struct flowi6 fl6 = {
+		.daddr = ip6h->daddr,
+		.saddr = ip6h->saddr,
+		.flowi6_proto = IPPROTO_TCP,
+		.flowlabel = ip6_flowinfo(ip6h),
+		.flowi6_mark = skb->mark,
+	};
+	struct dst_entry *dst = ip6_route_output(net, NULL, &fl6);
+	int err = dst->error;
+
+	if (err) {
+		dst_release(dst);
+		kfree_skb(skb);
+		return err;
+	}
+	skb_dst_drop(skb);
+	skb_dst_set(skb, dst);
+	skb->dev = dst->dev;
+	skb->protocol = htons(ETH_P_IPV6);
+	memset(IP6CB(skb), 0, sizeof(*IP6CB(skb)));
+	ip6h->hop_limit = ip6_dst_hoplimit(dst);
+	prepare(skb);
+	ip6_local_out(net, NULL, skb);
+	return 0;
+}
+#endif
+
+/* Route and send a translated packet; the skb is consumed either way. */
+int tcpsplice_h_output(struct net *net, struct sk_buff *skb, bool v6)
+{
+	if (!v6)
+		return output4(net, skb);
+#if IS_ENABLED(CONFIG_IPV6)
+	return output6(net, skb);
+#else
+	kfree_skb(skb);
+	return -EAFNOSUPPORT;
+#endif
+}

@@ -1,0 +1,284 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The splice table's mechanics: an RCU hash table of entries found by either
+ * of two keys, a list of all entries in insertion order, and the periodic
+ * garbage-collection work. What an entry means, when it goes, and what the
+ * packets do are decided on the Rust side (rust/table.rs wraps this file).
+ *
+ * Locking: lookups run under rcu_read_lock() (netfilter hooks already hold
+ * it). Insertion, removal and walks of the list take t->lock with bottom
+ * halves disabled, because the hooks run in softirq context. Entries are
+ * freed with kfree_rcu(), so a reader that found one may use it until it
+ * leaves its RCU read-side section.
+ */
+#include <linux/jhash.h>
+#include <linux/rculist.h>
+#include <linux/slab.h>
+#include <linux/workqueue.h>
+#include "tcpsplice_helpers.h"
+
+/* Rust: sweep the table of the namespace `ctx` (rust/table.rs). */
+void tcpsplice_rs_gc(void *ctx);
+
+#define TCPSPLICE_GC_INTERVAL HZ
+
+struct tcpsplice_hnode {
+	struct hlist_node node;
+	struct tcpsplice_key key;
+	u8 side;
+};
+
+struct tcpsplice_entry {
+	struct tcpsplice_hnode h[2];
+	struct list_head all;
+	struct rcu_head rcu;
+	bool linked;
+	u64 payload[] __aligned(8);
+};
+
+struct tcpsplice_table {
+	spinlock_t lock;
+	u32 seed;
+	u32 mask;
+	u32 count;
+	bool dying;
+	void *gc_ctx;
+	struct delayed_work gc;
+	struct list_head all;
+	struct hlist_head buckets[];
+};
+
+static struct tcpsplice_entry *entry_of(void *payload)
+{
+	return container_of(payload, struct tcpsplice_entry, payload);
+}
+
+static struct tcpsplice_entry *entry_of_hnode(struct tcpsplice_hnode *hn)
+{
+	return container_of(hn - hn->side, struct tcpsplice_entry, h[0]);
+}
+
+static u32 key_hash(const struct tcpsplice_table *t,
+		    const struct tcpsplice_key *k)
+{
+	return jhash2(k->w, TCPSPLICE_KEY_WORDS, t->seed) & t->mask;
+}
+
+static void table_gc(struct work_struct *work)
+{
+	struct tcpsplice_table *t =
+		container_of(to_delayed_work(work), struct tcpsplice_table, gc);
+	bool again;
+
+	tcpsplice_rs_gc(READ_ONCE(t->gc_ctx));
+	spin_lock_bh(&t->lock);
+	again = t->count && !t->dying;
+	spin_unlock_bh(&t->lock);
+	if (again)
+		queue_delayed_work(system_power_efficient_wq, &t->gc,
+				   TCPSPLICE_GC_INTERVAL);
+}
+
+struct tcpsplice_table *tcpsplice_h_table_new(u32 buckets, void *gc_ctx)
+{
+	struct tcpsplice_table *t;
+	u32 n = roundup_pow_of_two(clamp(buckets, 64U, 1U << 18));
+	u32 i;
+
+	t = kvzalloc(struct_size(t, buckets, n), GFP_KERNEL);
+	if (!t)
+		return NULL;
+	spin_lock_init(&t->lock);
+	t->seed = get_random_u32();
+	t->mask = n - 1;
+	t->gc_ctx = gc_ctx;
+	INIT_DELAYED_WORK(&t->gc, table_gc);
+	INIT_LIST_HEAD(&t->all);
+	for (i = 0; i < n; i++)
+		INIT_HLIST_HEAD(&t->buckets[i]);
+	return t;
+}
+
+void tcpsplice_h_table_set_gc_ctx(struct tcpsplice_table *t, void *ctx)
+{
+	spin_lock_bh(&t->lock);
+	WRITE_ONCE(t->gc_ctx, ctx);
+	spin_unlock_bh(&t->lock);
+}
+
+static void unlink_locked(struct tcpsplice_table *t, struct tcpsplice_entry *e)
+{
+	lockdep_assert_held(&t->lock);
+	if (!e->linked)
+		return;
+	hlist_del_rcu(&e->h[0].node);
+	hlist_del_rcu(&e->h[1].node);
+	list_del(&e->all);
+	e->linked = false;
+	WRITE_ONCE(t->count, t->count - 1);
+	kfree_rcu(e, rcu);
+}
+
+/*
+ * No hook or netlink handler can reach the table any more (the hooks are
+ * unregistered, which waited for running ones). The payloads need no
+ * destructor (the Rust side asserts that).
+ */
+void tcpsplice_h_table_free(struct tcpsplice_table *t)
+{
+	struct tcpsplice_entry *e, *tmp;
+
+	spin_lock_bh(&t->lock);
+	t->dying = true;
+	spin_unlock_bh(&t->lock);
+	cancel_delayed_work_sync(&t->gc);
+	spin_lock_bh(&t->lock);
+	list_for_each_entry_safe(e, tmp, &t->all, all)
+		unlink_locked(t, e);
+	spin_unlock_bh(&t->lock);
+	kvfree(t);
+}
+
+void *tcpsplice_h_entry_alloc(size_t payload)
+{
+	struct tcpsplice_entry *e;
+
+	e = kzalloc(struct_size(e, payload, DIV_ROUND_UP(payload, 8)),
+		    GFP_KERNEL);
+	if (!e)
+		return NULL;
+	e->h[1].side = 1;
+	return e->payload;
+}
+
+void tcpsplice_h_entry_free(void *payload)
+{
+	struct tcpsplice_entry *e = entry_of(payload);
+
+	WARN_ON_ONCE(e->linked);
+	kfree(e);
+}
+
+static struct tcpsplice_hnode *lookup(struct tcpsplice_table *t,
+				      const struct tcpsplice_key *k)
+{
+	struct tcpsplice_hnode *hn;
+
+	hlist_for_each_entry_rcu(hn, &t->buckets[key_hash(t, k)], node,
+				 lockdep_is_held(&t->lock)) {
+		if (!memcmp(&hn->key, k, sizeof(*k)))
+			return hn;
+	}
+	return NULL;
+}
+
+int tcpsplice_h_table_insert(struct tcpsplice_table *t, void *payload,
+			     const struct tcpsplice_key *k0,
+			     const struct tcpsplice_key *k1, u32 max)
+{
+	struct tcpsplice_entry *e = entry_of(payload);
+	int err = 0;
+
+	e->h[0].key = *k0;
+	e->h[1].key = *k1;
+	spin_lock_bh(&t->lock);
+	if (t->dying) {
+		err = -ENODEV;
+	} else if (t->count >= max) {
+		err = -ENOSPC;
+	} else if (lookup(t, k0) || lookup(t, k1)) {
+		err = -EEXIST;
+	} else {
+		hlist_add_head_rcu(&e->h[0].node, &t->buckets[key_hash(t, k0)]);
+		hlist_add_head_rcu(&e->h[1].node, &t->buckets[key_hash(t, k1)]);
+		list_add_tail(&e->all, &t->all);
+		e->linked = true;
+		WRITE_ONCE(t->count, t->count + 1);
+		if (t->count == 1)
+			queue_delayed_work(system_power_efficient_wq, &t->gc,
+					   TCPSPLICE_GC_INTERVAL);
+	}
+	spin_unlock_bh(&t->lock);
+	return err;
+}
+
+void *tcpsplice_h_table_lookup(struct tcpsplice_table *t,
+			       const struct tcpsplice_key *k, u8 *side)
+{
+	struct tcpsplice_hnode *hn;
+
+	RCU_LOCKDEP_WARN(!rcu_read_lock_held(), "tcpsplice lookup outside RCU");
+	hn = lookup(t, k);
+	if (!hn)
+		return NULL;
+	*side = hn->side;
+	return entry_of_hnode(hn)->payload;
+}
+
+void tcpsplice_h_table_lock(struct tcpsplice_table *t)
+{
+	spin_lock_bh(&t->lock);
+}
+
+void tcpsplice_h_table_unlock(struct tcpsplice_table *t)
+{
+	spin_unlock_bh(&t->lock);
+}
+
+/* The entry after `payload` (or the first, for NULL); table lock held. */
+void *tcpsplice_h_table_next(struct tcpsplice_table *t, void *payload)
+{
+	struct list_head *pos;
+
+	lockdep_assert_held(&t->lock);
+	pos = payload ? entry_of(payload)->all.next : t->all.next;
+	if (pos == &t->all)
+		return NULL;
+	return list_entry(pos, struct tcpsplice_entry, all)->payload;
+}
+
+/* Table lock held; the entry is freed after a grace period. */
+void tcpsplice_h_table_remove(struct tcpsplice_table *t, void *payload)
+{
+	unlink_locked(t, entry_of(payload));
+}
+
+u32 tcpsplice_h_table_count(const struct tcpsplice_table *t)
+{
+	return READ_ONCE(t->count);
+}
+
+void tcpsplice_h_rcu_read_lock(void)
+{
+	rcu_read_lock();
+}
+
+void tcpsplice_h_rcu_read_unlock(void)
+{
+	rcu_read_unlock();
+}
+
+void tcpsplice_h_bh_disable(void)
+{
+	local_bh_disable();
+}
+
+void tcpsplice_h_bh_enable(void)
+{
+	local_bh_enable();
+}
+
+u64 tcpsplice_h_jiffies(void)
+{
+	return get_jiffies_64();
+}
+
+u32 tcpsplice_h_jiffies_to_secs(u64 j)
+{
+	return div_u64(j, HZ);
+}
+
+u64 tcpsplice_h_secs_to_jiffies(u32 secs)
+{
+	return (u64)secs * HZ;
+}

@@ -1,0 +1,55 @@
+# shellcheck shell=bash
+# A spliced path for scenarios: client1 -> router -> proxy1 (tcpsplice-proxy,
+# module loaded) -> backend1 (tests/lib/backend.py on port 8000), IPv4 and
+# IPv6. Source after tests/vm/lib.sh.
+#   splice_lab_up [EXTRA_TOML]   build it and wait until a request passes
+#   proxy_stop                   SIGTERM the proxy, wait, print its last line
+#   rsts HOST                    resets HOST sent or had (OutRsts + EstabResets)
+#   kernel_value NAME            a counter of proxy1's namespace
+LIB=$TCPSPLICE_TOP/tests/lib
+PROXY_LOG=/tmp/splice-proxy.log
+
+splice_lab_up() {
+  topo_up 1 1
+  load_module
+  on backend1 python3 "$LIB/backend.py" 203.0.113.21 8000 >/dev/null 2>&1 &
+  on backend1 python3 "$LIB/backend.py" 2001:db8:b::21 8000 >/dev/null 2>&1 &
+  cat > /tmp/splice-proxy.toml <<TOML
+default_pool = "web"
+${1:-}
+[[listen]]
+address = "192.0.2.11:80"
+[[listen]]
+address = "[2001:db8:1::11]:80"
+[[pool]]
+name = "web"
+backends = ["203.0.113.21:8000"]
+[[pool]]
+name = "web6"
+backends = ["[2001:db8:b::21]:8000"]
+[[route]]
+host = "v6.example.com"
+pool = "web6"
+TOML
+  for i in $(seq 100); do on proxy1 curl -s -o /dev/null "http://203.0.113.21:8000/bytes/1" && break; sleep 0.2; done
+  for i in $(seq 100); do on proxy1 curl -s -o /dev/null "http://[2001:db8:b::21]:8000/bytes/1" && break; sleep 0.2; done
+  ip netns exec proxy1 env TCPSPLICE_PROXY_DEBUG=1 tcpsplice-proxy --config /tmp/splice-proxy.toml 2> "$PROXY_LOG" &
+  PROXY_PID=$!
+  for i in $(seq 50); do on client1 curl -s -o /dev/null http://192.0.2.11/bytes/1 && break; sleep 0.2; done
+}
+
+proxy_stop() {
+  kill -TERM "$PROXY_PID"
+  wait "$PROXY_PID" || fail "the proxy did not exit cleanly"
+  tail -1 "$PROXY_LOG"
+}
+
+rsts() { on "$1" awk '/^Tcp:/ { if (h) { print $9 + $15; exit } h = 1 }' /proc/net/snmp; }
+
+kernel_value() { value proxy1 "$1"; }
+
+# sha256 of /bytes/N as the backend makes it
+expected_sha() { python3 -c "import random,hashlib,sys; print(hashlib.sha256(random.Random(int(sys.argv[2])).randbytes(int(sys.argv[1]))).hexdigest())" "$1" "${2:-1}"; }
+
+# On failure, show what the proxy said.
+trap 'rc=$?; [ $rc = 0 ] || { echo "--- proxy log"; tail -15 "$PROXY_LOG"; }; exit $rc' EXIT
