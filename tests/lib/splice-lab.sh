@@ -3,7 +3,7 @@
 # module loaded) -> backend1 (tests/lib/backend.py on port 8000), IPv4 and
 # IPv6. Source after tests/vm/lib.sh.
 #   splice_lab_up [EXTRA_TOML]   build it and wait until a request passes
-#   proxy_stop                   SIGTERM the proxy, wait, print its last line
+#   proxy_stop                   SIGTERM the proxy, wait; its last line -> PROXY_LAST
 #   rsts HOST                    resets HOST sent or had (OutRsts + EstabResets)
 #   kernel_value NAME            a counter of proxy1's namespace
 LIB=$TCPSPLICE_TOP/tests/lib
@@ -35,14 +35,18 @@ TOML
   for i in $(seq 100); do on proxy1 curl -s -o /dev/null "http://[2001:db8:b::21]:8000/bytes/1" && break; sleep 0.2; done
   ip netns exec proxy1 env TCPSPLICE_PROXY_DEBUG=1 tcpsplice-proxy --config /tmp/splice-proxy.toml 2> "$PROXY_LOG" &
   PROXY_PID=$!
-  for i in $(seq 50); do on client1 curl -s -o /dev/null http://192.0.2.11/bytes/1 && break; sleep 0.2; done
+  # Wait until it listens, without a request (which it would count).
+  for i in $(seq 50); do on client1 bash -c 'exec 3<>/dev/tcp/192.0.2.11/80' 2>/dev/null && break; sleep 0.2; done
 }
 
 proxy_stop() {
   kill -TERM "$PROXY_PID"
-  wait "$PROXY_PID" || fail "the proxy did not exit cleanly"
-  tail -1 "$PROXY_LOG"
+  wait "$PROXY_PID" || fail "the proxy did not exit cleanly (status $?)"
+  PROXY_LAST=$(tail -1 "$PROXY_LOG")
 }
+
+# proxy_relayed NAME: a counter of the stopped proxy's last line
+proxy_relayed() { sed -n "s/.* $1=\([0-9]*\).*/\1/p" <<<"$PROXY_LAST"; }
 
 rsts() { on "$1" awk '/^Tcp:/ { if (h) { print $9 + $15; exit } h = 1 }' /proc/net/snmp; }
 

@@ -87,18 +87,37 @@ fn addrs(s: &TcpStream) -> std::io::Result<(SocketAddr, SocketAddr)> {
     Ok((canonical(s.local_addr()?), canonical(s.peer_addr()?)))
 }
 
+/// Read what the socket holds now, without waiting. Reads the descriptor
+/// directly: the reactor's cached readiness may lag behind FIONREAD.
+fn read_now(s: &TcpStream, buf: &mut [u8]) -> std::io::Result<usize> {
+    // SAFETY: `buf` is writable for its length; MSG_DONTWAIT never blocks.
+    let n = unsafe {
+        libc::recv(
+            s.as_raw_fd(),
+            buf.as_mut_ptr().cast(),
+            buf.len(),
+            libc::MSG_DONTWAIT,
+        )
+    };
+    if n < 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    Ok(n as usize)
+}
+
 /// Forward what `from` has ready to `to`; the byte count.
 async fn drain(from: &TcpStream, to: &mut TcpStream) -> std::io::Result<u64> {
     let mut moved = 0u64;
     let mut buf = [0u8; 16384];
     loop {
-        match from.try_read(&mut buf) {
+        match read_now(from, &mut buf) {
             Ok(0) => return Err(std::io::ErrorKind::UnexpectedEof.into()),
             Ok(n) => {
                 to.write_all(&buf[..n]).await?;
                 moved += n as u64;
             }
             Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => return Ok(moved),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
             Err(e) => return Err(e),
         }
     }
@@ -157,7 +176,10 @@ impl Splicer {
             };
             match step.await {
                 Ok(true) => {}
-                Ok(false) => continue,
+                Ok(false) => {
+                    tokio::task::yield_now().await;
+                    continue;
+                }
                 Err(e) => {
                     return Outcome::Relay {
                         why: io(e),
@@ -176,7 +198,11 @@ impl Splicer {
             };
             match tokio::task::block_in_place(|| self.ask(c, b)) {
                 Ok(id) => return Outcome::Spliced { id, relayed },
-                Err(Error::Kernel { errno, .. }) if errno == libc::EAGAIN => continue,
+                Err(Error::Kernel { errno, msg }) if errno == libc::EAGAIN => {
+                    crate::debug!("not yet: {}", msg.unwrap_or_default());
+                    tokio::task::yield_now().await;
+                    continue;
+                }
                 Err(Error::NoModule(_)) => {
                     return Outcome::Relay {
                         why: Fallback::NoModule,
