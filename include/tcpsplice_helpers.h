@@ -137,5 +137,6 @@ const u8 *tcpsplice_h_network_header(const struct sk_buff *skb);
 /* KUnit: a packet whose network header is `data`. */
 struct sk_buff *tcpsplice_h_test_skb(const u8 *data, u32 len, u16 ethertype);
 void tcpsplice_h_test_skb_free(struct sk_buff *skb);
+void tcpsplice_h_test_skb_partial(struct sk_buff *skb, u32 l4, u16 csum_offset);
 
 #endif /* _TCPSPLICE_HELPERS_H */

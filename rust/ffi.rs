@@ -824,6 +824,13 @@ pub(crate) mod test_support {
             NonNull::new(skb.cast()).map(TestSkb).ok_or(ENOMEM)
         }
 
+        /// Mark it `CHECKSUM_PARTIAL`, the checksum starting `l4` bytes
+        /// after the network header at offset `csum_offset`.
+        pub(crate) fn set_partial(&mut self, l4: usize, csum_offset: u16) {
+            // SAFETY: Owned (type invariant); the helper only sets fields.
+            unsafe { b::tcpsplice_h_test_skb_partial(self.0.as_ptr().cast(), l4 as u32, csum_offset) };
+        }
+
         /// Borrow it as a hook would see it.
         pub(crate) fn as_skb(&mut self) -> Skb<'_> {
             // SAFETY: Owned (type invariant) and exclusively borrowed.

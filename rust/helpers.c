@@ -358,6 +358,13 @@ struct sk_buff *tcpsplice_h_test_skb(const u8 *data, u32 len, u16 ethertype)
 	return skb;
 }
 
+void tcpsplice_h_test_skb_partial(struct sk_buff *skb, u32 l4, u16 csum_offset)
+{
+	skb->ip_summed = CHECKSUM_PARTIAL;
+	skb->csum_start = skb_network_header(skb) - skb->head + l4;
+	skb->csum_offset = csum_offset;
+}
+
 void tcpsplice_h_test_skb_free(struct sk_buff *skb)
 {
 	kfree_skb(skb);

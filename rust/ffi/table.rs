@@ -78,6 +78,25 @@ impl Drop for RcuGuard {
     }
 }
 
+/// Bottom halves disabled on this CPU: what the entries' locks need in
+/// process context (the hooks take them in softirq context).
+pub(crate) struct BhGuard(PhantomData<*mut ()>);
+
+impl BhGuard {
+    pub(crate) fn new() -> Self {
+        // SAFETY: Balanced by `drop`; not `Send`, so dropped here.
+        unsafe { b::tcpsplice_h_bh_disable() };
+        BhGuard(PhantomData)
+    }
+}
+
+impl Drop for BhGuard {
+    fn drop(&mut self) {
+        // SAFETY: Disabled in `new`.
+        unsafe { b::tcpsplice_h_bh_enable() };
+    }
+}
+
 impl<T: Sync> Table<T> {
     const PAYLOAD_OK: () = assert!(
         core::mem::align_of::<T>() <= 8 && !core::mem::needs_drop::<T>(),

@@ -1,6 +1,6 @@
-# tcpsplice-proxy in the lab: routes by Host and path to two backends, bodies
-# arrive byte-exact, a bad request gets 400, and it says why it relays in
-# userspace (the module has no SPLICE command yet).
+# tcpsplice-proxy's userspace relay (splice = false): routes by Host and path
+# to two backends, bodies arrive byte-exact, a bad request gets 400, and it
+# says why it relays in userspace. The kernel splices nothing.
 . "$(dirname "$0")/lib.sh"
 topo_up 1 2
 load_module
@@ -12,6 +12,7 @@ on backend1 python3 -m http.server 8000 --bind 203.0.113.21 --directory $www/b1 
 on backend2 python3 -m http.server 8000 --bind 203.0.113.22 --directory $www/b2 >/dev/null 2>&1 &
 cat > /tmp/proxy.toml <<'TOML'
 default_pool = "web"
+splice = false
 [[listen]]
 address = "192.0.2.11:80"
 [[pool]]
@@ -29,7 +30,7 @@ TOML
 tcpsplice-proxy --check --config /tmp/proxy.toml || fail "--check of a good file"
 sed 's/least-connections/fastest/' /tmp/proxy.toml > /tmp/bad.toml
 out=$(tcpsplice-proxy --check --config /tmp/bad.toml 2>&1) && fail "--check accepted a bad balance"
-grep -q '^/tmp/bad.toml:10: unknown variant .fastest.' <<<"$out" || fail "--check does not name file and line: $out"
+grep -q '^/tmp/bad.toml:11: unknown variant .fastest.' <<<"$out" || fail "--check does not name file and line: $out"
 
 # Python takes seconds to start under TCG: wait for both backends.
 for b in 203.0.113.21 203.0.113.22; do
@@ -48,6 +49,7 @@ grep -q '^HTTP/1.1 400 ' <<<"$code" || fail "garbage got: $code"
 kill -TERM $proxy
 wait $proxy || fail "the proxy did not exit cleanly on SIGTERM"
 cat /tmp/proxy.log
-grep -q 'relaying in userspace: tcpsplice 0.1.0 has no SPLICE command yet' /tmp/proxy.log || fail "no reason logged"
+grep -q 'relaying in userspace: splicing is disabled in the configuration' /tmp/proxy.log || fail "no reason logged"
+expect_eq "$(value proxy1 splices_created)" 0 "splices with splice = false"
 grep -Eq 'relayed=[3-9]' /tmp/proxy.log || fail "relayed count"
 grep -q 'bad_requests=1' /tmp/proxy.log || fail "bad_requests count"
