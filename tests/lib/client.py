@@ -10,6 +10,8 @@ receives and exits non-zero (with the reason) on the first difference.
   client.py ADDR PORT HOST interactive MS SECS a request every MS ms for SECS s
   client.py ADDR PORT HOST parallel C N        C connections at once, each
                                                downloading N bytes
+  client.py ADDR PORT HOST hold C SECS         C connections, one request
+                                               each, then held open SECS s
 The backend is tests/lib/backend.py.
 """
 import hashlib
@@ -119,6 +121,14 @@ def main():
             t.join()
         if errors:
             sys.exit(f"{len(errors)} of {conns} failed; first: {errors[0]}")
+    elif mode == "hold":
+        conns, secs = int(args[0]), float(args[1])
+        held = []
+        for k in range(conns):
+            c = Conn(addr, port, host)
+            check(c.request("GET", "/bytes/100"), expected(100), f"connection {k}")
+            held.append(c)
+        time.sleep(secs)
     else:
         sys.exit(f"unknown mode {mode}")
 

@@ -16,6 +16,8 @@ splice_lab_up() {
   on backend1 python3 "$LIB/backend.py" 2001:db8:b::21 8000 >/dev/null 2>&1 &
   cat > /tmp/splice-proxy.toml <<TOML
 default_pool = "web"
+# Under TCG with hundreds of connections a head can take seconds to arrive.
+head_timeout_ms = 60000
 ${1:-}
 [[listen]]
 address = "192.0.2.11:80"
@@ -24,9 +26,12 @@ address = "[2001:db8:1::11]:80"
 [[pool]]
 name = "web"
 backends = ["203.0.113.21:8000"]
+# No health checks: their connections would blur the reset counts.
+health_interval_ms = 0
 [[pool]]
 name = "web6"
 backends = ["[2001:db8:b::21]:8000"]
+health_interval_ms = 0
 [[route]]
 host = "v6.example.com"
 pool = "web6"

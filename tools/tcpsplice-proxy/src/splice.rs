@@ -9,7 +9,7 @@
 //! IP versions) makes it relay in userspace, with the reason logged.
 use std::net::SocketAddr;
 use std::os::fd::AsRawFd;
-use std::sync::Mutex;
+use std::cell::RefCell;
 use std::time::{Duration, Instant};
 use tcpsplice_client::{Client, Error};
 use tokio::io::AsyncWriteExt;
@@ -51,10 +51,13 @@ pub fn probe() -> Option<Fallback> {
     }
 }
 
-/// A netlink connection to the module, shared by the proxy's tasks.
+/// Asks the module to splice. Each worker thread keeps its own netlink
+/// socket, so splices from different threads do not wait for each other.
 #[derive(Default)]
-pub struct Splicer {
-    client: Mutex<Option<Client>>,
+pub struct Splicer;
+
+thread_local! {
+    static CLIENT: RefCell<Option<Client>> = const { RefCell::new(None) };
 }
 
 fn ioctl_int(fd: i32, req: libc::c_ulong) -> std::io::Result<i32> {
@@ -138,20 +141,21 @@ impl Splicer {
         client: (SocketAddr, SocketAddr),
         backend: (SocketAddr, SocketAddr),
     ) -> Result<u64, Error> {
-        let mut g = self.client.lock().unwrap_or_else(|e| e.into_inner());
-        if g.is_none() {
-            *g = Some(Client::connect()?);
-        }
-        let c = g.as_mut().expect("connected above");
-        match c.splice(client, backend) {
-            Ok(e) => Ok(e.id),
-            Err(e) => {
-                if matches!(e, Error::Netlink(_)) {
-                    *g = None;
-                }
-                Err(e)
+        CLIENT.with_borrow_mut(|g| {
+            if g.is_none() {
+                *g = Some(Client::connect()?);
             }
-        }
+            let c = g.as_mut().expect("connected above");
+            match c.splice(client, backend) {
+                Ok(e) => Ok(e.id),
+                Err(e) => {
+                    if matches!(e, Error::Netlink(_)) {
+                        *g = None;
+                    }
+                    Err(e)
+                }
+            }
+        })
     }
 
     /// Try to hand the pair to the kernel.

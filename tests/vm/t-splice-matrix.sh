@@ -1,0 +1,68 @@
+# Every combination of SACK, timestamps and window scaling on or off, with
+# the client and backend legs negotiating differently (the backend gets the
+# opposite of the client), plus a client with a smaller MTU (MSS) and then
+# loss, reordering and duplication on both legs: each download and upload
+# is byte-exact, carried by the kernel, and nobody sees a reset. IPv4 and
+# IPv6 run the same matrix.
+# timeout: 1500
+. "$(dirname "$0")/lib.sh"
+. "$TCPSPLICE_TOP/tests/lib/splice-lab.sh"
+splice_lab_up
+client() { on client1 python3 "$LIB/client.py" "$@"; }
+opts() { # HOST SACK TS WSCALE RMEM_MAX
+  on "$1" sysctl -qw net.ipv4.tcp_sack="$2" net.ipv4.tcp_timestamps="$3" \
+    net.ipv4.tcp_window_scaling="$4" net.ipv4.tcp_rmem="4096 131072 $5"
+}
+session() { # WHAT
+  local v4=(192.0.2.11 80 www) v6=(2001:db8:1::11 80 v6.example.com) a
+  for a in v4 v6; do
+    local -n t=$a
+    client "${t[@]}" download 1000000 || fail "$1, $a: download"
+    client "${t[@]}" upload 500000 0.3 || fail "$1, $a: upload"
+  done
+}
+r0c=$(rsts client1) r0b=$(rsts backend1)
+tcpsplicectl -n proxy1 reset-stats
+n=0
+for sack in 0 1; do for ts in 0 1; do for ws in 0 1; do
+  opts client1 $sack $ts $ws 16777216
+  opts backend1 $((1 - sack)) $((1 - ts)) $((1 - ws)) 262144
+  session "client sack=$sack ts=$ts wscale=$ws, backend the opposite"
+  n=$((n + 4))
+done; done; done
+# Which options the legs negotiated, as the module saw them.
+tcpsplicectl -n proxy1 list --json > /tmp/last-list.json
+opts client1 1 1 1 6291456
+opts backend1 1 1 1 6291456
+
+# A client behind a smaller MTU: the proxy clamps the backend's MSS to the
+# client's, so the backend's segments fit.
+for dev in eth0; do on client1 ip link set $dev mtu 1280; done
+on router ip link set client1-eth0 mtu 1280
+session "client MTU 1280"
+n=$((n + 4))
+on client1 ip link set eth0 mtu 1500
+on router ip link set client1-eth0 mtu 1500
+
+expect_eq "$(kernel_value splices_created)" "$n" "splices created"
+expect_eq "$(kernel_value drop_malformed)" 0 "malformed drops"
+expect_gt "$(kernel_value options_stripped)" 0 "options stripped between legs that differ"
+expect_gt "$(kernel_value sack_blocks)" -1 "sack blocks"
+expect_eq "$(rsts client1)" "$r0c" "resets at the client"
+expect_eq "$(rsts backend1)" "$r0b" "resets at the backend"
+
+# Loss, reordering and duplication on every link of the path.
+netem() { on "$1" tc qdisc replace dev "$2" root netem "${@:3}"; }
+netem client1 eth0 loss 5% delay 2ms
+netem backend1 eth0 loss 5% delay 2ms
+netem proxy1 eth0 delay 5ms reorder 25% 50% duplicate 2%
+netem proxy1 eth1 delay 5ms reorder 25% 50% duplicate 2%
+session "netem loss, reordering and duplication"
+n=$((n + 4))
+expect_eq "$(kernel_value splices_created)" "$n" "splices created with netem"
+expect_gt "$(kernel_value sack_blocks)" 0 "SACK blocks translated under loss"
+expect_eq "$(rsts client1)" "$r0c" "resets at the client under loss"
+expect_eq "$(rsts backend1)" "$r0b" "resets at the backend under loss"
+proxy_stop
+expect_eq "$(proxy_relayed relayed)" 0 "connections the proxy relayed"
+expect_eq "$(proxy_relayed relayed_bytes_to_backend)" 0 "bytes the proxy relayed to backends"
