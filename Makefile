@@ -4,6 +4,7 @@
 #   make KDIR=/lib/modules/$(uname -r)/build   any Rust-enabled kernel tree
 #   make check           every test (host, module build, KUnit and VM scenarios)
 #   make lab             the demo lab in a VM
+#   make bench           benchmarks on the release kernel (scripts/bench)
 #   make clean
 
 CACHE ?= $(or $(TCPSPLICE_CACHE),/var/cache/tcpsplice)
@@ -18,7 +19,7 @@ KFLAGS := KCFLAGS=-Werror KRUSTFLAGS=-Dwarnings
 endif
 KMAKE = $(MAKE) -C $(KDIR) M=$(CURDIR) LLVM=$(LLVM) RUSTC=$(RUSTC) BINDGEN=$(BINDGEN) $(KFLAGS)
 
-.PHONY: all modules clippy clean check lab tools
+.PHONY: all modules clippy clean check lab tools bench
 all: modules
 
 modules:
@@ -41,3 +42,6 @@ check:
 
 lab:
 	scripts/lab
+
+bench:
+	scripts/bench

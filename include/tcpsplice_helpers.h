@@ -23,6 +23,8 @@
 #include <net/genetlink.h>
 #include <net/net_namespace.h>
 #include <net/sock.h>
+#include <linux/llist.h>
+#include <linux/net.h>
 #include <uapi/linux/tcpsplice.h>
 
 /* pernet: one pointer-sized slot per namespace, owned by the Rust side. */
@@ -96,6 +98,8 @@ void tcpsplice_h_table_unlock(struct tcpsplice_table *t);
 void *tcpsplice_h_table_next(struct tcpsplice_table *t, void *payload);
 void tcpsplice_h_table_remove(struct tcpsplice_table *t, void *payload);
 u32 tcpsplice_h_table_count(const struct tcpsplice_table *t);
+u32 tcpsplice_h_entry_bytes(size_t payload);
+u32 tcpsplice_h_table_bytes(const struct tcpsplice_table *t);
 void tcpsplice_h_rcu_read_lock(void);
 void tcpsplice_h_rcu_read_unlock(void);
 void tcpsplice_h_bh_disable(void);
@@ -123,6 +127,16 @@ void tcpsplice_h_sock_lock_pair(struct sock *a, struct sock *b);
 void tcpsplice_h_sock_unlock_pair(struct sock *a, struct sock *b);
 void tcpsplice_h_sock_read(struct sock *sk, struct tcpsplice_sockstate *out);
 void tcpsplice_h_sock_retire(struct sock *sk);
+/* A port held for a splice's backend side; released in process context. */
+struct tcpsplice_reserve {
+	struct llist_node node;
+	struct socket *sock;
+};
+struct tcpsplice_reserve *tcpsplice_h_reserve_port(struct net *net, int family,
+						   const u8 *addr, u16 port);
+void tcpsplice_h_reserve_free(struct tcpsplice_reserve *r);
+void tcpsplice_h_table_attach(struct tcpsplice_table *t, void *payload,
+			      struct tcpsplice_reserve *r);
 
 /* packets */
 u8 *tcpsplice_h_writable(struct sk_buff *skb, unsigned int len);

@@ -27,6 +27,10 @@ pub(crate) fn get_status(req: &Request) -> Result {
         b::TCPSPLICE_A_PAD,
     )?;
 
+    let (entry, table) = net.table().memory();
+    r.put_u32(b::TCPSPLICE_A_ENTRY_BYTES, entry)?;
+    r.put_u32(b::TCPSPLICE_A_TABLE_BYTES, table)?;
+
     let s = net.settings();
     let nest = r.nest(b::TCPSPLICE_A_CONFIG)?;
     r.put_u32(b::TCPSPLICE_CFG_MAX_SPLICES, s.max_splices)?;
@@ -170,6 +174,25 @@ pub(crate) fn splice(req: &Request) -> Result {
     pair.retire();
     drop(pair);
     net.stats.inc(Counter::SplicesCreated);
+    // The retired backend-side socket gave its port back: hold it while the
+    // splice lives, so a new connect() cannot pick it. Best effort: if the
+    // port cannot be bound, LOCAL_OUT still keeps a new socket off the splice.
+    if let Some(r) = req.reserve_port(family, &bt.local) {
+        let unused = {
+            let guard = net.table().lock();
+            match guard.find(|e| e.id == id) {
+                Some(e) => {
+                    guard.attach(e, r);
+                    None
+                }
+                // Already gone: release it after the lock (it may sleep).
+                None => Some(r),
+            }
+        };
+        drop(unused);
+    } else {
+        net.stats.inc(Counter::PortsUnreserved);
+    }
 
     let view = View {
         id,

@@ -4,6 +4,8 @@
  * lock a pair, read what translation needs, and retire it. The rules (what
  * may be spliced) are on the Rust side (tools/tcpsplice-core/src/capture.rs).
  */
+#include <linux/llist.h>
+#include <linux/net.h>
 #include <linux/tcp.h>
 #include <net/inet_hashtables.h>
 #include <net/inet6_hashtables.h>
@@ -129,9 +131,11 @@ void tcpsplice_h_sock_read(struct sock *sk, struct tcpsplice_sockstate *out)
 }
 
 /*
- * The socket is locked by the caller and now spliced: repair mode makes its
- * close silent (tcp_close() disconnects without FIN or RST), and the LOCAL_OUT
- * hook drops anything its timers still send before then.
+ * The socket is locked by the caller and now spliced: disconnect it at once,
+ * silently (in repair mode tcp_disconnect() sends neither FIN nor RST), so
+ * that it stops its timers, drops its queues and gives back its port (which
+ * rust/netlink.rs then reserves). The proxy's close() later finds it closed
+ * and sends nothing either.
  */
 void tcpsplice_h_sock_retire(struct sock *sk)
 {
@@ -140,4 +144,51 @@ void tcpsplice_h_sock_retire(struct sock *sk)
 	sock_owned_by_me(sk);
 	tp->repair = 1;
 	tp->repair_queue = TCP_NO_QUEUE;
+	sk->sk_prot->disconnect(sk, 0);
+}
+
+/*
+ * An unconnected TCP socket bound to addr:port (in a reservation that the
+ * table entry will own, rust/table.c), so that connect() does not
+ * pick that port while a splice uses it (bind() leaves the port's bucket
+ * marked as not shareable, which autobind skips). NULL if the port cannot be
+ * bound (e.g. the proxy had bound it explicitly and still holds it).
+ */
+struct tcpsplice_reserve *tcpsplice_h_reserve_port(struct net *net, int family,
+						   const u8 *addr, u16 port)
+{
+	struct sockaddr_storage ss = {};
+	struct tcpsplice_reserve *r;
+	struct socket *sock;
+	int len;
+
+	if (family == AF_INET) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
+
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(port);
+		memcpy(&sin->sin_addr, addr, 4);
+		len = sizeof(*sin);
+	} else {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
+
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons(port);
+		memcpy(&sin6->sin6_addr, addr, 16);
+		len = sizeof(*sin6);
+	}
+	r = kmalloc(sizeof(*r), GFP_KERNEL);
+	if (!r)
+		return NULL;
+	if (sock_create_kern(net, family, SOCK_STREAM, IPPROTO_TCP, &sock))
+		goto fail;
+	if (kernel_bind(sock, (struct sockaddr_unsized *)&ss, len)) {
+		sock_release(sock);
+		goto fail;
+	}
+	r->sock = sock;
+	return r;
+fail:
+	kfree(r);
+	return NULL;
 }

@@ -35,9 +35,10 @@ pub(crate) enum Counter {
     OptionsMalformed,
     MissingTs,
     SackBlocks,
+    PortsUnreserved,
 }
 
-const COUNTERS: usize = 26;
+const COUNTERS: usize = 27;
 
 impl Counter {
     /// Every counter, in reporting order.
@@ -68,6 +69,7 @@ impl Counter {
         Counter::OptionsMalformed,
         Counter::MissingTs,
         Counter::SackBlocks,
+        Counter::PortsUnreserved,
     ];
 
     /// The netlink attribute that carries it.
@@ -99,6 +101,7 @@ impl Counter {
             Counter::OptionsMalformed => b::TCPSPLICE_STAT_OPTIONS_MALFORMED,
             Counter::MissingTs => b::TCPSPLICE_STAT_MISSING_TS,
             Counter::SackBlocks => b::TCPSPLICE_STAT_SACK_BLOCKS,
+            Counter::PortsUnreserved => b::TCPSPLICE_STAT_PORTS_UNRESERVED,
         }
     }
 }

@@ -12,6 +12,8 @@
  * leaves its RCU read-side section.
  */
 #include <linux/jhash.h>
+#include <linux/llist.h>
+#include <linux/net.h>
 #include <linux/rculist.h>
 #include <linux/slab.h>
 #include <linux/workqueue.h>
@@ -32,6 +34,7 @@ struct tcpsplice_entry {
 	struct tcpsplice_hnode h[2];
 	struct list_head all;
 	struct rcu_head rcu;
+	struct tcpsplice_reserve *reserve;
 	bool linked;
 	u64 payload[] __aligned(8);
 };
@@ -44,6 +47,8 @@ struct tcpsplice_table {
 	bool dying;
 	void *gc_ctx;
 	struct delayed_work gc;
+	struct llist_head release;
+	struct work_struct release_work;
 	struct list_head all;
 	struct hlist_head buckets[];
 };
@@ -79,6 +84,22 @@ static void table_gc(struct work_struct *work)
 				   TCPSPLICE_GC_INTERVAL);
 }
 
+void tcpsplice_h_reserve_free(struct tcpsplice_reserve *r)
+{
+	sock_release(r->sock);
+	kfree(r);
+}
+
+static void release_reserves(struct work_struct *work)
+{
+	struct tcpsplice_table *t =
+		container_of(work, struct tcpsplice_table, release_work);
+	struct tcpsplice_reserve *r, *tmp;
+
+	llist_for_each_entry_safe(r, tmp, llist_del_all(&t->release), node)
+		tcpsplice_h_reserve_free(r);
+}
+
 struct tcpsplice_table *tcpsplice_h_table_new(u32 buckets, void *gc_ctx)
 {
 	struct tcpsplice_table *t;
@@ -93,6 +114,8 @@ struct tcpsplice_table *tcpsplice_h_table_new(u32 buckets, void *gc_ctx)
 	t->mask = n - 1;
 	t->gc_ctx = gc_ctx;
 	INIT_DELAYED_WORK(&t->gc, table_gc);
+	init_llist_head(&t->release);
+	INIT_WORK(&t->release_work, release_reserves);
 	INIT_LIST_HEAD(&t->all);
 	for (i = 0; i < n; i++)
 		INIT_HLIST_HEAD(&t->buckets[i]);
@@ -116,6 +139,11 @@ static void unlink_locked(struct tcpsplice_table *t, struct tcpsplice_entry *e)
 	list_del(&e->all);
 	e->linked = false;
 	WRITE_ONCE(t->count, t->count - 1);
+	if (e->reserve) {
+		/* sock_release() sleeps: not under this lock. */
+		llist_add(&e->reserve->node, &t->release);
+		schedule_work(&t->release_work);
+	}
 	kfree_rcu(e, rcu);
 }
 
@@ -136,6 +164,7 @@ void tcpsplice_h_table_free(struct tcpsplice_table *t)
 	list_for_each_entry_safe(e, tmp, &t->all, all)
 		unlink_locked(t, e);
 	spin_unlock_bh(&t->lock);
+	flush_work(&t->release_work);
 	kvfree(t);
 }
 
@@ -237,6 +266,21 @@ void *tcpsplice_h_table_next(struct tcpsplice_table *t, void *payload)
 	return list_entry(pos, struct tcpsplice_entry, all)->payload;
 }
 
+/* Table lock held, entry linked: it owns `r` from now on. */
+void tcpsplice_h_table_attach(struct tcpsplice_table *t, void *payload,
+			      struct tcpsplice_reserve *r)
+{
+	struct tcpsplice_entry *e = entry_of(payload);
+
+	lockdep_assert_held(&t->lock);
+	if (WARN_ON_ONCE(!e->linked || e->reserve)) {
+		llist_add(&r->node, &t->release);
+		schedule_work(&t->release_work);
+		return;
+	}
+	e->reserve = r;
+}
+
 /* Table lock held; the entry is freed after a grace period. */
 void tcpsplice_h_table_remove(struct tcpsplice_table *t, void *payload)
 {
@@ -246,6 +290,19 @@ void tcpsplice_h_table_remove(struct tcpsplice_table *t, void *payload)
 u32 tcpsplice_h_table_count(const struct tcpsplice_table *t)
 {
 	return READ_ONCE(t->count);
+}
+
+/* What one entry with a `payload`-byte payload really occupies. */
+u32 tcpsplice_h_entry_bytes(size_t payload)
+{
+	struct tcpsplice_entry *e;
+
+	return kmalloc_size_roundup(struct_size(e, payload, DIV_ROUND_UP(payload, 8)));
+}
+
+u32 tcpsplice_h_table_bytes(const struct tcpsplice_table *t)
+{
+	return struct_size(t, buckets, t->mask + 1);
 }
 
 void tcpsplice_h_rcu_read_lock(void)

@@ -118,3 +118,53 @@ impl Drop for LockedPair<'_> {
         unsafe { b::tcpsplice_h_sock_unlock_pair(self.socks[0].raw(), self.socks[1].raw()) };
     }
 }
+
+/// A port held while a splice uses it, so that `connect()` does not pick it
+/// for a new connection (whose packets the splice would take).
+///
+/// # Invariants
+///
+/// `0` is a reservation from `tcpsplice_h_reserve_port`, owned by this value.
+pub(crate) struct Reservation(NonNull<b::tcpsplice_reserve>);
+
+// SAFETY: The reservation is a plain socket; releasing it from any process
+// context is fine.
+unsafe impl Send for Reservation {}
+
+impl Reservation {
+    /// Reserve `addr:port` in `net`.
+    ///
+    /// # Safety
+    ///
+    /// `net` is alive for the duration of the call; process context.
+    pub(super) unsafe fn new(
+        net: *mut kernel::bindings::net,
+        family: Family,
+        at: &crate::splice_core::splice::Endpoint,
+    ) -> Option<Self> {
+        let af = match family {
+            Family::V4 => kernel::bindings::AF_INET,
+            Family::V6 => kernel::bindings::AF_INET6,
+        };
+        // SAFETY: `net` is alive (function contract); the address buffer
+        // holds 16 bytes.
+        let r = unsafe { b::tcpsplice_h_reserve_port(net.cast(), af as c_int, at.addr.as_ptr(), at.port) };
+        // INVARIANT: The helper returns an owned reservation or null.
+        NonNull::new(r).map(Reservation)
+    }
+
+    /// Give up ownership (to a table entry).
+    pub(super) fn into_raw(self) -> *mut b::tcpsplice_reserve {
+        let p = self.0.as_ptr();
+        core::mem::forget(self);
+        p
+    }
+}
+
+impl Drop for Reservation {
+    fn drop(&mut self) {
+        // SAFETY: Owned (type invariant); genetlink handlers run in process
+        // context.
+        unsafe { b::tcpsplice_h_reserve_free(self.0.as_ptr()) };
+    }
+}

@@ -126,6 +126,17 @@ impl<T: Sync> Table<T> {
         unsafe { b::tcpsplice_h_table_count(self.raw()) }
     }
 
+    /// Bytes one entry occupies, and the bucket array's size.
+    pub(crate) fn memory(&self) -> (u32, u32) {
+        // SAFETY: No preconditions; the table is live (type invariant).
+        unsafe {
+            (
+                b::tcpsplice_h_entry_bytes(core::mem::size_of::<T>()),
+                b::tcpsplice_h_table_bytes(self.raw()),
+            )
+        }
+    }
+
     /// Add an entry built by `init`, found by `k0` (as [`Side::Client`]) and
     /// `k1` (as [`Side::Backend`]), unless the table holds `max` entries or
     /// either key is taken.
@@ -232,6 +243,15 @@ impl<T: Sync> TableGuard<'_, T> {
             }
             cur = next;
         }
+    }
+
+    /// Hand `r` to entry `e` (seen through this guard), which releases it
+    /// when it is removed.
+    pub(crate) fn attach(&self, e: &T, r: super::sock::Reservation) {
+        let p = core::ptr::from_ref(e).cast_mut().cast::<c_void>();
+        // SAFETY: The lock is held and `e` is a linked payload (it was found
+        // through this guard); the entry takes ownership of the reservation.
+        unsafe { b::tcpsplice_h_table_attach(self.table.raw(), p, r.into_raw()) };
     }
 
     /// The first entry for which `f` is true.

@@ -26,7 +26,12 @@ expect_eq "$(proxy_relayed spliced)" "$((created + 3))" "connections the proxy s
 expect_eq "$(( $(proxy_relayed spliced) + $(proxy_relayed relayed) ))" 503 "connections spliced or relayed"
 
 # 100 live splices, then unload: every entry is freed (vm-run fails the run
-# on any warning or kmemleak report), and the module goes.
+# on any warning or kmemleak report), and the module goes. Meanwhile new
+# connections must not pick the ports of the live splices (the module holds
+# them): the splices take all of a 100-port range, which then grows by 15
+# for 15 new spliced connections (each of which holds its port too).
+on proxy1 sysctl -qw net.ipv4.ip_local_port_range="40000 40099"
+tcpsplicectl -n proxy1 reset-stats
 ip netns exec proxy1 tcpsplice-proxy --config /tmp/splice-proxy.toml 2> "$PROXY_LOG" &
 PROXY_PID=$!
 for i in $(seq 50); do on client1 bash -c 'exec 3<>/dev/tcp/192.0.2.11/80' 2>/dev/null && break; sleep 0.2; done
@@ -34,6 +39,13 @@ on client1 python3 "$LIB/client.py" 192.0.2.11 80 www hold 100 600 > /tmp/hold.l
 holder=$!
 for i in $(seq 120); do [ "$(kernel_value splices_active)" -ge 100 ] 2>/dev/null && break; sleep 1; done
 expect_eq "$(kernel_value splices_active)" 100 "live splices"
+on proxy1 sysctl -qw net.ipv4.ip_local_port_range="40000 40114"
+for i in $(seq 15); do
+  client 192.0.2.11 80 www download 5000 || fail "new connection $i next to 100 live splices"
+done
+expect_eq "$(kernel_value drop_local)" 0 "local packets on spliced connections"
+expect_eq "$(kernel_value ports_unreserved)" 0 "backend ports not held"
+expect_gt "$(kernel_value splices_created)" 109 "splices created (a response may beat the quiet moment)"
 tcpsplicectl -n proxy1 list | head -3
 expect_eq "$(tcpsplicectl -n proxy1 list --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')" 100 "entries listed"
 proxy_stop

@@ -67,6 +67,9 @@ enum tcpsplice_cmd {
  * @TCPSPLICE_A_NETNS_COOKIE: u64, cookie of the namespace the reply is about
  * @TCPSPLICE_A_PAD: padding for 64-bit attributes
  * @TCPSPLICE_A_SPLICE: nest of &enum tcpsplice_splice_attr
+ * @TCPSPLICE_A_ENTRY_BYTES: u32 (GET_STATUS), kernel memory of one splice
+ *	entry as allocated (the slab object it occupies)
+ * @TCPSPLICE_A_TABLE_BYTES: u32 (GET_STATUS), this namespace's bucket array
  */
 enum tcpsplice_attr {
 	TCPSPLICE_A_UNSPEC,
@@ -76,6 +79,8 @@ enum tcpsplice_attr {
 	TCPSPLICE_A_NETNS_COOKIE,
 	TCPSPLICE_A_PAD,
 	TCPSPLICE_A_SPLICE,
+	TCPSPLICE_A_ENTRY_BYTES,
+	TCPSPLICE_A_TABLE_BYTES,
 
 	__TCPSPLICE_A_MAX,
 	TCPSPLICE_A_MAX = __TCPSPLICE_A_MAX - 1
@@ -136,6 +141,9 @@ enum tcpsplice_config_attr {
  * @TCPSPLICE_STAT_MISSING_TS: forwarded packets lacking timestamps the
  *	receiving leg negotiated
  * @TCPSPLICE_STAT_SACK_BLOCKS: SACK blocks translated
+ * @TCPSPLICE_STAT_PORTS_UNRESERVED: splices whose backend-side port could not
+ *	be held (the proxy had bound it explicitly); a new connect() may then
+ *	pick it, and LOCAL_OUT drops that connection's packets
  */
 enum tcpsplice_stat {
 	TCPSPLICE_STAT_UNSPEC,
@@ -167,6 +175,7 @@ enum tcpsplice_stat {
 	TCPSPLICE_STAT_OPTIONS_MALFORMED,
 	TCPSPLICE_STAT_MISSING_TS,
 	TCPSPLICE_STAT_SACK_BLOCKS,
+	TCPSPLICE_STAT_PORTS_UNRESERVED,
 
 	__TCPSPLICE_STAT_MAX,
 	TCPSPLICE_STAT_MAX = __TCPSPLICE_STAT_MAX - 1

@@ -428,6 +428,12 @@ fn decode_status(msg: &Msg) -> Result<Status, Error> {
                     .trim_end_matches('\0')
                     .to_string()
             }
+            TCPSPLICE_A_ENTRY_BYTES if b.len() == 4 => {
+                st.entry_bytes = u32::from_ne_bytes(b.try_into().unwrap())
+            }
+            TCPSPLICE_A_TABLE_BYTES if b.len() == 4 => {
+                st.table_bytes = u32::from_ne_bytes(b.try_into().unwrap())
+            }
             TCPSPLICE_A_NETNS_COOKIE if b.len() == 8 => {
                 st.netns_cookie = u64::from_ne_bytes(b.try_into().unwrap())
             }

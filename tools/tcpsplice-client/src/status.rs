@@ -8,6 +8,10 @@ use std::fmt::Write;
 pub struct Status {
     pub version: String,
     pub netns_cookie: u64,
+    /// Kernel memory of one splice entry, bytes.
+    pub entry_bytes: u32,
+    /// This namespace's bucket array, bytes.
+    pub table_bytes: u32,
     pub config: BTreeMap<String, u64>,
     pub stats: BTreeMap<String, u64>,
 }
@@ -42,6 +46,11 @@ impl Status {
             .map(String::len)
             .max()
             .unwrap_or(0);
+        let _ = writeln!(
+            s,
+            "memory: {} bytes per splice, {} bytes of buckets",
+            self.entry_bytes, self.table_bytes
+        );
         let _ = writeln!(s, "settings:");
         for (k, v) in &self.config {
             let _ = writeln!(s, "  {k:width$}  {v}");
