@@ -185,7 +185,10 @@ impl NetHooks {
         };
         let pre = kernel::bindings::nf_inet_hooks_NF_INET_PRE_ROUTING;
         let out = kernel::bindings::nf_inet_hooks_NF_INET_LOCAL_OUT;
-        let (v4, v6) = (kernel::bindings::NFPROTO_IPV4, kernel::bindings::NFPROTO_IPV6);
+        let (v4, v6) = (
+            kernel::bindings::NFPROTO_IPV4,
+            kernel::bindings::NFPROTO_IPV6,
+        );
         let ops = KBox::new(
             [
                 op(v4, pre, hook_entry::<false, false>),
@@ -310,7 +313,10 @@ impl<'a> Skb<'a> {
     ///
     /// `skb` is valid, non-null and exclusively held by the caller for `'a`;
     /// `net` is null or the packet's namespace, alive for `'a`.
-    unsafe fn from_raw(skb: *mut kernel::bindings::sk_buff, net: *mut kernel::bindings::net) -> Self {
+    unsafe fn from_raw(
+        skb: *mut kernel::bindings::sk_buff,
+        net: *mut kernel::bindings::net,
+    ) -> Self {
         // SAFETY: Non-null by the function contract.
         let skb = unsafe { NonNull::new_unchecked(skb) };
         // INVARIANT: By the function contract.
@@ -329,7 +335,7 @@ impl<'a> Skb<'a> {
     }
 
     /// Sent by a local socket.
-    pub(crate) fn from_socket(&self) -> bool {
+    pub(crate) fn has_socket(&self) -> bool {
         // SAFETY: `skb` is valid (type invariant).
         unsafe { b::tcpsplice_h_skb_from_socket(self.skb.as_ptr().cast()) }
     }
@@ -514,7 +520,10 @@ impl Request {
                 // bounded its length.
                 unsafe {
                     let len = b::tcpsplice_h_nla_len(a).max(0) as usize;
-                    Some(core::slice::from_raw_parts(b::tcpsplice_h_nla_data(a).cast::<u8>(), len))
+                    Some(core::slice::from_raw_parts(
+                        b::tcpsplice_h_nla_data(a).cast::<u8>(),
+                        len,
+                    ))
                 }
             };
             let port = |i: u32| {
@@ -649,7 +658,12 @@ impl Writer {
         // SAFETY: `skb` is writable (type invariant); `data` is readable for
         // its length.
         to_result(unsafe {
-            b::tcpsplice_h_put_binary(self.skb(), attr as c_int, data.as_ptr().cast(), data.len() as c_int)
+            b::tcpsplice_h_put_binary(
+                self.skb(),
+                attr as c_int,
+                data.as_ptr().cast(),
+                data.len() as c_int,
+            )
         })
     }
 
@@ -841,7 +855,9 @@ pub(crate) mod test_support {
         /// after the network header at offset `csum_offset`.
         pub(crate) fn set_partial(&mut self, l4: usize, csum_offset: u16) {
             // SAFETY: Owned (type invariant); the helper only sets fields.
-            unsafe { b::tcpsplice_h_test_skb_partial(self.0.as_ptr().cast(), l4 as u32, csum_offset) };
+            unsafe {
+                b::tcpsplice_h_test_skb_partial(self.0.as_ptr().cast(), l4 as u32, csum_offset)
+            };
         }
 
         /// Borrow it as a hook would see it.

@@ -8,8 +8,8 @@ use crate::ffi::table::{Key, RcuGuard};
 use crate::ffi::{Skb, Verdict};
 use crate::netns::NetState;
 use crate::splice_core::packet::{self, IPPROTO_TCP, IPV4_MIN_HEADER, IPV6_HEADER, TCP_MIN_HEADER};
-pub(crate) use crate::splice_core::splice::Family;
 use crate::splice_core::splice::Endpoint;
+pub(crate) use crate::splice_core::splice::Family;
 use crate::stats::Counter;
 use kernel::prelude::*;
 
@@ -108,7 +108,7 @@ pub(crate) fn pre_routing(net: &NetState, mut skb: Skb<'_>, family: Family) -> V
 /// corrupt the splice, so its packets are dropped. Translated packets have
 /// no socket and pass.
 pub(crate) fn local_out(net: &NetState, mut skb: Skb<'_>, family: Family) -> Verdict {
-    if net.table().count() == 0 || !skb.from_socket() {
+    if net.table().count() == 0 || !skb.has_socket() {
         return Verdict::Accept;
     }
     let Ok(Some((l4, _))) = tcp_offset(&mut skb, family) else {
@@ -119,7 +119,11 @@ pub(crate) fn local_out(net: &NetState, mut skb: Skb<'_>, family: Family) -> Ver
     };
     let rcu = RcuGuard::new();
     // Entries are keyed by arriving packets, so look up the reverse.
-    if net.table().lookup(&rcu, &Key::new(family, &dst, &src)).is_some() {
+    if net
+        .table()
+        .lookup(&rcu, &Key::new(family, &dst, &src))
+        .is_some()
+    {
         net.stats.inc(Counter::DropLocal);
         return Verdict::Drop;
     }

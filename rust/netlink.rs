@@ -147,7 +147,13 @@ pub(crate) fn splice(req: &Request) -> Result {
     let sp = Splice::new(family, [ct, bt], legs);
     let id = net.next_id();
     let mss = [states[0].mss, states[1].mss];
-    let init = Entry::new(id, sp, mss, [states[0].snd_wnd, states[1].snd_wnd], jiffies());
+    let init = Entry::new(
+        id,
+        sp,
+        mss,
+        [states[0].snd_wnd, states[1].snd_wnd],
+        jiffies(),
+    );
     let keys = [
         Key::new(family, &ct.remote, &ct.local),
         Key::new(family, &bt.remote, &bt.local),

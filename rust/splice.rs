@@ -158,8 +158,10 @@ pub(crate) fn forward(
     };
     net.stats.inc(packets);
     net.stats.add(bytes, u64::from(o.payload));
-    net.stats.add(Counter::OptionsStripped, u64::from(o.report.stripped));
-    net.stats.add(Counter::SackBlocks, u64::from(o.report.sack_blocks));
+    net.stats
+        .add(Counter::OptionsStripped, u64::from(o.report.stripped));
+    net.stats
+        .add(Counter::SackBlocks, u64::from(o.report.sack_blocks));
     if o.report.malformed_options {
         net.stats.inc(Counter::OptionsMalformed);
     }
@@ -211,8 +213,14 @@ mod tests {
 
     fn tuples() -> [Tuple; 2] {
         [
-            Tuple { local: ep(VIP, 80), remote: ep(CLIENT, 40001) },
-            Tuple { local: ep(PROXY, 50123), remote: ep(BACKEND, 8080) },
+            Tuple {
+                local: ep(VIP, 80),
+                remote: ep(CLIENT, 40001),
+            },
+            Tuple {
+                local: ep(PROXY, 50123),
+                remote: ep(BACKEND, 8080),
+            },
         ]
     }
 
@@ -223,7 +231,10 @@ mod tests {
             Leg {
                 snd_nxt: 0x1000_0000,
                 rcv_nxt: 0xffff_fffe,
-                ts: Some(Timestamps { now: 5000, recent: 0x8000_0000 }),
+                ts: Some(Timestamps {
+                    now: 5000,
+                    recent: 0x8000_0000,
+                }),
                 sack: true,
                 snd_wscale: 7,
                 rcv_wscale: 9,
@@ -231,7 +242,10 @@ mod tests {
             Leg {
                 snd_nxt: 0x2000_0100,
                 rcv_nxt: 0x3000_0000,
-                ts: Some(Timestamps { now: 777, recent: 123_456 }),
+                ts: Some(Timestamps {
+                    now: 777,
+                    recent: 123_456,
+                }),
                 sack: true,
                 snd_wscale: 2,
                 rcv_wscale: 0,
@@ -252,7 +266,12 @@ mod tests {
         let sp = Splice::new(Family::V4, tuples(), legs());
         let k = keys();
         net.table()
-            .insert(Entry::new(id, sp, [1460, 1460], [65535, 65535], jiffies()), &k[0], &k[1], 10)
+            .insert(
+                Entry::new(id, sp, [1460, 1460], [65535, 65535], jiffies()),
+                &k[0],
+                &k[1],
+                10,
+            )
             .map_err(|_| EINVAL)?;
         Ok(net)
     }
@@ -261,8 +280,10 @@ mod tests {
     /// client to the VIP, checksums correct.
     fn client_packet(seq: u32, fl: u8) -> [u8; 64] {
         let mut p = [0u8; 64];
-        p[..20].copy_from_slice(&[0x45, 0, 0, 64, 0, 1, 0x40, 0, 64, 6, 0, 0,
-            CLIENT[0], CLIENT[1], CLIENT[2], CLIENT[3], VIP[0], VIP[1], VIP[2], VIP[3]]);
+        p[..20].copy_from_slice(&[
+            0x45, 0, 0, 64, 0, 1, 0x40, 0, 64, 6, 0, 0, CLIENT[0], CLIENT[1], CLIENT[2], CLIENT[3],
+            VIP[0], VIP[1], VIP[2], VIP[3],
+        ]);
         let c = checksum(&p[..20], 0);
         p[10..12].copy_from_slice(&c.to_be_bytes());
         let t = &mut p[20..];
@@ -308,16 +329,28 @@ mod tests {
         }
         // The same connection again is refused; so is a full table.
         let sp = Splice::new(Family::V4, tuples(), legs());
-        let dup = net.table().insert(Entry::new(2, sp, [0; 2], [0; 2], 0), &k[1], &k[1], 10);
+        let dup = net
+            .table()
+            .insert(Entry::new(2, sp, [0; 2], [0; 2], 0), &k[1], &k[1], 10);
         assert_eq!(dup, Err(InsertError::Exists));
         let mut t = tuples();
         t[0].remote.port = 40002;
         t[1].local.port = 50124;
-        let k2 = [Key::new(Family::V4, &t[0].remote, &t[0].local), Key::new(Family::V4, &t[1].remote, &t[1].local)];
+        let k2 = [
+            Key::new(Family::V4, &t[0].remote, &t[0].local),
+            Key::new(Family::V4, &t[1].remote, &t[1].local),
+        ];
         let sp = Splice::new(Family::V4, t, legs());
-        assert_eq!(net.table().insert(Entry::new(3, sp, [0; 2], [0; 2], 0), &k2[0], &k2[1], 1), Err(InsertError::Full));
+        assert_eq!(
+            net.table()
+                .insert(Entry::new(3, sp, [0; 2], [0; 2], 0), &k2[0], &k2[1], 1),
+            Err(InsertError::Full)
+        );
         assert_eq!(net.table().count(), 1);
-        assert!(net.table().insert(Entry::new(3, sp, [0; 2], [0; 2], 0), &k2[0], &k2[1], 2).is_ok());
+        assert!(net
+            .table()
+            .insert(Entry::new(3, sp, [0; 2], [0; 2], 0), &k2[0], &k2[1], 2)
+            .is_ok());
         assert_eq!(net.table().count(), 2);
         // Removal: gone for new lookups; the rest is freed with the table
         // (kmemleak checks both).
@@ -333,7 +366,10 @@ mod tests {
     fn translates_a_real_skb_with_wrapping_numbers() -> Result {
         let net = net_with_splice(1)?;
         // 0xffff_fffe + 4 bytes of payload wraps through zero.
-        let mut skb = TestSkb::new(&client_packet(0xffff_fffe, flags::ACK | flags::PSH), ETH_P_IP)?;
+        let mut skb = TestSkb::new(
+            &client_packet(0xffff_fffe, flags::ACK | flags::PSH),
+            ETH_P_IP,
+        )?;
         assert_eq!(run(&net, &mut skb), Ok(()));
         let mut s = skb.as_skb();
         let p = s.network_bytes(64).expect("64 bytes");
@@ -409,7 +445,9 @@ mod tests {
         assert_eq!(net.table().count(), 1);
         let later = now + secs_to_jiffies(LINGER_RESET_SECS + 1);
         let mut expired = 0;
-        net.table().lock().retain(|e| e.keep(later, u64::MAX, &mut expired));
+        net.table()
+            .lock()
+            .retain(|e| e.keep(later, u64::MAX, &mut expired));
         assert_eq!((net.table().count(), expired), (0, 0));
         Ok(())
     }
@@ -419,7 +457,9 @@ mod tests {
         let net = net_with_splice(1)?;
         let mut expired = 0;
         let now = jiffies();
-        net.table().lock().retain(|e| e.keep(now + 100, 50, &mut expired));
+        net.table()
+            .lock()
+            .retain(|e| e.keep(now + 100, 50, &mut expired));
         assert_eq!((net.table().count(), expired), (0, 1));
         Ok(())
     }

@@ -148,7 +148,9 @@ impl Reservation {
         };
         // SAFETY: `net` is alive (function contract); the address buffer
         // holds 16 bytes.
-        let r = unsafe { b::tcpsplice_h_reserve_port(net.cast(), af as c_int, at.addr.as_ptr(), at.port) };
+        let r = unsafe {
+            b::tcpsplice_h_reserve_port(net.cast(), af as c_int, at.addr.as_ptr(), at.port)
+        };
         // INVARIANT: The helper returns an owned reservation or null.
         NonNull::new(r).map(Reservation)
     }

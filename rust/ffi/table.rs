@@ -164,7 +164,9 @@ impl<T: Sync> Table<T> {
         }
         // SAFETY: The table is live; `p` is an initialised payload not yet
         // in any table; the keys are read during the call only.
-        let r = unsafe { b::tcpsplice_h_table_insert(self.raw(), p.as_ptr().cast(), &k0.0, &k1.0, max) };
+        let r = unsafe {
+            b::tcpsplice_h_table_insert(self.raw(), p.as_ptr().cast(), &k0.0, &k1.0, max)
+        };
         if r == 0 {
             return Ok(());
         }
@@ -184,7 +186,11 @@ impl<T: Sync> Table<T> {
         // section (the guard); the key is read during the call only.
         let p = unsafe { b::tcpsplice_h_table_lookup(self.raw(), &k.0, &mut side) };
         let p = NonNull::new(p.cast::<T>())?;
-        let side = if side == 0 { Side::Client } else { Side::Backend };
+        let side = if side == 0 {
+            Side::Client
+        } else {
+            Side::Backend
+        };
         // SAFETY: Payloads are initialised `T`s (type invariant), freed only
         // after an RCU grace period, and the guard outlives the borrow.
         Some((unsafe { p.as_ref() }, side))
