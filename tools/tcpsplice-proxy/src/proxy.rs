@@ -57,7 +57,7 @@ impl Proxy {
             pools: cfg.pool.iter().map(|p| Arc::new(Pool::new(p))).collect(),
             cfg,
             fallback,
-            splicer: Splicer::default(),
+            splicer: Splicer,
             stats: Stats::default(),
         })
     }

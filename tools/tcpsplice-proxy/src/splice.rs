@@ -5,11 +5,12 @@
 //! sent is acknowledged and every byte it received was read. So before
 //! asking, the proxy moves whatever is readable on either side, waits until
 //! both peers have acknowledged it, and asks; if data arrived meanwhile the
-//! module answers EAGAIN and the proxy goes round again, for a bounded time. Anything else it cannot fix (module missing, table full, different
-//! IP versions) makes it relay in userspace, with the reason logged.
+//! module answers EAGAIN and the proxy goes round again, for a bounded time.
+//! Anything else it cannot fix (module missing, table full, different IP
+//! versions) makes it relay in userspace, with the reason logged.
+use std::cell::RefCell;
 use std::net::SocketAddr;
 use std::os::fd::AsRawFd;
-use std::cell::RefCell;
 use std::time::{Duration, Instant};
 use tcpsplice_client::{Client, Error};
 use tokio::io::AsyncWriteExt;
@@ -53,7 +54,6 @@ pub fn probe() -> Option<Fallback> {
 
 /// Asks the module to splice. Each worker thread keeps its own netlink
 /// socket, so splices from different threads do not wait for each other.
-#[derive(Default)]
 pub struct Splicer;
 
 thread_local! {
