@@ -74,6 +74,16 @@ pub(crate) fn pre_routing(net: &NetState, mut skb: Skb<'_>, family: Family) -> V
     });
     let (l4, thlen) = match tcp_offset(&mut skb, family) {
         Ok(Some(t)) => t,
+        Ok(None) if net.table().count() > 0 => {
+            return match crate::splice::forward_icmp(net, &mut skb, family) {
+                None => Verdict::Accept,
+                Some(Err(c)) => {
+                    net.stats.inc(c);
+                    Verdict::Drop
+                }
+                Some(Ok(())) => send(net, skb, family),
+            };
+        }
         Ok(None) => return Verdict::Accept,
         Err(_) => {
             net.stats.inc(Counter::RxMalformed);
@@ -95,6 +105,12 @@ pub(crate) fn pre_routing(net: &NetState, mut skb: Skb<'_>, family: Family) -> V
         net.stats.inc(c);
         return Verdict::Drop;
     }
+    drop(rcu);
+    send(net, skb, family)
+}
+
+/// Send a translated packet on.
+fn send(net: &NetState, skb: Skb<'_>, family: Family) -> Verdict {
     let (stolen, sent) = skb.output(family == Family::V6);
     if sent.is_err() {
         net.stats.inc(Counter::DropNoRoute);

@@ -2,11 +2,12 @@
 //! Splice entries: what the table holds for each splice, the per-packet work
 //! on it, and the sweep that removes finished and idle entries.
 
-use crate::ffi::table::{jiffies, jiffies_to_secs, secs_to_jiffies};
+use crate::ffi::table::{jiffies, jiffies_to_secs, secs_to_jiffies, Key, RcuGuard};
 use crate::ffi::{CsumMode, Skb};
 use crate::netns::NetState;
 use crate::splice_core::conn::{Action, Phase, Side, Tracker};
-use crate::splice_core::splice::Splice;
+use crate::splice_core::icmp;
+use crate::splice_core::splice::{Family, Splice};
 use crate::stats::Counter;
 use kernel::new_spinlock;
 use kernel::prelude::*;
@@ -174,6 +175,32 @@ pub(crate) fn forward(
         None => {}
     }
     Ok(())
+}
+
+/// An ICMP error quoting a packet of a splice: translate it for the peer
+/// whose data caused it. `None`: not such an error (let it pass); `Some(Err)`:
+/// drop it and count that.
+pub(crate) fn forward_icmp(
+    net: &NetState,
+    skb: &mut Skb<'_>,
+    family: Family,
+) -> Option<Result<(), Counter>> {
+    let len = skb.len();
+    let q = icmp::quote(family, skb.network_bytes(len)?)?;
+    let rcu = RcuGuard::new();
+    // Entries are keyed by arriving packets: the quote is one the proxy sent.
+    let (entry, leg) = net
+        .table()
+        .lookup(&rcu, &Key::new(family, &q.dst, &q.src))?;
+    if skb.csum_mode(q.icmp) != CsumMode::Full {
+        return Some(Err(Counter::DropBadCsumOffload));
+    }
+    let Some(buf) = skb.writable(len) else {
+        return Some(Err(Counter::DropNomem));
+    };
+    icmp::translate(&entry.splice, leg, buf, &q);
+    net.stats.inc(Counter::IcmpTranslated);
+    Some(Ok(()))
 }
 
 /// Remove entries that lingered long enough or were idle for the

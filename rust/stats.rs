@@ -36,9 +36,10 @@ pub(crate) enum Counter {
     MissingTs,
     SackBlocks,
     PortsUnreserved,
+    IcmpTranslated,
 }
 
-const COUNTERS: usize = 27;
+const COUNTERS: usize = 28;
 
 impl Counter {
     /// Every counter, in reporting order.
@@ -70,6 +71,7 @@ impl Counter {
         Counter::MissingTs,
         Counter::SackBlocks,
         Counter::PortsUnreserved,
+        Counter::IcmpTranslated,
     ];
 
     /// The netlink attribute that carries it.
@@ -102,6 +104,7 @@ impl Counter {
             Counter::MissingTs => b::TCPSPLICE_STAT_MISSING_TS,
             Counter::SackBlocks => b::TCPSPLICE_STAT_SACK_BLOCKS,
             Counter::PortsUnreserved => b::TCPSPLICE_STAT_PORTS_UNRESERVED,
+            Counter::IcmpTranslated => b::TCPSPLICE_STAT_ICMP_TRANSLATED,
         }
     }
 }

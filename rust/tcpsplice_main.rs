@@ -30,6 +30,7 @@ mod splice_core {
     pub(crate) mod config;
     pub(crate) mod conn;
     pub(crate) mod csum;
+    pub(crate) mod icmp;
     pub(crate) mod packet;
     pub(crate) mod seq;
     pub(crate) mod splice;

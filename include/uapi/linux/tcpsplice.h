@@ -144,6 +144,8 @@ enum tcpsplice_config_attr {
  * @TCPSPLICE_STAT_PORTS_UNRESERVED: splices whose backend-side port could not
  *	be held (the proxy had bound it explicitly); a new connect() may then
  *	pick it, and LOCAL_OUT drops that connection's packets
+ * @TCPSPLICE_STAT_ICMP_TRANSLATED: ICMP errors about a spliced connection
+ *	(e.g. fragmentation needed) sent on to the peer whose data caused them
  */
 enum tcpsplice_stat {
 	TCPSPLICE_STAT_UNSPEC,
@@ -176,6 +178,7 @@ enum tcpsplice_stat {
 	TCPSPLICE_STAT_MISSING_TS,
 	TCPSPLICE_STAT_SACK_BLOCKS,
 	TCPSPLICE_STAT_PORTS_UNRESERVED,
+	TCPSPLICE_STAT_ICMP_TRANSLATED,
 
 	__TCPSPLICE_STAT_MAX,
 	TCPSPLICE_STAT_MAX = __TCPSPLICE_STAT_MAX - 1

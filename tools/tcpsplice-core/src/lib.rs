@@ -16,6 +16,7 @@ pub mod capture;
 pub mod config;
 pub mod conn;
 pub mod csum;
+pub mod icmp;
 pub mod packet;
 pub mod seq;
 pub mod splice;

@@ -96,6 +96,12 @@ impl Splice {
         &self.legs[side.index()]
     }
 
+    /// The sequence number that a packet from `from`'s peer had before it was
+    /// translated to `seq` (for quotes in ICMP errors).
+    pub fn unmap_seq(&self, from: Side, seq: u32) -> u32 {
+        self.maps[from.index()].unseq(seq)
+    }
+
     /// The end-of-connection tracker for this splice, given the windows the
     /// peers advertised last (bytes).
     pub fn tracker(&self, windows: [u32; 2]) -> Tracker {

@@ -115,6 +115,11 @@ impl DirMap {
         self.seq.apply(s)
     }
 
+    /// Map a sequence number back (the inverse of [`DirMap::seq`]).
+    pub fn unseq(&self, s: u32) -> u32 {
+        self.seq.unapply(s)
+    }
+
     /// Map an acknowledgement number (or SACK block edge).
     pub fn ack(&self, a: u32) -> u32 {
         self.ack.apply(a)

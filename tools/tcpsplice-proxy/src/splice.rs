@@ -160,6 +160,22 @@ impl Splicer {
 
     /// Try to hand the pair to the kernel.
     pub async fn splice(&self, client: &mut TcpStream, backend: &mut TcpStream) -> Outcome {
+        // A fast backend starts its response with the acknowledgement of
+        // the request, and a streaming peer never leaves a quiet moment: make
+        // both peers wait for us by offering them almost no receive window
+        // (the window scale they negotiated stays, so once spliced the other
+        // peer's windows are passed on in full).
+        let _ = set_rcvbuf(client, QUIET_RCVBUF);
+        let _ = set_rcvbuf(backend, QUIET_RCVBUF);
+        let outcome = self.find_quiet_moment(client, backend).await;
+        if matches!(outcome, Outcome::Relay { .. }) {
+            let _ = set_rcvbuf(client, RELAY_RCVBUF);
+            let _ = set_rcvbuf(backend, RELAY_RCVBUF);
+        }
+        outcome
+    }
+
+    async fn find_quiet_moment(&self, client: &mut TcpStream, backend: &mut TcpStream) -> Outcome {
         let mut relayed = (0u64, 0u64);
         let io = |e: std::io::Error| Fallback::Error(format!("before splicing: {e}"));
         let deadline = Instant::now() + QUIET_WAIT;
@@ -229,6 +245,28 @@ impl Splicer {
             relayed,
         }
     }
+}
+
+/// Receive buffer while looking for a quiet moment (the kernel's minimum
+/// applies), and for relaying if it comes to that.
+const QUIET_RCVBUF: i32 = 1;
+const RELAY_RCVBUF: i32 = 4 << 20;
+
+fn set_rcvbuf(s: &TcpStream, bytes: i32) -> std::io::Result<()> {
+    // SAFETY: Passes a pointer to a live int of the size given.
+    let r = unsafe {
+        libc::setsockopt(
+            s.as_raw_fd(),
+            libc::SOL_SOCKET,
+            libc::SO_RCVBUF,
+            (&bytes as *const i32).cast(),
+            std::mem::size_of::<i32>() as libc::socklen_t,
+        )
+    };
+    if r < 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    Ok(())
 }
 
 /// Set the MSS the backend connection will advertise (before connecting),
