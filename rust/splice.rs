@@ -223,7 +223,7 @@ mod tests {
     use crate::splice_core::csum::{checksum, pseudo_header};
     use crate::splice_core::packet::flags;
     use crate::splice_core::splice::{Endpoint, Family, Tuple};
-    use crate::splice_core::translate::{Leg, Timestamps};
+    use crate::splice_core::translate::{Leg, SAMPLE_LEGS};
 
     const ETH_P_IP: u16 = 0x0800;
 
@@ -251,33 +251,9 @@ mod tests {
         ]
     }
 
-    /// The client's numbers wrap during the test; the legs differ in
-    /// window scale and timestamp clocks.
+    /// The core's sample legs: the client's numbers wrap during the tests.
     fn legs() -> [Leg; 2] {
-        [
-            Leg {
-                snd_nxt: 0x1000_0000,
-                rcv_nxt: 0xffff_fffe,
-                ts: Some(Timestamps {
-                    now: 5000,
-                    recent: 0x8000_0000,
-                }),
-                sack: true,
-                snd_wscale: 7,
-                rcv_wscale: 9,
-            },
-            Leg {
-                snd_nxt: 0x2000_0100,
-                rcv_nxt: 0x3000_0000,
-                ts: Some(Timestamps {
-                    now: 777,
-                    recent: 123_456,
-                }),
-                sack: true,
-                snd_wscale: 2,
-                rcv_wscale: 0,
-            },
-        ]
+        SAMPLE_LEGS
     }
 
     fn keys() -> [Key; 2] {
@@ -392,9 +368,10 @@ mod tests {
     #[test]
     fn translates_a_real_skb_with_wrapping_numbers() -> Result {
         let net = net_with_splice(1)?;
-        // 0xffff_fffe + 4 bytes of payload wraps through zero.
+        // 12 bytes past the client's next byte (0xffff_fff0): its 8 bytes of
+        // payload wrap through zero.
         let mut skb = TestSkb::new(
-            &client_packet(0xffff_fffe, flags::ACK | flags::PSH),
+            &client_packet(0xffff_fffc, flags::ACK | flags::PSH),
             ETH_P_IP,
         )?;
         assert_eq!(run(&net, &mut skb), Ok(()));
@@ -406,7 +383,7 @@ mod tests {
         let t = &p[20..];
         assert_eq!(u16::from_be_bytes([t[0], t[1]]), 50123);
         assert_eq!(u16::from_be_bytes([t[2], t[3]]), 8080);
-        assert_eq!(be32(t, 4), 0x2000_0100);
+        assert_eq!(be32(t, 4), 0x2000_010c);
         assert_eq!(be32(t, 8), 0x3000_0000);
         // Window 100 << 7 from the client, >> 0 for the backend.
         assert_eq!(u16::from_be_bytes([t[14], t[15]]), 12800);
@@ -424,7 +401,7 @@ mod tests {
     #[test]
     fn checksum_partial_packets_get_the_new_pseudo_header() -> Result {
         let net = net_with_splice(1)?;
-        let mut p = client_packet(0xffff_fffe, flags::ACK);
+        let mut p = client_packet(0xffff_fffc, flags::ACK);
         // As the sender's stack leaves it: the folded pseudo-header sum.
         let field = !checksum(&[], pseudo_header(&CLIENT, &VIP, 6, 44));
         p[36..38].copy_from_slice(&field.to_be_bytes());
@@ -437,14 +414,14 @@ mod tests {
         let got = u16::from_be_bytes([q[36], q[37]]);
         assert!(got == want || (got ^ want) == 0xffff && (got == 0 || want == 0));
         // The header fields were still translated (the device sums them).
-        assert_eq!(be32(&q[20..], 4), 0x2000_0100);
+        assert_eq!(be32(&q[20..], 4), 0x2000_010c);
         Ok(())
     }
 
     #[test]
     fn bad_offload_state_and_stray_resets_are_dropped_and_counted() -> Result {
         let net = net_with_splice(1)?;
-        let mut skb = TestSkb::new(&client_packet(0xffff_fffe, flags::ACK), ETH_P_IP)?;
+        let mut skb = TestSkb::new(&client_packet(0xffff_fffc, flags::ACK), ETH_P_IP)?;
         skb.set_partial(10, 16); // checksum start inside the IP header
         assert_eq!(run(&net, &mut skb), Err(Counter::DropBadCsumOffload));
         let before = client_packet(0x7000_0000, flags::RST);
@@ -458,7 +435,7 @@ mod tests {
     #[test]
     fn an_exact_reset_ends_the_splice_and_the_sweep_removes_it_later() -> Result {
         let net = net_with_splice(1)?;
-        let mut skb = TestSkb::new(&client_packet(0xffff_fffe, flags::RST), ETH_P_IP)?;
+        let mut skb = TestSkb::new(&client_packet(0xffff_fff0, flags::RST), ETH_P_IP)?;
         assert_eq!(run(&net, &mut skb), Ok(()));
         assert_eq!(net.stats.get(Counter::SplicesReset), 1);
         let now = jiffies();

@@ -2,31 +2,14 @@
 //! Tests of `icmp`: errors about the backend leg become errors for the client
 //! (and back), with every checksum verified from scratch.
 use super::*;
-use crate::translate::Leg;
+use crate::splice::tests::ep;
+use crate::translate::{Leg, SAMPLE_LEGS};
 use std::{vec, vec::Vec};
 
-fn ep(a: &[u8], port: u16) -> Endpoint {
-    let mut addr = [0u8; 16];
-    addr[..a.len()].copy_from_slice(a);
-    Endpoint { addr, port }
 }
 
-const CLIENT_LEG: Leg = Leg {
-    snd_nxt: 0x1000_0000,
-    rcv_nxt: 0xffff_fff0,
-    ts: None,
-    sack: true,
-    snd_wscale: 7,
-    rcv_wscale: 7,
-};
-const BACKEND_LEG: Leg = Leg {
-    snd_nxt: 0x2000_0100,
-    rcv_nxt: 0x3000_0000,
-    ts: None,
-    sack: true,
-    snd_wscale: 7,
-    rcv_wscale: 7,
-};
+const CLIENT_LEG: Leg = SAMPLE_LEGS[0];
+const BACKEND_LEG: Leg = SAMPLE_LEGS[1];
 
 fn addrs(family: Family) -> [Vec<u8>; 5] {
     match family {

@@ -199,4 +199,4 @@ fn v4(a: &[u8; 16]) -> [u8; 4] {
 
 #[cfg(test)]
 #[path = "splice_tests.rs"]
-mod tests;
+pub(crate) mod tests;

@@ -5,38 +5,19 @@ use super::*;
 use crate::conn::Phase;
 use crate::csum::{checksum, pseudo_header};
 use crate::packet::flags;
-use crate::translate::Timestamps;
+use crate::translate::SAMPLE_LEGS;
 use proptest::prelude::*;
 use std::vec::Vec;
 
-fn ep(a: &[u8], port: u16) -> Endpoint {
+/// An endpoint from an address of 4 or 16 bytes.
+pub(crate) fn ep(a: &[u8], port: u16) -> Endpoint {
     let mut addr = [0u8; 16];
     addr[..a.len()].copy_from_slice(a);
     Endpoint { addr, port }
 }
 
-const CLIENT_LEG: Leg = Leg {
-    snd_nxt: 0x1000_0000,
-    rcv_nxt: 0xffff_fff0,
-    ts: Some(Timestamps {
-        now: 5000,
-        recent: 0x8000_0000,
-    }),
-    sack: true,
-    snd_wscale: 7,
-    rcv_wscale: 9,
-};
-const BACKEND_LEG: Leg = Leg {
-    snd_nxt: 0x2000_0100,
-    rcv_nxt: 0x3000_0000,
-    ts: Some(Timestamps {
-        now: 777,
-        recent: 123_456,
-    }),
-    sack: true,
-    snd_wscale: 2,
-    rcv_wscale: 0,
-};
+const CLIENT_LEG: Leg = SAMPLE_LEGS[0];
+const BACKEND_LEG: Leg = SAMPLE_LEGS[1];
 
 fn splice(family: Family) -> Splice {
     let (c, v, p, b): (&[u8], &[u8], &[u8], &[u8]) = match family {

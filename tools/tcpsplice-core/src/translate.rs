@@ -53,6 +53,33 @@ pub struct Leg {
     pub rcv_wscale: u8,
 }
 
+/// Two legs for tests, on the host and in KUnit: the client's numbers wrap
+/// soon, and the legs differ in window scale and timestamp clocks.
+pub const SAMPLE_LEGS: [Leg; 2] = [
+    Leg {
+        snd_nxt: 0x1000_0000,
+        rcv_nxt: 0xffff_fff0,
+        ts: Some(Timestamps {
+            now: 5000,
+            recent: 0x8000_0000,
+        }),
+        sack: true,
+        snd_wscale: 7,
+        rcv_wscale: 9,
+    },
+    Leg {
+        snd_nxt: 0x2000_0100,
+        rcv_nxt: 0x3000_0000,
+        ts: Some(Timestamps {
+            now: 777,
+            recent: 123_456,
+        }),
+        sack: true,
+        snd_wscale: 2,
+        rcv_wscale: 0,
+    },
+];
+
 /// How to translate packets that arrive on one leg and leave on the other.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct DirMap {

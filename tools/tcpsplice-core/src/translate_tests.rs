@@ -6,28 +6,8 @@ use crate::csum::{checksum, pseudo_header};
 use proptest::prelude::*;
 use std::{vec, vec::Vec};
 
-const CLIENT: Leg = Leg {
-    snd_nxt: 0x1000_0000,
-    rcv_nxt: 0xffff_fff0, // the client's numbers wrap soon
-    ts: Some(Timestamps {
-        now: 5000,
-        recent: 0x8000_0000,
-    }),
-    sack: true,
-    snd_wscale: 7,
-    rcv_wscale: 9,
-};
-const BACKEND: Leg = Leg {
-    snd_nxt: 0x2000_0100,
-    rcv_nxt: 0x3000_0000,
-    ts: Some(Timestamps {
-        now: 777,
-        recent: 123_456,
-    }),
-    sack: true,
-    snd_wscale: 2,
-    rcv_wscale: 0,
-};
+const CLIENT: Leg = SAMPLE_LEGS[0];
+const BACKEND: Leg = SAMPLE_LEGS[1];
 
 /// A TCP header with the given flags and options (padded with NOPs).
 fn header(seq: u32, ack: u32, fl: u8, wnd: u16, opts: &[u8]) -> Vec<u8> {

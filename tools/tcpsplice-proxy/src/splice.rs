@@ -253,13 +253,18 @@ const QUIET_RCVBUF: i32 = 1;
 const RELAY_RCVBUF: i32 = 4 << 20;
 
 fn set_rcvbuf(s: &TcpStream, bytes: i32) -> std::io::Result<()> {
+    set_int(s.as_raw_fd(), libc::SOL_SOCKET, libc::SO_RCVBUF, bytes)
+}
+
+/// setsockopt() of an int option.
+fn set_int(fd: i32, level: i32, opt: i32, v: i32) -> std::io::Result<()> {
     // SAFETY: Passes a pointer to a live int of the size given.
     let r = unsafe {
         libc::setsockopt(
-            s.as_raw_fd(),
-            libc::SOL_SOCKET,
-            libc::SO_RCVBUF,
-            (&bytes as *const i32).cast(),
+            fd,
+            level,
+            opt,
+            (&v as *const i32).cast(),
             std::mem::size_of::<i32>() as libc::socklen_t,
         )
     };
@@ -272,20 +277,7 @@ fn set_rcvbuf(s: &TcpStream, bytes: i32) -> std::io::Result<()> {
 /// Set the MSS the backend connection will advertise (before connecting),
 /// so the backend's segments fit the client's.
 pub fn clamp_mss(sock: &tokio::net::TcpSocket, mss: i32) -> std::io::Result<()> {
-    // SAFETY: Passes a pointer to a live int of the size given.
-    let r = unsafe {
-        libc::setsockopt(
-            sock.as_raw_fd(),
-            libc::IPPROTO_TCP,
-            libc::TCP_MAXSEG,
-            (&mss as *const i32).cast(),
-            std::mem::size_of::<i32>() as libc::socklen_t,
-        )
-    };
-    if r < 0 {
-        return Err(std::io::Error::last_os_error());
-    }
-    Ok(())
+    set_int(sock.as_raw_fd(), libc::IPPROTO_TCP, libc::TCP_MAXSEG, mss)
 }
 
 /// The MSS of an established connection.
