@@ -6,8 +6,6 @@ use crate::splice::tests::ep;
 use crate::translate::{Leg, SAMPLE_LEGS};
 use std::{vec, vec::Vec};
 
-}
-
 const CLIENT_LEG: Leg = SAMPLE_LEGS[0];
 const BACKEND_LEG: Leg = SAMPLE_LEGS[1];
 
