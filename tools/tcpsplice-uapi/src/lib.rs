@@ -17,9 +17,19 @@ mod tests {
         assert_eq!(TCPSPLICE_GENL_NAME, "tcpsplice");
         assert_eq!(TCPSPLICE_GENL_VERSION, 1);
         assert_eq!(TCPSPLICE_CMD_GET_STATUS, 1);
-        assert_eq!(TCPSPLICE_CMD_MAX, TCPSPLICE_CMD_RESET_STATS);
+        assert_eq!(TCPSPLICE_CMD_MAX, TCPSPLICE_CMD_GET_SPLICE);
         assert_eq!(TCPSPLICE_STAT_PAD, 1);
-        assert_eq!(TCPSPLICE_A_MAX, TCPSPLICE_A_PAD);
+        assert_eq!(TCPSPLICE_A_MAX, TCPSPLICE_A_TABLE_BYTES);
+        assert_eq!(TCPSPLICE_SPLICE_MAX, TCPSPLICE_SPLICE_BYTES_TO_CLIENT);
+        assert_eq!(TCPSPLICE_CONN_MAX, TCPSPLICE_CONN_TIMESTAMPS);
+        assert_eq!(
+            TCPSPLICE_SPLICE_STATE_MEMBERS,
+            &[
+                ("TCPSPLICE_STATE_OPEN", 0),
+                ("TCPSPLICE_STATE_FINISHED", 1),
+                ("TCPSPLICE_STATE_RESET", 2)
+            ]
+        );
         assert_eq!(
             TCPSPLICE_STAT_MEMBERS.first(),
             Some(&("TCPSPLICE_STAT_RX_PACKETS_V4", TCPSPLICE_STAT_RX_PACKETS_V4))
