@@ -1,4 +1,5 @@
-# Many spliced connections at once, long keep-alive and interactive sessions,
+# Many spliced connections at once, a 200 MB download, long keep-alive and
+# interactive sessions,
 # and unloading the module under 100 live splices.
 # timeout: 1500
 . "$(dirname "$0")/lib.sh"
@@ -14,6 +15,9 @@ client 192.0.2.11 80 www parallel 500 20000 || fail "500 parallel connections"
 # itself. Every byte was checked either way; most must be spliced.
 created=$(kernel_value splices_created)
 expect_gt "$created" 449 "splices created by the parallel run"
+# One 200 MB download, checksummed (curl streams it; the backend builds it).
+got=$(on client1 curl -sf http://192.0.2.11/bytes/200000000 | sha256sum | cut -d' ' -f1)
+expect_eq "$got" "$(expected_sha 200000000)" "200 MB download"
 client 192.0.2.11 80 www keepalive 200 || fail "200 requests on one connection"
 client 2001:db8:1::11 80 v6.example.com keepalive 50 || fail "IPv6 keep-alive"
 out=$(client 192.0.2.11 80 www interactive 50 30) || fail "interactive session: $out"
@@ -22,8 +26,8 @@ expect_eq "$(rsts client1)" "$r0c" "resets at the client"
 expect_eq "$(rsts backend1)" "$r0b" "resets at the backend"
 expect_eq "$(kernel_value drop_malformed)" 0 "malformed drops"
 proxy_stop
-expect_eq "$(proxy_relayed spliced)" "$((created + 3))" "connections the proxy spliced"
-expect_eq "$(( $(proxy_relayed spliced) + $(proxy_relayed relayed) ))" 503 "connections spliced or relayed"
+expect_eq "$(proxy_relayed spliced)" "$((created + 4))" "connections the proxy spliced"
+expect_eq "$(( $(proxy_relayed spliced) + $(proxy_relayed relayed) ))" 504 "connections spliced or relayed"
 
 # 100 live splices, then unload: every entry is freed (vm-run fails the run
 # on any warning or kmemleak report), and the module goes. Meanwhile new
