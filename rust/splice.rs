@@ -185,6 +185,14 @@ pub(crate) fn forward_icmp(
     skb: &mut Skb<'_>,
     family: Family,
 ) -> Option<Result<(), Counter>> {
+    // Look at the protocol before pulling the whole packet in.
+    let proto = match family {
+        Family::V4 => skb.network_bytes(20)?[9],
+        Family::V6 => skb.network_bytes(40)?[6],
+    };
+    if proto != icmp::IPPROTO_ICMP && proto != icmp::IPPROTO_ICMPV6 {
+        return None;
+    }
     let len = skb.len();
     let q = icmp::quote(family, skb.network_bytes(len)?)?;
     let rcu = RcuGuard::new();
