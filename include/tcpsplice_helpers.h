@@ -141,7 +141,7 @@ void tcpsplice_h_table_attach(struct tcpsplice_table *t, void *payload,
 /* packets */
 u8 *tcpsplice_h_writable(struct sk_buff *skb, unsigned int len);
 int tcpsplice_h_csum_mode(struct sk_buff *skb, unsigned int l4);
-bool tcpsplice_h_skb_from_socket(const struct sk_buff *skb);
+bool tcpsplice_h_sending(void);
 int tcpsplice_h_output(struct net *net, struct sk_buff *skb, bool v6);
 struct net *tcpsplice_h_state_net(const struct nf_hook_state *state);
 bool tcpsplice_h_pull(struct sk_buff *skb, unsigned int len);

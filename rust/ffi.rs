@@ -334,10 +334,12 @@ impl<'a> Skb<'a> {
         len as usize
     }
 
-    /// Sent by a local socket.
-    pub(crate) fn has_socket(&self) -> bool {
-        // SAFETY: `skb` is valid (type invariant).
-        unsafe { b::tcpsplice_h_skb_from_socket(self.skb.as_ptr().cast()) }
+    /// One of this module's own translated packets, being sent (LOCAL_OUT
+    /// runs inside [`Skb::output`]).
+    pub(crate) fn is_ours(&self) -> bool {
+        // SAFETY: No preconditions; reads a per-CPU flag of this CPU (hooks
+        // run with bottom halves off).
+        unsafe { b::tcpsplice_h_sending() }
     }
 
     /// The first `len` bytes from the network header, writable (unshared and

@@ -118,13 +118,13 @@ fn send(net: &NetState, skb: Skb<'_>, family: Family) -> Verdict {
     Verdict::Stolen(stolen)
 }
 
-/// LOCAL_OUT, IPv4 and IPv6: a local socket sending on a spliced connection
-/// is either one of the retired sockets (whose timers or backlog still
-/// produce ACKs) or a new socket that reused a spliced port; either would
-/// corrupt the splice, so its packets are dropped. Translated packets have
-/// no socket and pass.
+/// LOCAL_OUT, IPv4 and IPv6: anything this host sends on a spliced
+/// connection, other than the splice's own translated packets, would corrupt
+/// it: a reset from the stack for a segment that passed PRE_ROUTING just
+/// before the splice was made and met the retired socket gone, or a new
+/// socket on a reused port. It is dropped.
 pub(crate) fn local_out(net: &NetState, mut skb: Skb<'_>, family: Family) -> Verdict {
-    if net.table().count() == 0 || !skb.has_socket() {
+    if net.table().count() == 0 || skb.is_ours() {
         return Verdict::Accept;
     }
     let Ok(Some((l4, _))) = tcp_offset(&mut skb, family) else {

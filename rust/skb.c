@@ -38,10 +38,17 @@ int tcpsplice_h_csum_mode(struct sk_buff *skb, unsigned int l4)
 	return 0;
 }
 
-/* Sent by a local socket (data, or a reset or ACK from the control socket). */
-bool tcpsplice_h_skb_from_socket(const struct sk_buff *skb)
+/*
+ * Set while this CPU sends a translated packet: the LOCAL_OUT hook, which
+ * runs within ip_local_out(), lets those through and drops anything else
+ * local on a spliced connection (a reset from the stack, say, whose skb
+ * need not carry a socket: IPv6's does not).
+ */
+static DEFINE_PER_CPU(bool, tcpsplice_sending);
+
+bool tcpsplice_h_sending(void)
 {
-	return skb->sk != NULL;
+	return __this_cpu_read(tcpsplice_sending);
 }
 
 int tcpsplice_h_skb_len(const struct sk_buff *skb)
@@ -90,7 +97,9 @@ static int output4(struct net *net, struct sk_buff *skb)
 	iph->ttl = ip4_dst_hoplimit(&rt->dst);
 	ip_send_check(iph);
 	prepare(skb);
+	__this_cpu_write(tcpsplice_sending, true);
 	ip_local_out(net, NULL, skb);
+	__this_cpu_write(tcpsplice_sending, false);
 	return 0;
 }
 
@@ -120,12 +129,17 @@ static int output6(struct net *net, struct sk_buff *skb)
 	memset(IP6CB(skb), 0, sizeof(*IP6CB(skb)));
 	ip6h->hop_limit = ip6_dst_hoplimit(dst);
 	prepare(skb);
+	__this_cpu_write(tcpsplice_sending, true);
 	ip6_local_out(net, NULL, skb);
+	__this_cpu_write(tcpsplice_sending, false);
 	return 0;
 }
 #endif
 
-/* Route and send a translated packet; the skb is consumed either way. */
+/*
+ * Route and send a translated packet; the skb is consumed either way. Called
+ * from the PRE_ROUTING hook, so bottom halves are off and this CPU stays.
+ */
 int tcpsplice_h_output(struct net *net, struct sk_buff *skb, bool v6)
 {
 	if (!v6)
