@@ -312,6 +312,7 @@ fn conn(t: u16, (local, remote): (SocketAddr, SocketAddr)) -> Result<Nlattr<u16,
 fn decode_conn(a: &Nlattr<u16, Buffer>) -> Result<ConnInfo, Error> {
     let mut c = ConnInfo::default();
     let (mut local, mut remote) = (None, None);
+    let (mut lport, mut rport) = (0, 0);
     let handle = a.get_attr_handle::<u16>().map_err(ser)?;
     for inner in handle.iter() {
         let b = inner.nla_payload().as_ref();
@@ -326,8 +327,8 @@ fn decode_conn(a: &Nlattr<u16, Buffer>) -> Result<ConnInfo, Error> {
         match *inner.nla_type().nla_type() {
             TCPSPLICE_CONN_LOCAL_ADDR => local = ip(b),
             TCPSPLICE_CONN_REMOTE_ADDR => remote = ip(b),
-            TCPSPLICE_CONN_LOCAL_PORT => c.local_port = u16_of(b),
-            TCPSPLICE_CONN_REMOTE_PORT => c.remote_port = u16_of(b),
+            TCPSPLICE_CONN_LOCAL_PORT => lport = u16_of(b),
+            TCPSPLICE_CONN_REMOTE_PORT => rport = u16_of(b),
             TCPSPLICE_CONN_MSS => c.mss = u16_of(b),
             TCPSPLICE_CONN_SND_WSCALE => c.snd_wscale = b.first().copied().unwrap_or(0),
             TCPSPLICE_CONN_RCV_WSCALE => c.rcv_wscale = b.first().copied().unwrap_or(0),
@@ -339,8 +340,8 @@ fn decode_conn(a: &Nlattr<u16, Buffer>) -> Result<ConnInfo, Error> {
     let (Some(l), Some(r)) = (local, remote) else {
         return Err(Error::Netlink("connection without addresses".into()));
     };
-    c.local = SocketAddr::new(l, c.local_port);
-    c.remote = SocketAddr::new(r, c.remote_port);
+    c.local = SocketAddr::new(l, lport);
+    c.remote = SocketAddr::new(r, rport);
     Ok(c)
 }
 

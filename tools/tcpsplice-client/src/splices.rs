@@ -9,10 +9,6 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 pub struct ConnInfo {
     pub local: SocketAddr,
     pub remote: SocketAddr,
-    #[serde(skip)]
-    pub local_port: u16,
-    #[serde(skip)]
-    pub remote_port: u16,
     pub mss: u16,
     pub snd_wscale: u8,
     pub rcv_wscale: u8,
@@ -26,8 +22,6 @@ impl Default for ConnInfo {
         ConnInfo {
             local: any,
             remote: any,
-            local_port: 0,
-            remote_port: 0,
             mss: 0,
             snd_wscale: 0,
             rcv_wscale: 0,
