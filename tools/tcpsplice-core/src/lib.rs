@@ -13,11 +13,14 @@
 extern crate std;
 
 pub mod capture;
+pub mod cluster;
 pub mod config;
 pub mod conn;
 pub mod csum;
 pub mod icmp;
 pub mod packet;
 pub mod seq;
+pub mod siphash;
 pub mod splice;
+pub mod sync;
 pub mod translate;
