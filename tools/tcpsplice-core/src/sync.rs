@@ -13,7 +13,7 @@
 //! All integers are big endian except the tag. The counter grows with every
 //! datagram a sender's incarnation sends to one receiver (retransmissions
 //! included), so the receiver's [`ReplayWindow`] refuses copies. Every rule is
-//! in `Documentation/networking/tcpsplice/sync.rst`.
+//! in `Documentation/sync.rst`.
 
 use super::siphash::{siphash, tags_equal, Key};
 use super::splice::{Endpoint, Family, Splice, Tuple};
@@ -231,13 +231,29 @@ impl ReplayWindow {
     }
 }
 
-/// A VIP address.
+/// An IPv4 or IPv6 address (a VIP or a peer).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Vip {
+pub struct Addr {
     /// 4 (IPv4, first four bytes of `addr`) or 6.
     pub v6: bool,
     /// The address.
     pub addr: [u8; 16],
+}
+
+impl core::fmt::Display for Addr {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        let a = &self.addr;
+        if !self.v6 {
+            return write!(f, "{}.{}.{}.{}", a[0], a[1], a[2], a[3]);
+        }
+        for i in 0..8 {
+            if i > 0 {
+                f.write_str(":")?;
+            }
+            write!(f, "{:x}", u16::from_be_bytes([a[2 * i], a[2 * i + 1]]))?;
+        }
+        Ok(())
+    }
 }
 
 /// A heartbeat's body.
@@ -249,14 +265,14 @@ pub struct Heartbeat {
     /// (generation, last in-order sequence number).
     pub ack: (u32, u32),
     /// VIPs the sender owns.
-    pub claims: [Vip; MAX_CLAIMS],
+    pub claims: [Addr; MAX_CLAIMS],
     /// How many of `claims` are used.
     pub n_claims: usize,
 }
 
 impl Heartbeat {
     /// The used claims.
-    pub fn claims(&self) -> &[Vip] {
+    pub fn claims(&self) -> &[Addr] {
         &self.claims[..self.n_claims]
     }
 
@@ -295,18 +311,18 @@ impl Heartbeat {
         };
         for i in 0..n {
             let c = &b[HEARTBEAT_FIXED + i * CLAIM_LEN..][..CLAIM_LEN];
-            hb.claims[i] = vip(c[0], &c[1..])?;
+            hb.claims[i] = addr_of(c[0], &c[1..])?;
         }
         Ok(hb)
     }
 }
 
-fn vip(family: u8, addr: &[u8]) -> Result<Vip, Reject> {
+fn addr_of(family: u8, addr: &[u8]) -> Result<Addr, Reject> {
     let mut a = [0u8; 16];
     a.copy_from_slice(addr);
     match family {
-        4 if a[4..] == [0; 12] => Ok(Vip { v6: false, addr: a }),
-        6 => Ok(Vip { v6: true, addr: a }),
+        4 if a[4..] == [0; 12] => Ok(Addr { v6: false, addr: a }),
+        6 => Ok(Addr { v6: true, addr: a }),
         _ => Err(Reject::Malformed),
     }
 }
@@ -443,7 +459,7 @@ fn family_of(b: u8) -> Result<Family, Reject> {
 
 impl Op {
     /// Encoded length.
-    pub fn len(&self) -> usize {
+    pub fn encoded_len(&self) -> usize {
         match self {
             Op::Add(_) => ADD_LEN,
             Op::Del { .. } => DEL_LEN,
@@ -453,7 +469,7 @@ impl Op {
 
     /// Encode into `out`; returns the length, or `None` if it does not fit.
     pub fn encode(&self, out: &mut [u8]) -> Option<usize> {
-        let out = out.get_mut(..self.len())?;
+        let out = out.get_mut(..self.encoded_len())?;
         match self {
             Op::Add(r) => {
                 let sp = &r.splice;
@@ -577,6 +593,20 @@ impl<'a> UpdateWriter<'a> {
         })
     }
 
+    /// Continue a body of `len` bytes and `n_ops` operations that an earlier
+    /// writer left in `buf`.
+    pub fn resume(buf: &'a mut [u8], len: usize, n_ops: u16) -> Option<Self> {
+        let cap = buf.len().min(MAX_BODY);
+        if len < UPDATE_HEADER_LEN || len > cap {
+            return None;
+        }
+        Some(UpdateWriter {
+            buf: &mut buf[..cap],
+            len,
+            n_ops,
+        })
+    }
+
     /// Append `op`; false if it does not fit.
     pub fn push(&mut self, op: &Op) -> bool {
         match op.encode(&mut self.buf[self.len..]) {
@@ -596,7 +626,7 @@ impl<'a> UpdateWriter<'a> {
     }
 
     /// The body's length so far.
-    pub fn len(&self) -> usize {
+    pub fn body_len(&self) -> usize {
         self.len
     }
 }

@@ -98,7 +98,7 @@ fn the_replay_window_accepts_each_counter_once_and_reordering_within_64() {
     assert_eq!(w.check(7, 100), Ok(Fresh::Same));
     assert_eq!(w.check(7, 37), Ok(Fresh::Same)); // 63 back: inside
     assert_eq!(w.check(7, 36), Err(Reject::Replayed)); // 64 back: too old
-    // An older incarnation is a replay; a newer one is a restart.
+                                                       // An older incarnation is a replay; a newer one is a restart.
     assert_eq!(w.check(6, 1000), Err(Reject::Replayed));
     assert_eq!(w.check(8, 1), Ok(Fresh::Restarted { first: false }));
     assert_eq!(w.incarnation(), 8);
@@ -113,14 +113,16 @@ fn heartbeats_round_trip_and_reject_bad_claims() {
         n_claims: 2,
         ..Heartbeat::default()
     };
-    hb.claims[0] = Vip {
+    hb.claims[0] = Addr {
         v6: false,
         addr: ep(&[192, 0, 2, 100], 0).addr,
     };
-    hb.claims[1] = Vip {
+    hb.claims[1] = Addr {
         v6: true,
         addr: [0x20, 1, 0xd, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1],
     };
+    assert_eq!(std::format!("{}", hb.claims[0]), "192.0.2.100");
+    assert_eq!(std::format!("{}", hb.claims[1]), "2001:db8:0:0:0:0:0:1");
     let mut out = [0u8; 64];
     let n = hb.encode(&mut out).unwrap();
     assert_eq!(Heartbeat::decode(&out[..n]), Ok(hb));
@@ -148,8 +150,10 @@ fn updates_round_trip_every_operation() {
     let mut w = UpdateWriter::new(&mut buf, 2, 9).unwrap();
     assert!(w.push(&Op::Add(r)));
     assert!(w.push(&del));
+    let (len, n) = (w.body_len(), w.ops());
+    let mut w = UpdateWriter::resume(&mut buf, len, n).unwrap();
     assert!(w.push(&Op::BulkDone));
-    let len = w.len();
+    let len = w.body_len();
     assert_eq!(len, UPDATE_HEADER_LEN + ADD_LEN + DEL_LEN + 1);
     let h = decode_update(&buf[..len]).unwrap();
     assert_eq!((h.gen, h.seq, h.n_ops), (2, 9, 3));
@@ -173,7 +177,7 @@ fn a_full_update_refuses_more_operations() {
         n += 1;
     }
     assert_eq!(n, (MAX_BODY - UPDATE_HEADER_LEN) / ADD_LEN);
-    assert!(w.len() <= MAX_BODY);
+    assert!(w.body_len() <= MAX_BODY);
     assert_eq!(usize::from(w.ops()), n);
 }
 
@@ -184,7 +188,9 @@ fn replicas_rebuild_the_same_translation() {
     Op::Add(r).encode(&mut b).unwrap();
     let (op, n) = Op::decode(&b).unwrap();
     assert_eq!(n, ADD_LEN);
-    let Op::Add(back) = op else { panic!("not an add") };
+    let Op::Add(back) = op else {
+        panic!("not an add")
+    };
     // Same maps, so the same bytes on the wire for every packet.
     assert_eq!(back.splice, r.splice);
     // IPv4 addresses with junk past the fourth byte are refused.
