@@ -153,4 +153,49 @@ struct sk_buff *tcpsplice_h_test_skb(const u8 *data, u32 len, u16 ethertype);
 void tcpsplice_h_test_skb_free(struct sk_buff *skb);
 void tcpsplice_h_test_skb_partial(struct sk_buff *skb, u32 l4, u16 csum_offset);
 
+/*
+ * The cluster (rust/cluster.c): one UDP socket per namespace with its work
+ * items, VIP answers and announcements, events, configuration parsing.
+ * Addresses are 4 or 16 bytes as `v6` says.
+ */
+struct tcpsplice_csock;
+struct tcpsplice_peer_cfg {
+	u32 id;
+	u8 addr[16];
+	u8 v6;
+};
+struct tcpsplice_vip_cfg {
+	u8 addr[16];
+	u8 v6;
+	u32 n_owners;
+	u32 owners[TCPSPLICE_MAX_PEERS + 1];
+};
+struct tcpsplice_cluster_cfg {
+	u32 node_id, interval_ms, misses;
+	u16 port;
+	u8 preempt;
+	bool has_key;
+	u8 key[TCPSPLICE_KEY_LEN];
+	u32 n_peers, n_vips;
+	struct tcpsplice_peer_cfg peers[TCPSPLICE_MAX_PEERS];
+	struct tcpsplice_vip_cfg vips[TCPSPLICE_MAX_VIPS];
+};
+struct tcpsplice_csock *tcpsplice_h_csock_new(struct net *net, u16 port,
+					      u32 interval_ms, void *ctx, int *err);
+void tcpsplice_h_csock_free(struct tcpsplice_csock *c);
+void tcpsplice_h_csock_set_interval(struct tcpsplice_csock *c, u32 interval_ms);
+void tcpsplice_h_csock_kick(struct tcpsplice_csock *c);
+int tcpsplice_h_csock_send(struct tcpsplice_csock *c, const u8 *addr, bool v6,
+			   u16 port, const void *data, u32 len);
+u64 tcpsplice_h_now_ms(void);
+u64 tcpsplice_h_realtime_ns(void);
+void tcpsplice_h_msleep(u32 ms);
+void tcpsplice_h_arp_register(void);
+void tcpsplice_h_arp_unregister(void);
+u32 tcpsplice_h_announce(struct net *net, const u8 *addr, bool v6);
+void tcpsplice_h_event(struct net *net, u8 type, u32 node, const u8 *vip, bool v6);
+int tcpsplice_h_parse_cluster(struct genl_info *info,
+			      struct tcpsplice_cluster_cfg *cfg);
+u64 tcpsplice_h_siphash(const void *data, u32 len, const u64 key[2]);
+
 #endif /* _TCPSPLICE_HELPERS_H */

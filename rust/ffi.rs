@@ -13,6 +13,7 @@ use kernel::error::to_result;
 use kernel::prelude::*;
 use kernel::types::Opaque;
 
+pub(crate) mod cluster;
 pub(crate) mod sock;
 pub(crate) mod table;
 
@@ -24,8 +25,8 @@ pub(crate) mod table;
 ///
 /// # Invariants
 ///
-/// Both `tcpsplice_h_register_pernet` and `tcpsplice_h_register_genl` have
-/// succeeded and neither has been undone.
+/// `tcpsplice_h_register_pernet` and `tcpsplice_h_register_genl` have
+/// succeeded, `tcpsplice_h_arp_register` was called, and none has been undone.
 pub(crate) struct Registration(());
 
 impl Registration {
@@ -41,13 +42,19 @@ impl Registration {
             unsafe { b::tcpsplice_h_unregister_pernet() };
             return Err(e);
         }
-        // INVARIANT: Both registrations succeeded.
+        // SAFETY: Registers a static packet type (the VIP ARP handler),
+        // after the namespaces' state exists; undone first in `Drop`.
+        unsafe { b::tcpsplice_h_arp_register() };
+        // INVARIANT: All three registrations happened.
         Ok(Registration(()))
     }
 }
 
 impl Drop for Registration {
     fn drop(&mut self) {
+        // SAFETY: Registered (type invariant). This waits for running
+        // handlers, so none looks at a namespace's state after this.
+        unsafe { b::tcpsplice_h_arp_unregister() };
         // The family goes first: `genl_unregister_family` waits for running
         // handlers, so none can look at a namespace's state after this.
         // SAFETY: Registered, by the type invariant.
@@ -80,7 +87,10 @@ struct NetSlot {
 unsafe extern "C" fn tcpsplice_rs_net_init(net: *mut kernel::bindings::net) -> c_int {
     // SAFETY: `net` is valid for the duration of the call (function contract).
     let cookie = unsafe { b::tcpsplice_h_net_cookie(net) };
-    let state = match NetState::new(cookie) {
+    // SAFETY: The state lives in the namespace's slot and is freed by its
+    // exit, so `net` outlives it.
+    let handle = unsafe { cluster::Net::new(net) };
+    let state = match NetState::new_in(cookie, handle) {
         Ok(s) => s,
         Err(e) => return e.to_errno(),
     };
@@ -126,7 +136,10 @@ unsafe extern "C" fn tcpsplice_rs_net_exit(net: *mut kernel::bindings::net) {
     let raw = unsafe { core::mem::take(&mut *b::tcpsplice_h_net_slot(net)) };
     if !raw.is_null() {
         // SAFETY: `raw` came from `KBox::into_raw` in `tcpsplice_rs_net_init`.
-        drop(unsafe { KBox::<NetSlot>::from_raw(raw.cast()) });
+        let slot = unsafe { KBox::<NetSlot>::from_raw(raw.cast()) };
+        // The sync socket's work items use the table: stop them first.
+        slot.state.cluster().stop();
+        drop(slot);
     }
 }
 
@@ -432,6 +445,8 @@ genl_entry!(tcpsplice_rs_reset_stats => crate::netlink::reset_stats);
 genl_entry!(tcpsplice_rs_splice => crate::netlink::splice);
 genl_entry!(tcpsplice_rs_unsplice => crate::netlink::unsplice);
 genl_entry!(tcpsplice_rs_get_splice => crate::netlink::get_splice);
+genl_entry!(tcpsplice_rs_set_cluster => crate::netlink::set_cluster);
+genl_entry!(tcpsplice_rs_get_cluster => crate::netlink::get_cluster);
 
 /// A generic netlink request being handled.
 ///

@@ -18,6 +18,8 @@ int tcpsplice_rs_splice(struct sk_buff *skb, struct genl_info *info);
 int tcpsplice_rs_unsplice(struct sk_buff *skb, struct genl_info *info);
 int tcpsplice_rs_get_splice(struct sk_buff *skb, struct genl_info *info);
 int tcpsplice_rs_dump_splices(struct sk_buff *skb, struct netlink_callback *cb);
+int tcpsplice_rs_set_cluster(struct sk_buff *skb, struct genl_info *info);
+int tcpsplice_rs_get_cluster(struct sk_buff *skb, struct genl_info *info);
 
 /* ---- pernet ------------------------------------------------------------ */
 
@@ -93,6 +95,9 @@ static const struct nla_policy tcpsplice_splice_policy[TCPSPLICE_SPLICE_MAX + 1]
 static const struct nla_policy tcpsplice_policy[TCPSPLICE_A_MAX + 1] = {
 	[TCPSPLICE_A_CONFIG] = NLA_POLICY_NESTED(tcpsplice_cfg_policy),
 	[TCPSPLICE_A_SPLICE] = NLA_POLICY_NESTED(tcpsplice_splice_policy),
+	/* Parsed strictly, with its own policies, in rust/cluster.c. */
+	[TCPSPLICE_A_CLUSTER] = { .type = NLA_NESTED },
+	[TCPSPLICE_A_WAIT_SYNC] = { .type = NLA_FLAG },
 };
 
 static const struct genl_small_ops tcpsplice_ops[] = {
@@ -124,6 +129,16 @@ static const struct genl_small_ops tcpsplice_ops[] = {
 		.cmd = TCPSPLICE_CMD_GET_SPLICE,
 		.doit = tcpsplice_rs_get_splice,
 		.dumpit = tcpsplice_rs_dump_splices,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = TCPSPLICE_CMD_SET_CLUSTER,
+		.doit = tcpsplice_rs_set_cluster,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = TCPSPLICE_CMD_GET_CLUSTER,
+		.doit = tcpsplice_rs_get_cluster,
 		.flags = GENL_ADMIN_PERM,
 	},
 };
@@ -368,4 +383,33 @@ void tcpsplice_h_test_skb_partial(struct sk_buff *skb, u32 l4, u16 csum_offset)
 void tcpsplice_h_test_skb_free(struct sk_buff *skb)
 {
 	kfree_skb(skb);
+}
+
+/* ---- events ------------------------------------------------------------- */
+
+void tcpsplice_h_event(struct net *net, u8 type, u32 node, const u8 *vip, bool v6)
+{
+	struct sk_buff *skb;
+	struct nlattr *nest;
+	void *hdr;
+
+	if (!genl_has_listeners(&tcpsplice_family, net, 0))
+		return;
+	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!skb)
+		return;
+	hdr = genlmsg_put(skb, 0, 0, &tcpsplice_family, 0, TCPSPLICE_CMD_EVENT);
+	if (!hdr)
+		goto fail;
+	nest = nla_nest_start(skb, TCPSPLICE_A_EVENT);
+	if (!nest || nla_put_u8(skb, TCPSPLICE_EVENT_TYPE, type) ||
+	    nla_put_u32(skb, TCPSPLICE_EVENT_NODE, node) ||
+	    (vip && nla_put(skb, TCPSPLICE_EVENT_VIP, v6 ? 16 : 4, vip)))
+		goto fail;
+	nla_nest_end(skb, nest);
+	genlmsg_end(skb, hdr);
+	genlmsg_multicast_netns(&tcpsplice_family, net, skb, 0, 0, GFP_KERNEL);
+	return;
+fail:
+	nlmsg_free(skb);
 }

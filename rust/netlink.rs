@@ -4,6 +4,7 @@
 //! `include/uapi/linux/tcpsplice.h`.
 
 use crate::bindings as b;
+use crate::cluster::ConfigureError;
 use crate::ffi::sock::LockedPair;
 use crate::ffi::table::{jiffies, InsertError, Key};
 use crate::ffi::{ConnAttrs, Dump, Request, Writer};
@@ -12,7 +13,8 @@ use crate::splice_core::capture::{self, Refusal};
 use crate::splice_core::config::VERSION_C;
 use crate::splice_core::conn::{Phase, Side};
 use crate::splice_core::splice::{Endpoint, Family, Splice, Tuple};
-use crate::stats::Counter;
+use crate::splice_core::sync::{DelReason, Op, Replica};
+use crate::stats::{Counter, GAUGES};
 use kernel::prelude::*;
 
 /// `TCPSPLICE_CMD_GET_STATUS`: version, settings and counters of the
@@ -38,11 +40,16 @@ pub(crate) fn get_status(req: &Request) -> Result {
     r.end(nest);
 
     let nest = r.nest(b::TCPSPLICE_A_STATS)?;
-    r.put_u64(
-        b::TCPSPLICE_STAT_SPLICES_ACTIVE,
+    let [unacked, peers_up, vips_owned] = net.cluster().gauges();
+    let gauges = [
         u64::from(net.table().count()),
-        b::TCPSPLICE_STAT_PAD,
-    )?;
+        unacked,
+        peers_up,
+        vips_owned,
+    ];
+    for (attr, v) in GAUGES.iter().zip(gauges) {
+        r.put_u64(*attr, v, b::TCPSPLICE_STAT_PAD)?;
+    }
     for c in Counter::ALL {
         r.put_u64(c.attr(), net.stats.get(c), b::TCPSPLICE_STAT_PAD)?;
     }
@@ -180,6 +187,12 @@ pub(crate) fn splice(req: &Request) -> Result {
     pair.retire();
     drop(pair);
     net.stats.inc(Counter::SplicesCreated);
+    let replica = Replica {
+        splice: sp,
+        mss,
+        windows: [states[0].snd_wnd, states[1].snd_wnd],
+    };
+    let ticket = net.cluster().replicate(net, &Op::Add(replica));
     // The retired backend-side socket gave its port back: hold it while the
     // splice lives, so a new connect() cannot pick it. Best effort: if the
     // port cannot be bound, LOCAL_OUT still keeps a new socket off the splice.
@@ -209,9 +222,20 @@ pub(crate) fn splice(req: &Request) -> Result {
         idle_secs: 0,
         packets: [0; 2],
         bytes: [0; 2],
+        replica: false,
+    };
+    // The reply waits, if asked, until a peer holds the entry: a proxy
+    // that fails right after this still loses no connection.
+    let replicated = match (&ticket, req.wait_sync()) {
+        (Some(t), true) => Some(net.cluster().wait(t)),
+        (None, true) => Some(false),
+        _ => None,
     };
     let mut r = req.reply(b::TCPSPLICE_CMD_SPLICE as u8)?;
     fill(&mut r, &view)?;
+    if let Some(done) = replicated {
+        r.put_u8(b::TCPSPLICE_A_REPLICATED, u8::from(done))?;
+    }
     r.send()
 }
 
@@ -230,18 +254,45 @@ fn splice_id(req: &Request) -> Result<u64> {
 pub(crate) fn unsplice(req: &Request) -> Result {
     let id = splice_id(req)?;
     let net = req.net();
-    let mut found = false;
+    let mut found = None;
     net.table().lock().retain(|e| {
         let hit = e.id == id;
-        found |= hit;
+        if hit {
+            found = Some(crate::splice::del_op(e, DelReason::Ended));
+        }
         !hit
     });
-    if !found {
+    let Some(op) = found else {
         req.error(c"no splice with this TCPSPLICE_SPLICE_ID");
         return Err(ENOENT);
-    }
+    };
     net.stats.inc(Counter::SplicesUnspliced);
+    net.cluster().replicate(net, &op);
     Ok(())
+}
+
+/// `TCPSPLICE_CMD_SET_CLUSTER` (admin): replace the cluster configuration.
+pub(crate) fn set_cluster(req: &Request) -> Result {
+    let cfg = req.cluster_config()?;
+    let net = req.net();
+    match net.cluster().configure(net, cfg) {
+        Ok(()) => Ok(()),
+        Err(ConfigureError::Invalid(e)) => {
+            req.error(e.message());
+            Err(EINVAL)
+        }
+        Err(ConfigureError::Socket(e)) => {
+            req.error(c"cannot bind the sync socket to TCPSPLICE_CLUSTER_PORT");
+            Err(e)
+        }
+    }
+}
+
+/// `TCPSPLICE_CMD_GET_CLUSTER` (admin): configuration and peer states.
+pub(crate) fn get_cluster(req: &Request) -> Result {
+    let mut r = req.reply(b::TCPSPLICE_CMD_GET_CLUSTER as u8)?;
+    req.net().cluster().report(&mut r)?;
+    r.send()
 }
 
 /// `TCPSPLICE_CMD_GET_SPLICE` (admin): one entry.
@@ -331,6 +382,9 @@ fn fill(w: &mut Writer, v: &View) -> Result {
     w.put_u64(b::TCPSPLICE_SPLICE_BYTES_TO_BACKEND, v.bytes[c], pad)?;
     w.put_u64(b::TCPSPLICE_SPLICE_PACKETS_TO_CLIENT, v.packets[k], pad)?;
     w.put_u64(b::TCPSPLICE_SPLICE_BYTES_TO_CLIENT, v.bytes[k], pad)?;
+    if v.replica {
+        w.put_flag(b::TCPSPLICE_SPLICE_REPLICA)?;
+    }
     w.end(nest);
     Ok(())
 }

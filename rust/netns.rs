@@ -2,9 +2,12 @@
 //! Per-namespace state: settings and counters. Created when a namespace (or
 //! the module) comes up, freed when it goes (see `ffi.rs`).
 
+use crate::cluster::Cluster;
+use crate::ffi::cluster::Net;
 use crate::ffi::table::Table;
 use crate::splice::Entry;
 use crate::splice_core::config::{SettingError, Settings};
+use crate::splice_core::sync::Addr;
 use crate::stats::Stats;
 use kernel::new_mutex;
 use kernel::prelude::*;
@@ -26,6 +29,13 @@ pub(crate) struct NetState {
     table: Table<Entry>,
     /// The identifier of the next splice.
     next_id: Atomic<u64>,
+    /// Cluster membership. After the table: its socket is stopped
+    /// explicitly (`Cluster::stop`) before the namespace's state is dropped,
+    /// and the table's sweep may still reach it until the table is gone.
+    #[pin]
+    cluster: Cluster,
+    /// The namespace itself (none in unit tests).
+    net: Option<Net>,
 }
 
 /// The module parameters as default settings, checked.
@@ -38,8 +48,13 @@ pub(crate) fn default_settings() -> Result<Settings, SettingError> {
 }
 
 impl NetState {
-    /// Fresh state for the namespace with the given cookie.
+    /// Fresh state, not attached to a namespace (unit tests).
     pub(crate) fn new(cookie: u64) -> Result<Pin<KBox<Self>>> {
+        Self::new_in(cookie, None)
+    }
+
+    /// Fresh state for the namespace `net` with the given cookie.
+    pub(crate) fn new_in(cookie: u64, net: Option<Net>) -> Result<Pin<KBox<Self>>> {
         // Module init checked the parameters; they are read-only at runtime.
         let s = default_settings().map_err(|_| EINVAL)?;
         // About eight entries per bucket at the default bound; each entry
@@ -54,6 +69,8 @@ impl NetState {
                 update <- new_mutex!(()),
                 table,
                 next_id: Atomic::new(1),
+                cluster <- Cluster::new(),
+                net,
             }),
             GFP_KERNEL,
         )
@@ -67,6 +84,29 @@ impl NetState {
     /// The splice table.
     pub(crate) fn table(&self) -> &Table<Entry> {
         &self.table
+    }
+
+    /// The cluster membership.
+    pub(crate) fn cluster(&self) -> &Cluster {
+        &self.cluster
+    }
+
+    /// The namespace, if attached to one.
+    pub(crate) fn ns(&self) -> Option<&Net> {
+        self.net.as_ref()
+    }
+
+    /// Announce that this node answers for `vip`; returns how many devices
+    /// the announcement went out on.
+    pub(crate) fn announce(&self, vip: &Addr) -> u32 {
+        self.net.as_ref().map_or(0, |n| n.announce(vip))
+    }
+
+    /// Report a cluster event to listeners.
+    pub(crate) fn event(&self, kind: u32, node: u32, vip: Option<&Addr>) {
+        if let Some(n) = &self.net {
+            n.event(kind, node, vip);
+        }
     }
 
     /// A fresh splice identifier.

@@ -2,12 +2,15 @@
 //! Splice entries: what the table holds for each splice, the per-packet work
 //! on it, and the sweep that removes finished and idle entries.
 
-use crate::ffi::table::{jiffies, jiffies_to_secs, secs_to_jiffies, Key, RcuGuard};
+use crate::ffi::table::{
+    jiffies, jiffies_to_secs, secs_to_jiffies, BhGuard, InsertError, Key, RcuGuard,
+};
 use crate::ffi::{CsumMode, Skb};
 use crate::netns::NetState;
 use crate::splice_core::conn::{Action, Phase, Side, Tracker};
 use crate::splice_core::icmp;
-use crate::splice_core::splice::{Family, Splice};
+use crate::splice_core::splice::{Family, Splice, Tuple};
+use crate::splice_core::sync::{DelReason, Op, Replica};
 use crate::stats::Counter;
 use kernel::new_spinlock;
 use kernel::prelude::*;
@@ -26,6 +29,10 @@ pub(crate) struct Entry {
     pub(crate) splice: Splice,
     /// The largest segment each side's peer accepts.
     pub(crate) mss: [u16; 2],
+    /// The windows the peers advertised when the splice was made.
+    windows: [u32; 2],
+    /// Installed from a peer's update, not made here.
+    pub(crate) replica: bool,
     created: u64,
     /// Taken in softirq context by the hooks; elsewhere only with bottom
     /// halves disabled (under the table lock).
@@ -40,6 +47,15 @@ struct EntryState {
     /// Per side the packets came from.
     packets: [u64; 2],
     bytes: [u64; 2],
+    /// The idle timeout applies: the entry was made here, forwarded a
+    /// packet here, or its peers died. A replica no packet reached stays
+    /// until a peer reports its end, so a quiet but live connection is not
+    /// lost from the standby.
+    expires: bool,
+    /// A peer reported the end: do not report it back.
+    quiet: bool,
+    /// A peer reported it idle and it is idle here: remove at the next sweep.
+    kill: bool,
 }
 
 /// A consistent copy of an entry, for reports.
@@ -54,6 +70,7 @@ pub(crate) struct View {
     /// Per side the packets came from.
     pub(crate) packets: [u64; 2],
     pub(crate) bytes: [u64; 2],
+    pub(crate) replica: bool,
 }
 
 impl Entry {
@@ -65,19 +82,51 @@ impl Entry {
         windows: [u32; 2],
         now: u64,
     ) -> impl PinInit<Self, Error> {
+        Self::with_origin(id, splice, mss, windows, now, false)
+    }
+
+    /// An entry installed from a peer's update.
+    fn from_peer(id: u64, r: &Replica, now: u64) -> impl PinInit<Self, Error> {
+        Self::with_origin(id, r.splice, r.mss, r.windows, now, true)
+    }
+
+    fn with_origin(
+        id: u64,
+        splice: Splice,
+        mss: [u16; 2],
+        windows: [u32; 2],
+        now: u64,
+        replica: bool,
+    ) -> impl PinInit<Self, Error> {
+        let tracker = splice.tracker(windows);
+        let expires = !replica;
         try_pin_init!(Entry {
             id,
             splice,
             mss,
+            windows,
+            replica,
             created: now,
             state <- new_spinlock!(EntryState {
-                tracker: splice.tracker(windows),
+                tracker,
                 last_seen: now,
                 ended_at: None,
                 packets: [0; 2],
                 bytes: [0; 2],
+                expires,
+                quiet: false,
+                kill: false,
             }),
         })
+    }
+
+    /// What a peer needs to translate this connection.
+    pub(crate) fn replica(&self) -> Replica {
+        Replica {
+            splice: self.splice,
+            mss: self.mss,
+            windows: self.windows,
+        }
     }
 
     /// A copy of the entry. Call with bottom halves disabled (e.g. under the
@@ -93,25 +142,68 @@ impl Entry {
             idle_secs: jiffies_to_secs(now.wrapping_sub(st.last_seen)),
             packets: st.packets,
             bytes: st.bytes,
+            replica: self.replica,
         }
     }
 
-    /// True while the entry should stay in the table.
-    fn keep(&self, now: u64, idle: u64, expired: &mut u64) -> bool {
+    /// True while the entry should stay in the table. For an entry that
+    /// goes, `report` receives what to tell the peers (unless a peer told us).
+    fn keep(&self, now: u64, idle: u64, expired: &mut u64, report: &mut Option<DelReason>) -> bool {
         let st = self.state.lock();
+        if st.kill {
+            return false;
+        }
+        let quiet = st.quiet;
         match st.ended_at {
             Some(t) => {
                 let linger = match st.tracker.phase() {
                     Phase::Reset => LINGER_RESET_SECS,
                     _ => LINGER_FINISHED_SECS,
                 };
-                now.wrapping_sub(t) < secs_to_jiffies(linger)
+                let k = now.wrapping_sub(t) < secs_to_jiffies(linger);
+                if !k && !quiet {
+                    *report = Some(DelReason::Ended);
+                }
+                k
             }
-            None if now.wrapping_sub(st.last_seen) >= idle => {
+            None if st.expires && now.wrapping_sub(st.last_seen) >= idle => {
                 *expired += 1;
+                if !quiet {
+                    *report = Some(DelReason::Idle);
+                }
                 false
             }
             None => true,
+        }
+    }
+
+    /// A peer reported this connection's end.
+    fn peer_deleted(&self, reason: DelReason, now: u64, idle: u64) {
+        let _bh = BhGuard::new();
+        let mut st = self.state.lock();
+        st.quiet = true;
+        match reason {
+            // Keep translating retransmitted FINs and final ACKs a while.
+            DelReason::Ended => {
+                if st.ended_at.is_none() {
+                    st.ended_at = Some(now);
+                }
+            }
+            DelReason::Idle => {
+                if !st.expires || now.wrapping_sub(st.last_seen) >= idle {
+                    st.kill = true;
+                }
+            }
+        }
+    }
+
+    /// The peers that could forward this connection died: its idle clock
+    /// starts now here.
+    fn adopt(&self, now: u64) {
+        let mut st = self.state.lock();
+        if !st.expires {
+            st.expires = true;
+            st.last_seen = now;
         }
     }
 }
@@ -141,6 +233,7 @@ pub(crate) fn forward(
         .packet(from, buf, l4, len, partial, &mut st.tracker)
         .map_err(|_| Counter::DropMalformed)?;
     st.last_seen = now;
+    st.expires = true;
     if o.action == Action::DropReset {
         return Err(Counter::DropRstWindow);
     }
@@ -217,10 +310,100 @@ pub(crate) fn gc(net: &NetState) {
     let now = jiffies();
     let idle = secs_to_jiffies(net.settings().idle_timeout);
     let mut expired = 0;
-    net.table()
-        .lock()
-        .retain(|e| e.keep(now, idle, &mut expired));
+    let cluster = net.cluster().enabled();
+    // Ends to report to the peers; if memory runs out, the peers' own idle
+    // timeouts remove them.
+    let mut ended: KVec<Op> = KVec::new();
+    net.table().lock().retain(|e| {
+        let mut report = None;
+        let keep = e.keep(now, idle, &mut expired, &mut report);
+        if let (Some(reason), true) = (report, cluster) {
+            let _ = ended.push(del_op(e, reason), GFP_ATOMIC);
+        }
+        keep
+    });
     net.stats.add(Counter::SplicesExpired, expired);
+    for op in &ended {
+        net.cluster().replicate(net, op);
+    }
+}
+
+/// The operation that tells peers `e` ended.
+pub(crate) fn del_op(e: &Entry, reason: DelReason) -> Op {
+    Op::Del {
+        family: e.splice.family(),
+        client: *e.splice.tuple(Side::Client),
+        reason,
+    }
+}
+
+/// The table's keys of a splice: the client side's and the backend side's
+/// arriving packets.
+pub(crate) fn keys(family: Family, t: &[Tuple; 2]) -> [Key; 2] {
+    [
+        Key::new(family, &t[0].remote, &t[0].local),
+        Key::new(family, &t[1].remote, &t[1].local),
+    ]
+}
+
+/// Every entry that is still open, for a peer's bulk sync.
+pub(crate) fn snapshot(net: &NetState) -> Result<KVVec<Replica>> {
+    let mut all = KVVec::with_capacity(net.table().count() as usize + 16, GFP_KERNEL)?;
+    let mut failed = false;
+    net.table().lock().find(|e| {
+        if e.state.lock().ended_at.is_none() && all.push(e.replica(), GFP_ATOMIC).is_err() {
+            failed = true;
+        }
+        failed
+    });
+    if failed {
+        return Err(ENOMEM);
+    }
+    Ok(all)
+}
+
+/// Apply a peer's `Add` or `Del`.
+pub(crate) fn apply(net: &NetState, op: &Op) {
+    match op {
+        Op::Add(r) => {
+            let sp = &r.splice;
+            let t = [*sp.tuple(Side::Client), *sp.tuple(Side::Backend)];
+            let k = keys(sp.family(), &t);
+            let init = Entry::from_peer(net.next_id(), r, jiffies());
+            let c = match net
+                .table()
+                .insert(init, &k[0], &k[1], net.settings().max_splices)
+            {
+                Ok(()) => Counter::ReplicasInstalled,
+                Err(InsertError::Exists) => Counter::ReplicasDuplicate,
+                Err(_) => Counter::ReplicasRefused,
+            };
+            net.stats.inc(c);
+        }
+        Op::Del {
+            family,
+            client,
+            reason,
+        } => {
+            let rcu = RcuGuard::new();
+            let k = Key::new(*family, &client.remote, &client.local);
+            if let Some((e, Side::Client)) = net.table().lookup(&rcu, &k) {
+                let idle = secs_to_jiffies(net.settings().idle_timeout);
+                e.peer_deleted(*reason, jiffies(), idle);
+                net.stats.inc(Counter::ReplicasEnded);
+            }
+        }
+        Op::BulkDone => {}
+    }
+}
+
+/// A peer died: every entry's idle clock runs here from now.
+pub(crate) fn adopt_all(net: &NetState) {
+    let now = jiffies();
+    net.table().lock().find(|e| {
+        e.adopt(now);
+        false
+    });
 }
 
 #[kunit_tests(tcpsplice_datapath)]
@@ -459,8 +642,69 @@ mod tests {
         let mut expired = 0;
         net.table()
             .lock()
-            .retain(|e| e.keep(later, u64::MAX, &mut expired));
+            .retain(|e| e.keep(later, u64::MAX, &mut expired, &mut None));
         assert_eq!((net.table().count(), expired), (0, 0));
+        Ok(())
+    }
+
+    #[test]
+    fn a_replica_translates_exactly_like_the_original() -> Result {
+        let a = net_with_splice(1)?;
+        let b = NetState::new(0)?;
+        let all = snapshot(&a)?;
+        assert_eq!(all.len(), 1);
+        apply(&b, &Op::Add(all[0]));
+        apply(&b, &Op::Add(all[0])); // duplicates are harmless
+        assert_eq!(b.stats.get(Counter::ReplicasInstalled), 1);
+        assert_eq!(b.stats.get(Counter::ReplicasDuplicate), 1);
+        let p = client_packet(0xffff_fffc, flags::ACK | flags::PSH);
+        let mut sa = TestSkb::new(&p, ETH_P_IP)?;
+        let mut sb = TestSkb::new(&p, ETH_P_IP)?;
+        assert_eq!(run(&a, &mut sa), Ok(()));
+        assert_eq!(run(&b, &mut sb), Ok(()));
+        let (mut xa, mut xb) = (sa.as_skb(), sb.as_skb());
+        assert_eq!(xa.network_bytes(64), xb.network_bytes(64));
+        let now = jiffies();
+        let v = {
+            let _bh = BhGuard::new();
+            b.table().lock().find(|_| true).map(|e| e.view(now))
+        };
+        assert_eq!(v.map(|v| (v.replica, v.packets[0])), Some((true, 1)));
+        Ok(())
+    }
+
+    #[test]
+    fn replicas_wait_for_their_peers_and_obey_reported_ends() -> Result {
+        let a = net_with_splice(1)?;
+        let b = NetState::new(0)?;
+        apply(&b, &Op::Add(snapshot(&a)?[0]));
+        let later = jiffies() + 1000;
+        let gone = |net: &NetState, idle: u64| {
+            let mut expired = 0;
+            net.table()
+                .lock()
+                .retain(|e| e.keep(later, idle, &mut expired, &mut None));
+            net.table().count() == 0
+        };
+        // An untouched replica outlives the idle timeout...
+        assert!(!gone(&b, 50));
+        // ...until a peer reports the connection idle.
+        let del = {
+            let _bh = BhGuard::new();
+            a.table()
+                .lock()
+                .find(|_| true)
+                .map(|e| del_op(e, DelReason::Idle))
+        };
+        apply(&b, &del.expect("entry"));
+        assert!(gone(&b, u64::MAX));
+        // The original expires by itself and reports it.
+        let mut report = None;
+        let mut expired = 0;
+        a.table()
+            .lock()
+            .retain(|e| e.keep(later, 50, &mut expired, &mut report));
+        assert_eq!((expired, report), (1, Some(DelReason::Idle)));
         Ok(())
     }
 
@@ -471,7 +715,7 @@ mod tests {
         let now = jiffies();
         net.table()
             .lock()
-            .retain(|e| e.keep(now + 100, 50, &mut expired));
+            .retain(|e| e.keep(now + 100, 50, &mut expired, &mut None));
         assert_eq!((net.table().count(), expired), (0, 1));
         Ok(())
     }

@@ -14,6 +14,7 @@
 use kernel::prelude::*;
 
 mod bindings;
+mod cluster;
 mod ffi;
 mod hooks;
 mod netlink;
@@ -27,13 +28,16 @@ mod stats;
 #[forbid(unsafe_code)]
 mod splice_core {
     pub(crate) mod capture;
+    pub(crate) mod cluster;
     pub(crate) mod config;
     pub(crate) mod conn;
     pub(crate) mod csum;
     pub(crate) mod icmp;
     pub(crate) mod packet;
     pub(crate) mod seq;
+    pub(crate) mod siphash;
     pub(crate) mod splice;
+    pub(crate) mod sync;
     pub(crate) mod translate;
 }
 

@@ -1,0 +1,845 @@
+// SPDX-License-Identifier: GPL-2.0
+//! The cluster: heartbeats, replication of the splice table to every live
+//! peer, failure detection and VIP ownership. Everything runs in process
+//! context (the sync socket's work items and genetlink handlers) under one
+//! mutex per namespace; only the question "do we own this VIP?" is asked in
+//! softirq context, and answered from a small spinlocked set.
+//!
+//! Replication is a reliable stream per peer: update messages carry a
+//! generation and a sequence number, the receiver applies them strictly in
+//! order and acknowledges cumulatively (in acks and heartbeats); the sender
+//! retransmits unacknowledged messages (go-back-N, a window of [`WINDOW`])
+//! after [`rto_ms`]. When a peer comes up (first heard, restarted, or back
+//! after being declared dead) the sender starts a new generation with the
+//! whole table (bulk sync) followed by `BulkDone`. The wire format and the
+//! pure decisions live in `splice_core::{sync, cluster}`.
+
+use crate::ffi::cluster::{msleep, now_ms, realtime_ns, CSock, Sender};
+use crate::ffi::table::BhGuard;
+use crate::ffi::Writer;
+use crate::netns::NetState;
+use crate::splice_core::cluster::{alive, Config, ConfigError, PeerConfig, Vote, MAX_VIPS};
+use crate::splice_core::sync::{
+    self, Addr, Fresh, Header, Heartbeat, Kind, Op, Reject, ReplayWindow, UpdateWriter, HEADER_LEN,
+    MAX_BODY, MAX_CLAIMS, MAX_DATAGRAM,
+};
+use crate::stats::Counter;
+use kernel::prelude::*;
+use kernel::sync::atomic::{Atomic, Relaxed};
+use kernel::sync::{Mutex, SpinLock};
+use kernel::{new_mutex, new_spinlock};
+
+/// Update messages in flight per peer.
+const WINDOW: usize = 32;
+/// How often an owner announces a VIP it took (once per tick).
+const ANNOUNCEMENTS: u8 = 3;
+/// Incremental update messages a peer may leave unacknowledged (about
+/// 9000 operations, 1.2 MB) before its stream starts over with a bulk sync.
+const QUEUE_LIMIT: usize = 1024;
+/// Least time between two restarts of one peer's stream.
+const RESYNC_MS: u64 = 1000;
+/// How long `SPLICE` with `WAIT_SYNC` waits for a peer's acknowledgement.
+const WAIT_SYNC_MS: u32 = 1000;
+
+/// Retransmission timeout: two heartbeat intervals, at least 20 ms.
+fn rto_ms(interval_ms: u32) -> u64 {
+    u64::from(interval_ms.saturating_mul(2).max(20))
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum PeerState {
+    Unknown,
+    Up,
+    Down,
+}
+
+/// An update message queued for one peer.
+struct Pending {
+    seq: u32,
+    len: usize,
+    ops: u16,
+    sent_at: Option<u64>,
+    body: KBox<[u8; MAX_BODY]>,
+}
+
+struct Peer {
+    cfg: PeerConfig,
+    state: PeerState,
+    replay: ReplayWindow,
+    last_heard: Option<u64>,
+    /// The peer's latest heartbeat (readiness, claims).
+    heard: Heartbeat,
+    /// Our counter for datagrams to it.
+    counter: u64,
+    /// Our update stream to it.
+    gen: u32,
+    next_seq: u32,
+    acked: u32,
+    queue: KVec<Pending>,
+    /// Messages the last bulk sync queued: the queue may hold those plus
+    /// [`QUEUE_LIMIT`] more.
+    bulk_len: usize,
+    /// The stream must start over (memory ran out, or the peer stopped
+    /// acknowledging): done by the tick, at most once per [`RESYNC_MS`].
+    resync_pending: bool,
+    resynced_at: u64,
+    /// Its update stream to us: generation, next expected sequence number,
+    /// and whether its bulk sync arrived.
+    in_gen: u32,
+    in_next: u32,
+    synced: bool,
+}
+
+impl Peer {
+    fn new(cfg: PeerConfig) -> Self {
+        Peer {
+            cfg,
+            state: PeerState::Unknown,
+            replay: ReplayWindow::default(),
+            last_heard: None,
+            heard: Heartbeat::default(),
+            counter: 0,
+            gen: 0,
+            next_seq: 1,
+            acked: 0,
+            queue: KVec::new(),
+            bulk_len: 0,
+            resync_pending: false,
+            resynced_at: 0,
+            in_gen: 0,
+            in_next: 1,
+            synced: false,
+        }
+    }
+
+    fn up(&self) -> bool {
+        self.state == PeerState::Up
+    }
+
+    fn claims(&self, vip: &Addr) -> bool {
+        self.up() && self.heard.claims().contains(vip)
+    }
+
+    fn unacked_ops(&self) -> u32 {
+        self.queue.iter().map(|m| u32::from(m.ops)).sum()
+    }
+}
+
+struct State {
+    cfg: Config,
+    incarnation: u64,
+    started_ms: u64,
+    ready: bool,
+    peers: KVec<Peer>,
+    claimed: [bool; MAX_VIPS],
+    announce_left: [u8; MAX_VIPS],
+}
+
+/// The VIPs this node owns, for the ARP handler.
+struct Owned {
+    addrs: [Addr; MAX_VIPS],
+    n: usize,
+}
+
+/// A namespace's cluster membership.
+#[pin_data]
+pub(crate) struct Cluster {
+    /// The sync socket. Lock order: `runtime`, then `state`. The socket's
+    /// work items take only `state`, so dropping the socket (which waits
+    /// for them) under `runtime` cannot deadlock.
+    #[pin]
+    runtime: Mutex<Option<CSock>>,
+    #[pin]
+    state: Mutex<State>,
+    /// Taken in softirq context; elsewhere with bottom halves disabled.
+    #[pin]
+    owned: SpinLock<Owned>,
+    enabled: Atomic<bool>,
+    unacked: Atomic<u32>,
+    peers_up: Atomic<u32>,
+    vips_owned: Atomic<u32>,
+}
+
+/// Why `SET_CLUSTER` failed.
+pub(crate) enum ConfigureError {
+    /// The configuration is inconsistent.
+    Invalid(ConfigError),
+    /// The sync socket could not be set up (e.g. the port is in use).
+    Socket(Error),
+}
+
+/// Which message carries an operation to each peer, to wait for its
+/// acknowledgement.
+pub(crate) struct Ticket {
+    /// (peer id, generation, sequence) per peer that was sent the operation.
+    at: KVec<(u32, u32, u32)>,
+}
+
+impl Cluster {
+    pub(crate) fn new() -> impl PinInit<Self> {
+        pin_init!(Cluster {
+            runtime <- new_mutex!(None),
+            state <- new_mutex!(State {
+                cfg: Config::NONE,
+                incarnation: 0,
+                started_ms: 0,
+                ready: false,
+                peers: KVec::new(),
+                claimed: [false; MAX_VIPS],
+                announce_left: [0; MAX_VIPS],
+            }),
+            owned <- new_spinlock!(Owned {
+                addrs: [Addr::default(); MAX_VIPS],
+                n: 0,
+            }),
+            enabled: Atomic::new(false),
+            unacked: Atomic::new(0),
+            peers_up: Atomic::new(0),
+            vips_owned: Atomic::new(0),
+        })
+    }
+
+    /// Whether a cluster is configured.
+    pub(crate) fn enabled(&self) -> bool {
+        self.enabled.load(Relaxed)
+    }
+
+    /// Whether this node answers for `vip` now (any context).
+    pub(crate) fn owns(&self, vip: &Addr) -> bool {
+        let o = self.owned.lock();
+        o.addrs[..o.n].contains(vip)
+    }
+
+    /// The gauges: operations not yet acknowledged, peers up, VIPs owned.
+    pub(crate) fn gauges(&self) -> [u64; 3] {
+        [
+            u64::from(self.unacked.load(Relaxed)),
+            u64::from(self.peers_up.load(Relaxed)),
+            u64::from(self.vips_owned.load(Relaxed)),
+        ]
+    }
+
+    fn set_owned(&self, st: &State) {
+        let _bh = BhGuard::new();
+        let mut o = self.owned.lock();
+        o.n = 0;
+        for (v, _) in st.cfg.vips().iter().zip(st.claimed).filter(|(_, c)| *c) {
+            let n = o.n;
+            o.addrs[n] = v.addr;
+            o.n = n + 1;
+        }
+        self.vips_owned.store(o.n as u32, Relaxed);
+    }
+
+    /// Replace the configuration (`SET_CLUSTER`). Peers whose id and address
+    /// stay keep their state; a new node id starts a new incarnation.
+    pub(crate) fn configure(&self, net: &NetState, cfg: Config) -> Result<(), ConfigureError> {
+        cfg.validate().map_err(ConfigureError::Invalid)?;
+        // Allocated first, so that nothing changes if memory runs out.
+        let mut peers = KVec::with_capacity(cfg.peers().len(), GFP_KERNEL)
+            .map_err(|_| ConfigureError::Socket(ENOMEM))?;
+        let mut rt = self.runtime.lock();
+        let port_changed = self.state.lock().cfg.port != cfg.port;
+        if cfg.node_id == 0 || port_changed {
+            // Stops the work items before the state changes under them.
+            *rt = None;
+        }
+        let mut guard = self.state.lock();
+        let st = &mut *guard;
+        if st.cfg.node_id != cfg.node_id {
+            st.incarnation = realtime_ns().max(st.incarnation + 1);
+            st.started_ms = now_ms();
+            st.ready = false;
+            st.peers.clear();
+            st.claimed = [false; MAX_VIPS];
+        }
+        for pc in cfg.peers() {
+            let kept = st
+                .peers
+                .iter()
+                .position(|p| p.cfg == *pc)
+                .map(|i| st.peers.remove(i));
+            let p = match kept {
+                Some(Ok(p)) => p,
+                _ => Peer::new(*pc),
+            };
+            // Within the capacity reserved above: cannot fail.
+            let _ = peers.push(p, GFP_KERNEL);
+        }
+        // Peers that leave the configuration no longer forward anything:
+        // the idle clocks of their connections start here.
+        let removed = !st.peers.is_empty();
+        st.peers = peers;
+        if removed {
+            crate::splice::adopt_all(net);
+        }
+        // A VIP keeps its claim only if it is still configured.
+        let mut claimed = [false; MAX_VIPS];
+        for (i, v) in cfg.vips().iter().enumerate() {
+            if let Some(j) = st.cfg.vips().iter().position(|w| w.addr == v.addr) {
+                claimed[i] = st.claimed[j];
+            }
+        }
+        st.claimed = claimed;
+        st.cfg = cfg;
+        self.set_owned(st);
+        self.enabled.store(cfg.node_id != 0, Relaxed);
+        drop(guard);
+        if cfg.node_id != 0 {
+            match &*rt {
+                Some(c) => c.set_interval(cfg.interval_ms),
+                None => {
+                    let made = match net.ns() {
+                        // SAFETY: The socket lives in `self.runtime`, inside
+                        // `net`, and is stopped (`Cluster::stop`) before the
+                        // rest of `net` is dropped.
+                        Some(ns) => unsafe { CSock::new(ns, cfg.port, cfg.interval_ms, net) },
+                        None => Err(ENODEV),
+                    };
+                    match made {
+                        Ok(c) => *rt = Some(c),
+                        Err(e) => {
+                            self.enabled.store(false, Relaxed);
+                            return Err(ConfigureError::Socket(e));
+                        }
+                    }
+                }
+            }
+        }
+        net.stats.inc(Counter::ConfigChanges);
+        Ok(())
+    }
+
+    /// Stop the socket and its work (namespace exit).
+    pub(crate) fn stop(&self) {
+        *self.runtime.lock() = None;
+    }
+
+    /// Queue `op` for every live peer and have it sent. Returns where it
+    /// went, for [`Cluster::wait`].
+    pub(crate) fn replicate(&self, net: &NetState, op: &Op) -> Option<Ticket> {
+        if !self.enabled() {
+            return None;
+        }
+        let rt = self.runtime.lock();
+        let mut st = self.state.lock();
+        let mut t = Ticket { at: KVec::new() };
+        for p in st.peers.iter_mut().filter(|p| p.up()) {
+            if p.resync_pending {
+                continue;
+            }
+            match enqueue(p, op) {
+                Some(seq) if p.queue.len() <= p.bulk_len + QUEUE_LIMIT => {
+                    let _ = t.at.push((p.cfg.id, p.gen, seq), GFP_KERNEL);
+                }
+                // Out of memory, or a peer that stopped acknowledging:
+                // drop its queue; the tick starts it over.
+                _ => {
+                    p.queue.clear();
+                    p.resync_pending = true;
+                    net.stats.inc(Counter::SyncResyncs);
+                }
+            }
+        }
+        self.update_unacked(&st);
+        drop(st);
+        if let Some(c) = &*rt {
+            c.kick();
+        }
+        Some(t)
+    }
+
+    /// Wait (sleeping, at most a second) until a peer acknowledged the
+    /// message of `t`. False if none did, or none was live.
+    pub(crate) fn wait(&self, t: &Ticket) -> bool {
+        for _ in 0..WAIT_SYNC_MS / 5 {
+            {
+                let st = self.state.lock();
+                let done = t.at.iter().any(|&(id, gen, seq)| {
+                    st.peers
+                        .iter()
+                        .any(|p| p.cfg.id == id && p.up() && p.gen == gen && p.acked >= seq)
+                });
+                if done {
+                    return true;
+                }
+                if t.at.is_empty() {
+                    return false;
+                }
+            }
+            msleep(5);
+        }
+        false
+    }
+
+    fn update_unacked(&self, st: &State) {
+        let n: u32 = st.peers.iter().map(|p| p.unacked_ops()).sum();
+        self.unacked.store(n, Relaxed);
+        let up = st.peers.iter().filter(|p| p.up()).count();
+        self.peers_up.store(up as u32, Relaxed);
+    }
+
+    /// The `TCPSPLICE_A_CLUSTER` nest of `GET_CLUSTER` (never the key).
+    pub(crate) fn report(&self, w: &mut Writer) -> Result {
+        let st = self.state.lock();
+        let now = now_ms();
+        let c = &st.cfg;
+        let nest = w.nest(b::TCPSPLICE_A_CLUSTER)?;
+        w.put_u32(b::TCPSPLICE_CLUSTER_NODE_ID, c.node_id)?;
+        if c.node_id != 0 {
+            w.put_u16(b::TCPSPLICE_CLUSTER_PORT, c.port)?;
+            w.put_u32(b::TCPSPLICE_CLUSTER_INTERVAL, c.interval_ms)?;
+            w.put_u32(b::TCPSPLICE_CLUSTER_MISSES, c.misses)?;
+            w.put_u8(b::TCPSPLICE_CLUSTER_PREEMPT, u8::from(c.preempt))?;
+            w.put_u8(b::TCPSPLICE_CLUSTER_READY, u8::from(st.ready))?;
+            w.put_u64(
+                b::TCPSPLICE_CLUSTER_INCARNATION,
+                st.incarnation,
+                b::TCPSPLICE_CLUSTER_PAD,
+            )?;
+        }
+        for p in &st.peers {
+            let n = w.nest(b::TCPSPLICE_CLUSTER_PEER)?;
+            w.put_u32(b::TCPSPLICE_PEER_ID, p.cfg.id)?;
+            put_addr(w, b::TCPSPLICE_PEER_ADDR, &p.cfg.addr)?;
+            let state = match p.state {
+                PeerState::Unknown => b::TCPSPLICE_PEER_UNKNOWN,
+                PeerState::Up => b::TCPSPLICE_PEER_UP,
+                PeerState::Down => b::TCPSPLICE_PEER_DOWN,
+            };
+            w.put_u8(b::TCPSPLICE_PEER_STATE, state as u8)?;
+            w.put_u8(b::TCPSPLICE_PEER_READY, u8::from(p.up() && p.heard.ready))?;
+            w.put_u8(b::TCPSPLICE_PEER_SYNCED, u8::from(p.synced))?;
+            if let Some(t) = p.last_heard {
+                let ago = now.saturating_sub(t).min(u64::from(u32::MAX));
+                w.put_u32(b::TCPSPLICE_PEER_LAST_HEARD, ago as u32)?;
+            }
+            w.put_u32(b::TCPSPLICE_PEER_UNACKED, p.unacked_ops())?;
+            w.end(n);
+        }
+        for (v, owned) in c.vips().iter().zip(st.claimed) {
+            let n = w.nest(b::TCPSPLICE_CLUSTER_VIP)?;
+            put_addr(w, b::TCPSPLICE_VIP_ADDR, &v.addr)?;
+            let mut ids = [0u8; 4 * crate::splice_core::cluster::MAX_OWNERS];
+            for (i, id) in v.owners().iter().enumerate() {
+                ids[4 * i..4 * i + 4].copy_from_slice(&id.to_ne_bytes());
+            }
+            w.put_bytes(b::TCPSPLICE_VIP_OWNERS, &ids[..4 * v.owners().len()])?;
+            w.put_u8(b::TCPSPLICE_VIP_OWNED, u8::from(owned))?;
+            w.end(n);
+        }
+        w.end(nest);
+        Ok(())
+    }
+}
+
+use crate::bindings as b;
+
+/// An address in its usual text form, for the kernel log (whose `{}` wants
+/// the kernel's own `Display`).
+struct Shown(Addr);
+
+impl core::fmt::Debug for Shown {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        core::fmt::Display::fmt(&self.0, f)
+    }
+}
+
+fn put_addr(w: &mut Writer, attr: u32, a: &Addr) -> Result {
+    w.put_bytes(attr, &a.addr[..if a.v6 { 16 } else { 4 }])
+}
+
+/// Append `op` to the peer's queue (to the last unsent message if it fits).
+/// Returns the message's sequence number; `None` if memory ran out.
+fn enqueue(p: &mut Peer, op: &Op) -> Option<u32> {
+    if let Some(m) = p.queue.last_mut().filter(|m| m.sent_at.is_none()) {
+        if let Some(mut w) = UpdateWriter::resume(&mut m.body[..], m.len, m.ops) {
+            if w.push(op) {
+                m.len = w.body_len();
+                m.ops = w.ops();
+                return Some(m.seq);
+            }
+        }
+    }
+    let mut body = KBox::new([0u8; MAX_BODY], GFP_KERNEL).ok()?;
+    let seq = p.next_seq;
+    let mut w = UpdateWriter::new(&mut body[..], p.gen, seq)?;
+    if !w.push(op) {
+        return None;
+    }
+    let (len, ops) = (w.body_len(), w.ops());
+    p.queue
+        .push(
+            Pending {
+                seq,
+                len,
+                ops,
+                sent_at: None,
+                body,
+            },
+            GFP_KERNEL,
+        )
+        .ok()?;
+    p.next_seq += 1;
+    Some(seq)
+}
+
+/// Start a new generation of the update stream to `p`: everything queued is
+/// dropped and the whole table follows, then `BulkDone`. If memory runs out
+/// the generation is left without `BulkDone` and the tick tries again.
+fn resync(net: &NetState, p: &mut Peer) {
+    p.gen = p.gen.wrapping_add(1).max(1);
+    p.next_seq = 1;
+    p.acked = 0;
+    p.queue.clear();
+    p.resync_pending = true;
+    p.resynced_at = now_ms();
+    net.stats.inc(Counter::BulkSyncs);
+    let Ok(all) = crate::splice::snapshot(net) else {
+        net.stats.inc(Counter::SyncResyncs);
+        return;
+    };
+    let ops = all.iter().map(|r| Op::Add(*r));
+    for r in Iterator::chain(ops, core::iter::once(Op::BulkDone)) {
+        if enqueue(p, &r).is_none() {
+            p.queue.clear();
+            net.stats.inc(Counter::SyncResyncs);
+            return;
+        }
+    }
+    p.bulk_len = p.queue.len();
+    p.resync_pending = false;
+}
+
+/// Seal and send one message to peer `i`.
+fn send(net: &NetState, st: &mut State, tx: &Sender<'_>, i: usize, kind: Kind, body: &[u8]) {
+    let mut buf = [0u8; MAX_DATAGRAM];
+    let (me, inc, key, port) = (st.cfg.node_id, st.incarnation, st.cfg.key, st.cfg.port);
+    let p = &mut st.peers[i];
+    p.counter += 1;
+    let h = Header {
+        kind,
+        from: me,
+        to: p.cfg.id,
+        incarnation: inc,
+        counter: p.counter,
+    };
+    buf[HEADER_LEN..HEADER_LEN + body.len()].copy_from_slice(body);
+    let Some(n) = sync::seal(&mut buf, &h, body.len(), &key) else {
+        return;
+    };
+    match tx.send(&p.cfg.addr, port, &buf[..n]) {
+        Ok(()) => net.stats.inc(Counter::SyncTx),
+        Err(_) => net.stats.inc(Counter::SyncTxErrors),
+    }
+}
+
+/// Send what the window allows of peer `i`'s queue; with `again`, resend
+/// the messages already sent (retransmission).
+fn send_queue(net: &NetState, st: &mut State, tx: &Sender<'_>, i: usize, again: bool) {
+    let now = now_ms();
+    let n = st.peers[i].queue.len().min(WINDOW);
+    for j in 0..n {
+        let m = &st.peers[i].queue[j];
+        if m.sent_at.is_some() && !again {
+            continue;
+        }
+        if m.sent_at.is_some() {
+            net.stats.inc(Counter::SyncRetransmitted);
+        }
+        let mut body = [0u8; MAX_BODY];
+        let len = m.len;
+        body[..len].copy_from_slice(&m.body[..len]);
+        send(net, st, tx, i, Kind::Update, &body[..len]);
+        st.peers[i].queue[j].sent_at = Some(now);
+    }
+}
+
+fn ack_stream(p: &mut Peer, gen: u32, seq: u32) {
+    if gen != p.gen || seq <= p.acked || seq >= p.next_seq {
+        return;
+    }
+    p.acked = seq;
+    let before = p.queue.len();
+    p.queue.retain(|m| m.seq > seq);
+    p.bulk_len = p.bulk_len.saturating_sub(before - p.queue.len());
+}
+
+fn reject_counter(r: Reject) -> Counter {
+    match r {
+        Reject::Truncated => Counter::SyncRejectTruncated,
+        Reject::BadMagic | Reject::Malformed => Counter::SyncRejectMalformed,
+        Reject::Version => Counter::SyncRejectVersion,
+        Reject::UnknownPeer => Counter::SyncRejectUnknownPeer,
+        Reject::BadTag => Counter::SyncRejectBadTag,
+        Reject::Replayed => Counter::SyncRejectReplayed,
+    }
+}
+
+/// A datagram from `from` arrived on the sync socket.
+pub(crate) fn receive(net: &NetState, tx: &Sender<'_>, d: &[u8], truncated: bool, from: &Addr) {
+    let c = net.cluster();
+    let mut guard = c.state.lock();
+    let st = &mut *guard;
+    if let Err(r) = accept(net, st, tx, d, truncated, from) {
+        net.stats.inc(reject_counter(r));
+        return;
+    }
+    net.stats.inc(Counter::SyncRx);
+    c.update_unacked(st);
+}
+
+fn accept(
+    net: &NetState,
+    st: &mut State,
+    tx: &Sender<'_>,
+    d: &[u8],
+    truncated: bool,
+    from: &Addr,
+) -> Result<(), Reject> {
+    if truncated {
+        return Err(Reject::Truncated);
+    }
+    if st.cfg.node_id == 0 {
+        return Err(Reject::UnknownPeer);
+    }
+    let (h, body) = sync::open(d, &st.cfg.key)?;
+    if h.to != st.cfg.node_id {
+        return Err(Reject::UnknownPeer);
+    }
+    let i = st
+        .peers
+        .iter()
+        .position(|p| p.cfg.id == h.from && p.cfg.addr == *from)
+        .ok_or(Reject::UnknownPeer)?;
+    // Parse the body before the replay window moves: a message is taken
+    // whole or not at all.
+    let hb = match h.kind {
+        Kind::Heartbeat => Some(Heartbeat::decode(body)?),
+        Kind::Ack => {
+            sync::decode_ack(body)?;
+            None
+        }
+        Kind::Update => {
+            sync::decode_update(body)?;
+            None
+        }
+    };
+    let fresh = st.peers[i].replay.check(h.incarnation, h.counter)?;
+    let now = now_ms();
+    let p = &mut st.peers[i];
+    p.last_heard = Some(now);
+    let restarted = matches!(fresh, Fresh::Restarted { .. });
+    if restarted {
+        // Its update stream starts over; so does ours to it.
+        p.in_gen = 0;
+        p.in_next = 1;
+        p.synced = false;
+    }
+    if !p.up() || restarted {
+        let was_up = p.up();
+        p.state = PeerState::Up;
+        resync(net, p);
+        if !was_up {
+            net.event(b::TCPSPLICE_EVENT_PEER_UP, p.cfg.id, None);
+        }
+    }
+    match h.kind {
+        Kind::Heartbeat => {
+            if let Some(hb) = hb {
+                p.heard = hb;
+                ack_stream(p, hb.ack.0, hb.ack.1);
+            }
+        }
+        Kind::Ack => {
+            let (gen, seq) = sync::decode_ack(body)?;
+            ack_stream(p, gen, seq);
+        }
+        Kind::Update => {
+            let u = sync::decode_update(body)?;
+            if u.gen > p.in_gen {
+                p.in_gen = u.gen;
+                p.in_next = 1;
+                p.synced = false;
+            }
+            if u.gen == p.in_gen && u.seq == p.in_next {
+                p.in_next += 1;
+                for op in sync::ops(body) {
+                    match op {
+                        Op::BulkDone => p.synced = true,
+                        _ => crate::splice::apply(net, &op),
+                    }
+                }
+            }
+            let mut ack = [0u8; 8];
+            let (g, s) = (p.in_gen, p.in_next - 1);
+            if let Some(n) = sync::encode_ack(&mut ack, g, s) {
+                send(net, st, tx, i, Kind::Ack, &ack[..n]);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Send queued updates to every live peer.
+pub(crate) fn flush(net: &NetState, tx: &Sender<'_>) {
+    let c = net.cluster();
+    let mut guard = c.state.lock();
+    let st = &mut *guard;
+    for i in 0..st.peers.len() {
+        if st.peers[i].up() {
+            send_queue(net, st, tx, i, false);
+        }
+    }
+    c.update_unacked(st);
+}
+
+/// The periodic work: failure detection, retransmission, readiness, VIP
+/// ownership, announcements, heartbeats.
+pub(crate) fn tick(net: &NetState, tx: &Sender<'_>) {
+    let c = net.cluster();
+    let mut guard = c.state.lock();
+    let st = &mut *guard;
+    if st.cfg.node_id == 0 {
+        return;
+    }
+    let now = now_ms();
+    let (interval, misses) = (st.cfg.interval_ms, st.cfg.misses);
+    let mut lost = false;
+    for p in st.peers.iter_mut() {
+        if p.up() && !alive(p.last_heard, now, interval, misses) {
+            let silent = now.saturating_sub(p.last_heard.unwrap_or(now));
+            pr_info!(
+                "node {} declared dead after {} ms of silence\n",
+                p.cfg.id,
+                silent
+            );
+            p.state = PeerState::Down;
+            p.heard = Heartbeat::default();
+            p.queue.clear();
+            lost = true;
+            net.stats.inc(Counter::PeerFailures);
+            net.event(b::TCPSPLICE_EVENT_PEER_DOWN, p.cfg.id, None);
+        }
+    }
+    if lost {
+        // Connections the dead peer forwarded may now come here: their idle
+        // clocks start now.
+        crate::splice::adopt_all(net);
+    }
+    let rto = rto_ms(interval);
+    for i in 0..st.peers.len() {
+        let p = &mut st.peers[i];
+        if !p.up() {
+            continue;
+        }
+        if p.resync_pending && now.saturating_sub(p.resynced_at) >= RESYNC_MS {
+            resync(net, p);
+        }
+        let p = &st.peers[i];
+        let late = p
+            .queue
+            .first()
+            .and_then(|m| m.sent_at)
+            .is_some_and(|t| now.saturating_sub(t) >= rto);
+        send_queue(net, st, tx, i, late);
+    }
+    if !st.ready
+        && now.saturating_sub(st.started_ms) >= u64::from(interval) * u64::from(misses)
+        && st.peers.iter().all(|p| !p.up() || p.synced)
+    {
+        st.ready = true;
+        net.event(b::TCPSPLICE_EVENT_READY, st.cfg.node_id, None);
+    }
+    decide_ownership(net, c, st);
+    for i in 0..st.cfg.vips().len() {
+        if st.claimed[i] && st.announce_left[i] > 0 {
+            st.announce_left[i] -= 1;
+            let n = net.announce(&st.cfg.vips[i].addr);
+            net.stats.add(Counter::Announcements, u64::from(n));
+        }
+    }
+    let mut hb = Heartbeat {
+        ready: st.ready,
+        ..Heartbeat::default()
+    };
+    for (v, _) in st.cfg.vips().iter().zip(st.claimed).filter(|(_, c)| *c) {
+        if hb.n_claims < MAX_CLAIMS {
+            hb.claims[hb.n_claims] = v.addr;
+            hb.n_claims += 1;
+        }
+    }
+    for i in 0..st.peers.len() {
+        let p = &st.peers[i];
+        hb.ack = (p.in_gen, p.in_next - 1);
+        let mut body = [0u8; MAX_BODY];
+        if let Some(n) = hb.encode(&mut body) {
+            send(net, st, tx, i, Kind::Heartbeat, &body[..n]);
+        }
+    }
+    c.update_unacked(st);
+}
+
+fn decide_ownership(net: &NetState, c: &Cluster, st: &mut State) {
+    let me = st.cfg.node_id;
+    let mut changed = false;
+    for i in 0..st.cfg.vips().len() {
+        let v = st.cfg.vips[i];
+        let peers = &st.peers;
+        let ready = st.ready;
+        let eligible = |id: u32| {
+            if id == me {
+                ready
+            } else {
+                peers
+                    .iter()
+                    .any(|p| p.cfg.id == id && p.up() && p.heard.ready)
+            }
+        };
+        let alive = |id: u32| peers.iter().any(|p| p.cfg.id == id && p.up());
+        let claims = |id: u32| peers.iter().any(|p| p.cfg.id == id && p.claims(&v.addr));
+        let vote = Vote {
+            owners: v.owners(),
+            me,
+            claimed: st.claimed[i],
+            preempt: st.cfg.preempt,
+        };
+        let claim = vote.decide(alive, eligible, claims);
+        if claim == st.claimed[i] {
+            continue;
+        }
+        st.claimed[i] = claim;
+        changed = true;
+        if claim {
+            pr_info!("node {} owns VIP {:?} now\n", me, Shown(v.addr));
+            st.announce_left[i] = ANNOUNCEMENTS;
+            net.stats.inc(Counter::Takeovers);
+            net.event(b::TCPSPLICE_EVENT_TAKEOVER, me, Some(&v.addr));
+        } else {
+            st.announce_left[i] = 0;
+            net.stats.inc(Counter::Releases);
+            net.event(b::TCPSPLICE_EVENT_RELEASE, me, Some(&v.addr));
+        }
+    }
+    if changed {
+        c.set_owned(st);
+    }
+}
+
+#[kunit_tests(tcpsplice_cluster)]
+mod tests {
+    use crate::ffi::cluster::kernel_siphash;
+    use crate::splice_core::siphash::{siphash, Key};
+
+    #[test]
+    fn the_core_siphash_is_the_kernels() {
+        let key = Key([0x0706_0504_0302_0100, 0x0f0e_0d0c_0b0a_0908]);
+        let mut msg = [0u8; 64];
+        for (i, b) in msg.iter_mut().enumerate() {
+            *b = i as u8;
+        }
+        for n in [0, 1, 7, 8, 9, 15, 16, 63, 64] {
+            assert_eq!(siphash(&key, &msg[..n]), kernel_siphash(&key, &msg[..n]));
+        }
+    }
+}

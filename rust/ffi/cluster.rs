@@ -1,0 +1,349 @@
+// SPDX-License-Identifier: GPL-2.0
+//! The cluster's C mechanics (`rust/cluster.c`), wrapped: the namespace
+//! handle used for announcements and events, the sync socket with its work
+//! items, the callbacks those work items and the ARP handler make, and the
+//! parsing of `TCPSPLICE_A_CLUSTER`.
+
+use super::{net_state, Request};
+use crate::bindings as b;
+use crate::netns::NetState;
+use crate::splice_core::cluster::{Config, MAX_OWNERS};
+use crate::splice_core::siphash::Key as SipKey;
+use crate::splice_core::sync::Addr;
+use core::marker::PhantomData;
+use core::ptr::NonNull;
+use kernel::error::to_result;
+use kernel::prelude::*;
+
+/// A network namespace, for the cluster's announcements and events.
+///
+/// # Invariants
+///
+/// The namespace is alive while this value exists: it is created in the
+/// namespace's init and lives in its state, which its exit frees.
+pub(crate) struct Net(NonNull<kernel::bindings::net>);
+
+// SAFETY: A namespace pointer may be used from any thread; the functions
+// called through it do their own locking.
+unsafe impl Send for Net {}
+// SAFETY: As above.
+unsafe impl Sync for Net {}
+
+impl Net {
+    /// # Safety
+    ///
+    /// `net` stays alive for as long as the returned value.
+    pub(crate) unsafe fn new(net: *mut kernel::bindings::net) -> Option<Self> {
+        // INVARIANT: The caller keeps `net` alive.
+        NonNull::new(net).map(Net)
+    }
+
+    fn raw(&self) -> *mut kernel::bindings::net {
+        self.0.as_ptr()
+    }
+
+    /// Tell the link-layer neighbours that this node now answers for `a`
+    /// (gratuitous ARP, or unsolicited neighbour advertisement). Returns how
+    /// many devices it was sent on.
+    pub(crate) fn announce(&self, a: &Addr) -> u32 {
+        // SAFETY: The namespace is alive (type invariant); the address has
+        // 16 readable bytes.
+        unsafe { b::tcpsplice_h_announce(self.raw(), a.addr.as_ptr(), a.v6) }
+    }
+
+    /// Report a cluster event to the namespace's "events" listeners.
+    pub(crate) fn event(&self, kind: u32, node: u32, vip: Option<&Addr>) {
+        let (p, v6) = match vip {
+            Some(a) => (a.addr.as_ptr(), a.v6),
+            None => (core::ptr::null(), false),
+        };
+        // SAFETY: The namespace is alive; `p` is null or 16 readable bytes.
+        // Called in process context (it allocates with GFP_KERNEL).
+        unsafe { b::tcpsplice_h_event(self.raw(), kind as u8, node, p, v6) };
+    }
+}
+
+/// The sync socket of a namespace and its work items (receive, send, tick).
+///
+/// # Invariants
+///
+/// `0` came from a successful `tcpsplice_h_csock_new` and is freed only by
+/// `Drop`, which stops the work items first.
+pub(crate) struct CSock(NonNull<b::tcpsplice_csock>);
+
+// SAFETY: The C object is used from work items on any CPU; its own fields
+// are set once or accessed with READ_ONCE/WRITE_ONCE.
+unsafe impl Send for CSock {}
+// SAFETY: As above.
+unsafe impl Sync for CSock {}
+
+impl CSock {
+    /// Bind UDP `port` (IPv4 and IPv6) in `net` and start the work items,
+    /// which call [`crate::cluster`] with `state`.
+    ///
+    /// # Safety
+    ///
+    /// `state` outlives the returned value (it owns it).
+    pub(crate) unsafe fn new(
+        net: &Net,
+        port: u16,
+        interval_ms: u32,
+        state: &NetState,
+    ) -> Result<Self> {
+        let mut err: c_int = 0;
+        // SAFETY: The namespace is alive; `state` outlives the socket (the
+        // function contract), and its address is stable (it is pinned).
+        let c = unsafe {
+            b::tcpsplice_h_csock_new(
+                net.raw(),
+                port,
+                interval_ms,
+                core::ptr::from_ref(state).cast_mut().cast(),
+                &mut err,
+            )
+        };
+        match NonNull::new(c) {
+            // INVARIANT: Created successfully.
+            Some(c) => Ok(CSock(c)),
+            None => Err(Error::from_errno(err)),
+        }
+    }
+
+    /// Change the tick period.
+    pub(crate) fn set_interval(&self, ms: u32) {
+        // SAFETY: Valid by the type invariant.
+        unsafe { b::tcpsplice_h_csock_set_interval(self.0.as_ptr(), ms) };
+    }
+
+    /// Run the send work soon (new updates are queued).
+    pub(crate) fn kick(&self) {
+        // SAFETY: Valid by the type invariant.
+        unsafe { b::tcpsplice_h_csock_kick(self.0.as_ptr()) };
+    }
+}
+
+impl Drop for CSock {
+    fn drop(&mut self) {
+        // SAFETY: Valid and ours (type invariant); it stops and waits for
+        // the work items, so no callback runs after this.
+        unsafe { b::tcpsplice_h_csock_free(self.0.as_ptr()) };
+    }
+}
+
+/// Sending on a sync socket, lent to the protocol by a work item.
+///
+/// # Invariants
+///
+/// The socket is alive for `'a` (the work item that lent it is running, and
+/// freeing the socket waits for it).
+pub(crate) struct Sender<'a>(NonNull<b::tcpsplice_csock>, PhantomData<&'a ()>);
+
+impl Sender<'_> {
+    /// Send one datagram to `to`:`port`.
+    pub(crate) fn send(&self, to: &Addr, port: u16, data: &[u8]) -> Result {
+        let len = u32::try_from(data.len()).map_err(|_| EMSGSIZE)?;
+        // SAFETY: The socket is alive (type invariant); the address has 16
+        // readable bytes and `data` is `len` bytes.
+        let n = unsafe {
+            b::tcpsplice_h_csock_send(
+                self.0.as_ptr(),
+                to.addr.as_ptr(),
+                to.v6,
+                port,
+                data.as_ptr().cast(),
+                len,
+            )
+        };
+        to_result(n.min(0))
+    }
+}
+
+/// # Safety
+///
+/// `ctx` is the `NetState` given to [`CSock::new`], alive; `c` is that
+/// socket, alive for the call.
+unsafe fn callback<'a>(
+    ctx: *mut c_void,
+    c: *mut b::tcpsplice_csock,
+) -> Option<(&'a NetState, Sender<'a>)> {
+    let c = NonNull::new(c)?;
+    // SAFETY: By the function contract.
+    let net = unsafe { &*ctx.cast::<NetState>() };
+    // INVARIANT: The socket is alive while its work item runs.
+    Some((net, Sender(c, PhantomData)))
+}
+
+/// A datagram arrived on the sync socket.
+///
+/// # Safety
+///
+/// Called by the receive work item: `ctx` and `c` as for [`callback`],
+/// `data` is `len` readable bytes, `addr` 4 (IPv4) or 16 readable bytes.
+#[no_mangle]
+unsafe extern "C" fn tcpsplice_rs_cluster_rx(
+    ctx: *mut c_void,
+    c: *mut b::tcpsplice_csock,
+    data: *const u8,
+    len: u32,
+    truncated: bool,
+    addr: *const u8,
+    v6: bool,
+) {
+    // SAFETY: By the function contract.
+    let Some((net, tx)) = (unsafe { callback(ctx, c) }) else {
+        return;
+    };
+    // SAFETY: By the function contract.
+    let d = unsafe { core::slice::from_raw_parts(data, len as usize) };
+    let mut from = Addr { v6, addr: [0; 16] };
+    let n = if v6 { 16 } else { 4 };
+    // SAFETY: `addr` has `n` readable bytes (function contract).
+    from.addr[..n].copy_from_slice(unsafe { core::slice::from_raw_parts(addr, n) });
+    crate::cluster::receive(net, &tx, d, truncated, &from);
+}
+
+/// The periodic tick.
+///
+/// # Safety
+///
+/// Called by the tick work item, `ctx` and `c` as for [`callback`].
+#[no_mangle]
+unsafe extern "C" fn tcpsplice_rs_cluster_tick(ctx: *mut c_void, c: *mut b::tcpsplice_csock) {
+    // SAFETY: By the function contract.
+    if let Some((net, tx)) = unsafe { callback(ctx, c) } {
+        crate::cluster::tick(net, &tx);
+    }
+}
+
+/// Send queued updates.
+///
+/// # Safety
+///
+/// Called by the send work item, `ctx` and `c` as for [`callback`].
+#[no_mangle]
+unsafe extern "C" fn tcpsplice_rs_cluster_flush(ctx: *mut c_void, c: *mut b::tcpsplice_csock) {
+    // SAFETY: By the function contract.
+    if let Some((net, tx)) = unsafe { callback(ctx, c) } {
+        crate::cluster::flush(net, &tx);
+    }
+}
+
+/// Whether this node answers ARP for `addr` in `net` (softirq); counts
+/// the answers.
+///
+/// # Safety
+///
+/// `net` is a live namespace (a device of it received the request) and
+/// `addr` has 4 (IPv4) or 16 readable bytes.
+#[no_mangle]
+unsafe extern "C" fn tcpsplice_rs_vip_owned(
+    net: *const kernel::bindings::net,
+    addr: *const u8,
+    v6: bool,
+) -> bool {
+    // SAFETY: `net` is alive (function contract).
+    if unsafe { (*b::tcpsplice_h_net_slot(net.cast())).is_null() } {
+        return false;
+    }
+    let mut a = Addr { v6, addr: [0; 16] };
+    let n = if v6 { 16 } else { 4 };
+    // SAFETY: `addr` has `n` readable bytes (function contract).
+    a.addr[..n].copy_from_slice(unsafe { core::slice::from_raw_parts(addr, n) });
+    // SAFETY: The slot is set, so the namespace's init ran and its exit has
+    // not freed the state: the packet handler is removed before the pernet
+    // operations at unload, and a namespace's devices are gone before its
+    // exit runs.
+    let state = unsafe { net_state(net.cast()) };
+    let owned = state.cluster().owns(&a);
+    if owned {
+        state.stats.inc(crate::stats::Counter::ArpReplies);
+    }
+    owned
+}
+
+/// Milliseconds of a monotonic clock.
+pub(crate) fn now_ms() -> u64 {
+    // SAFETY: Reads a clock; no preconditions.
+    unsafe { b::tcpsplice_h_now_ms() }
+}
+
+/// Wall-clock nanoseconds (grows across reboots: the incarnation).
+pub(crate) fn realtime_ns() -> u64 {
+    // SAFETY: Reads a clock; no preconditions.
+    unsafe { b::tcpsplice_h_realtime_ns() }
+}
+
+/// Sleep (process context only).
+pub(crate) fn msleep(ms: u32) {
+    // SAFETY: Callers run in process context (genetlink handlers).
+    unsafe { b::tcpsplice_h_msleep(ms) };
+}
+
+/// The kernel's SipHash-2-4 (for the test that checks the core's).
+#[cfg(CONFIG_KUNIT)]
+pub(crate) fn kernel_siphash(key: &SipKey, data: &[u8]) -> u64 {
+    // SAFETY: `data` is readable for its length; the key is two words.
+    unsafe { b::tcpsplice_h_siphash(data.as_ptr().cast(), data.len() as u32, key.0.as_ptr()) }
+}
+
+fn addr(bytes: &[u8; 16], v6: u8) -> Addr {
+    let mut a = Addr {
+        v6: v6 != 0,
+        addr: *bytes,
+    };
+    if !a.v6 {
+        a.addr[4..].fill(0);
+    }
+    a
+}
+
+impl Request {
+    /// The `TCPSPLICE_A_CLUSTER` nest, parsed by its policies (not yet
+    /// checked as a whole: see [`Config::validate`]).
+    pub(crate) fn cluster_config(&self) -> Result<Config> {
+        let mut raw = KBox::new(b::tcpsplice_cluster_cfg::default(), GFP_KERNEL)?;
+        // SAFETY: The request is valid (type invariant) and `raw` is a
+        // writable configuration struct.
+        to_result(unsafe { b::tcpsplice_h_parse_cluster(self.raw(), &mut *raw) })?;
+        let mut c = Config {
+            node_id: raw.node_id,
+            port: raw.port,
+            interval_ms: raw.interval_ms,
+            misses: raw.misses,
+            key: if raw.has_key {
+                SipKey::from_bytes(&raw.key)
+            } else {
+                SipKey([0; 2])
+            },
+            preempt: raw.preempt != 0,
+            n_peers: raw.n_peers as usize,
+            n_vips: raw.n_vips as usize,
+            ..Config::NONE
+        };
+        for (p, r) in c
+            .peers
+            .iter_mut()
+            .zip(&raw.peers[..c.n_peers.min(raw.peers.len())])
+        {
+            p.id = r.id;
+            p.addr = addr(&r.addr, r.v6);
+        }
+        for (v, r) in c
+            .vips
+            .iter_mut()
+            .zip(&raw.vips[..c.n_vips.min(raw.vips.len())])
+        {
+            v.addr = addr(&r.addr, r.v6);
+            v.n_owners = (r.n_owners as usize).min(MAX_OWNERS);
+            v.owners[..v.n_owners].copy_from_slice(&r.owners[..v.n_owners]);
+        }
+        Ok(c)
+    }
+
+    /// Whether the request carries `TCPSPLICE_A_WAIT_SYNC`.
+    pub(crate) fn wait_sync(&self) -> bool {
+        // SAFETY: The request is valid (type invariant).
+        !unsafe { b::tcpsplice_h_genl_attr(self.raw(), b::TCPSPLICE_A_WAIT_SYNC as c_int) }
+            .is_null()
+    }
+}
