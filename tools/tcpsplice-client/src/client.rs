@@ -19,7 +19,7 @@ use std::fmt;
 use std::net::{IpAddr, SocketAddr};
 use tcpsplice_uapi::*;
 
-type Msg = Genlmsghdr<u8, u16>;
+pub(crate) type Msg = Genlmsghdr<u8, u16>;
 
 /// What went wrong, in words an operator can act on.
 #[derive(Debug)]
@@ -96,7 +96,7 @@ impl<T: fmt::Debug, P: fmt::Debug> From<RouterError<T, P>> for Error {
     }
 }
 
-fn ser<E: fmt::Debug>(e: E) -> Error {
+pub(crate) fn ser<E: fmt::Debug>(e: E) -> Error {
     Error::Netlink(format!("{e:?}"))
 }
 
@@ -107,6 +107,15 @@ pub struct Client {
     sock: NlSocketHandle,
     family: u16,
     seq: u32,
+}
+
+/// An address from its 4 or 16 bytes.
+pub(crate) fn ip_of(b: &[u8]) -> Option<IpAddr> {
+    match b.len() {
+        4 => Some(IpAddr::from(<[u8; 4]>::try_from(b).ok()?)),
+        16 => Some(IpAddr::from(<[u8; 16]>::try_from(b).ok()?)),
+        _ => None,
+    }
 }
 
 impl Client {
@@ -127,7 +136,11 @@ impl Client {
     }
 
     /// Send a command; collect the replies until the kernel's acknowledgement.
-    fn request(&mut self, cmd: u16, attrs: GenlBuffer<u16, Buffer>) -> Result<Vec<Msg>, Error> {
+    pub(crate) fn request(
+        &mut self,
+        cmd: u16,
+        attrs: GenlBuffer<u16, Buffer>,
+    ) -> Result<Vec<Msg>, Error> {
         self.send(cmd, attrs, false)
     }
 
@@ -220,6 +233,18 @@ impl Client {
         client: (SocketAddr, SocketAddr),
         backend: (SocketAddr, SocketAddr),
     ) -> Result<SpliceInfo, Error> {
+        self.splice_synced(client, backend, false).map(|(s, _)| s)
+    }
+
+    /// As [`Client::splice`]; with `wait_sync` the reply comes once a
+    /// cluster peer acknowledged the entry (at most a second), and says
+    /// whether one did.
+    pub fn splice_synced(
+        &mut self,
+        client: (SocketAddr, SocketAddr),
+        backend: (SocketAddr, SocketAddr),
+        wait_sync: bool,
+    ) -> Result<(SpliceInfo, Option<bool>), Error> {
         let mut nest = attr(TCPSPLICE_A_SPLICE, true, Buffer::from(Vec::<u8>::new()))?;
         nest = nest
             .nest(&conn(TCPSPLICE_SPLICE_CLIENT, client)?)
@@ -229,8 +254,20 @@ impl Client {
             .map_err(ser)?;
         let mut attrs = GenlBuffer::new();
         attrs.push(nest);
+        if wait_sync {
+            attrs.push(attr(
+                TCPSPLICE_A_WAIT_SYNC,
+                false,
+                Buffer::from(Vec::<u8>::new()),
+            )?);
+        }
         let replies = self.request(TCPSPLICE_CMD_SPLICE, attrs)?;
-        first_splice(&replies)
+        let replicated = replies
+            .iter()
+            .flat_map(|m| m.attrs().iter())
+            .find(|a| *a.nla_type().nla_type() == TCPSPLICE_A_REPLICATED)
+            .map(|a| a.nla_payload().as_ref().first() == Some(&1));
+        Ok((first_splice(&replies)?, replicated))
     }
 
     fn by_id(&mut self, cmd: u16, id: u64) -> Result<Vec<Msg>, Error> {
@@ -283,7 +320,7 @@ fn first_splice(replies: &[Msg]) -> Result<SpliceInfo, Error> {
         .and_then(decode_splice)
 }
 
-fn ip_bytes(ip: IpAddr) -> Vec<u8> {
+pub(crate) fn ip_bytes(ip: IpAddr) -> Vec<u8> {
     match ip {
         IpAddr::V4(a) => a.octets().to_vec(),
         IpAddr::V6(a) => a.octets().to_vec(),
@@ -316,13 +353,7 @@ fn decode_conn(a: &Nlattr<u16, Buffer>) -> Result<ConnInfo, Error> {
     let handle = a.get_attr_handle::<u16>().map_err(ser)?;
     for inner in handle.iter() {
         let b = inner.nla_payload().as_ref();
-        let ip = |b: &[u8]| -> Option<IpAddr> {
-            match b.len() {
-                4 => Some(IpAddr::from(<[u8; 4]>::try_from(b).ok()?)),
-                16 => Some(IpAddr::from(<[u8; 16]>::try_from(b).ok()?)),
-                _ => None,
-            }
-        };
+        let ip = ip_of;
         let u16_of = |b: &[u8]| b.try_into().map(u16::from_ne_bytes).unwrap_or(0);
         match *inner.nla_type().nla_type() {
             TCPSPLICE_CONN_LOCAL_ADDR => local = ip(b),
@@ -369,13 +400,14 @@ fn decode_splice(a: &Nlattr<u16, Buffer>) -> Result<SpliceInfo, Error> {
             TCPSPLICE_SPLICE_BYTES_TO_BACKEND => s.bytes_to_backend = n,
             TCPSPLICE_SPLICE_PACKETS_TO_CLIENT => s.packets_to_client = n,
             TCPSPLICE_SPLICE_BYTES_TO_CLIENT => s.bytes_to_client = n,
+            TCPSPLICE_SPLICE_REPLICA => s.replica = true,
             _ => {}
         }
     }
     Ok(s)
 }
 
-fn attr(t: u16, nested: bool, payload: Buffer) -> Result<Nlattr<u16, Buffer>, Error> {
+pub(crate) fn attr(t: u16, nested: bool, payload: Buffer) -> Result<Nlattr<u16, Buffer>, Error> {
     NlattrBuilder::default()
         .nla_type(
             AttrTypeBuilder::default()

@@ -2,9 +2,11 @@
 //! A client of the tcpsplice generic netlink family, for `tcpsplicectl` and
 //! `tcpsplice-proxy`.
 mod client;
+mod cluster;
 mod splices;
 mod status;
 
 pub use client::{Client, Error};
+pub use cluster::{ClusterConfig, ClusterInfo, Event, Monitor, PeerInfo, VipInfo};
 pub use splices::{table, ConnInfo, SpliceInfo};
 pub use status::{member_name, Status};

@@ -35,6 +35,8 @@ impl Default for ConnInfo {
 #[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
 pub struct SpliceInfo {
     pub id: u64,
+    /// Installed from a cluster peer's update rather than made here.
+    pub replica: bool,
     pub state: String,
     pub client: ConnInfo,
     pub backend: ConnInfo,
@@ -46,7 +48,8 @@ pub struct SpliceInfo {
     pub bytes_to_client: u64,
 }
 
-/// A table of entries, one line each.
+/// A table of entries, one line each; a `*` after the state marks a
+/// replica (installed from a cluster peer).
 pub fn table(list: &[SpliceInfo]) -> String {
     let mut s = String::new();
     let _ = writeln!(
@@ -59,7 +62,11 @@ pub fn table(list: &[SpliceInfo]) -> String {
             s,
             "{:>6}  {:<8}  {:<47}  {:<47}  {:>6}  {:>12}  {:>12}",
             e.id,
-            e.state,
+            if e.replica {
+                format!("{}*", e.state)
+            } else {
+                e.state.clone()
+            },
             format!("{} {}", e.client.remote, e.client.local),
             format!("{} {}", e.backend.local, e.backend.remote),
             e.idle_secs,

@@ -17,9 +17,15 @@
 //! pool = "web"
 //!
 //! default_pool = "web"              # optional: where unmatched requests go
+//!
+//! # In a cluster: connect to backends from this node's own backend-side VIP
+//! # (one per IP version), which the cluster moves to a peer if this node
+//! # fails, and answer SPLICE only once a peer holds the entry.
+//! source = ["203.0.113.101"]
+//! wait_sync = true
 //! ```
 use serde::Deserialize;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -40,6 +46,14 @@ pub struct Config {
     /// relays every connection in userspace.
     #[serde(default = "default_true")]
     pub splice: bool,
+    /// Source addresses for backend connections, at most one per IP version
+    /// (default: the kernel picks).
+    #[serde(default)]
+    pub source: Vec<IpAddr>,
+    /// Ask the module to acknowledge a splice only once a cluster peer
+    /// holds its entry (at most a second's wait).
+    #[serde(default)]
+    pub wait_sync: bool,
 }
 
 fn default_true() -> bool {
@@ -153,6 +167,11 @@ impl Config {
         if c.route.is_empty() && c.default_pool.is_none() {
             return fail("no [[route]] and no default_pool: nothing can be served".into());
         }
+        for v4 in [true, false] {
+            if c.source.iter().filter(|a| a.is_ipv4() == v4).count() > 1 {
+                return fail("source: at most one IPv4 and one IPv6 address".into());
+            }
+        }
         if c.max_head_bytes < 64 {
             return fail("max_head_bytes below 64".into());
         }
@@ -163,6 +182,20 @@ impl Config {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn source_addresses_one_per_family() {
+        let base = "default_pool = \"web\"\n[[listen]]\naddress = \"127.0.0.1:80\"\n[[pool]]\nname = \"web\"\nbackends = [\"127.0.0.1:9\"]\n";
+        let ok = format!("source = [\"10.0.0.1\", \"fd00::1\"]\nwait_sync = true\n{base}");
+        let c = Config::parse(&ok, "t.toml").unwrap();
+        assert_eq!(c.source.len(), 2);
+        assert!(c.wait_sync);
+        let bad = format!("source = [\"10.0.0.1\", \"10.0.0.2\"]\n{base}");
+        assert_eq!(
+            Config::parse(&bad, "t.toml").unwrap_err().0,
+            "t.toml: source: at most one IPv4 and one IPv6 address"
+        );
+    }
 
     const GOOD: &str = r#"
 default_pool = "web"

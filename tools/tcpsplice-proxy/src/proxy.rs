@@ -52,12 +52,13 @@ pub struct Proxy {
 
 impl Proxy {
     pub fn new(cfg: Config, fallback: Option<Fallback>) -> Arc<Proxy> {
+        let wait_sync = cfg.wait_sync;
         Arc::new(Proxy {
             router: Router::new(&cfg),
             pools: cfg.pool.iter().map(|p| Arc::new(Pool::new(p))).collect(),
             cfg,
             fallback,
-            splicer: Splicer,
+            splicer: Splicer { wait_sync },
             stats: Stats::default(),
         })
     }
@@ -190,6 +191,14 @@ impl Proxy {
                 // MSS, as on loopback, needs no clamp).
                 if let Some(m) = mss.filter(|m| (88..=32767).contains(m)) {
                     let _ = splice::clamp_mss(&sock, m);
+                }
+                if let Some(src) = self
+                    .cfg
+                    .source
+                    .iter()
+                    .find(|a| a.is_ipv4() == addr.is_ipv4())
+                {
+                    sock.bind(std::net::SocketAddr::new(*src, 0))?;
                 }
                 sock.connect(addr).await
             };

@@ -54,7 +54,10 @@ pub fn probe() -> Option<Fallback> {
 
 /// Asks the module to splice. Each worker thread keeps its own netlink
 /// socket, so splices from different threads do not wait for each other.
-pub struct Splicer;
+pub struct Splicer {
+    /// Ask the module to answer once a cluster peer holds the entry.
+    pub wait_sync: bool,
+}
 
 thread_local! {
     static CLIENT: RefCell<Option<Client>> = const { RefCell::new(None) };
@@ -146,8 +149,8 @@ impl Splicer {
                 *g = Some(Client::connect()?);
             }
             let c = g.as_mut().expect("connected above");
-            match c.splice(client, backend) {
-                Ok(e) => Ok(e.id),
+            match c.splice_synced(client, backend, self.wait_sync) {
+                Ok((e, _)) => Ok(e.id),
                 Err(e) => {
                     if matches!(e, Error::Netlink(_)) {
                         *g = None;

@@ -17,10 +17,15 @@ mod tests {
         assert_eq!(TCPSPLICE_GENL_NAME, "tcpsplice");
         assert_eq!(TCPSPLICE_GENL_VERSION, 1);
         assert_eq!(TCPSPLICE_CMD_GET_STATUS, 1);
-        assert_eq!(TCPSPLICE_CMD_MAX, TCPSPLICE_CMD_GET_SPLICE);
+        assert_eq!(TCPSPLICE_CMD_MAX, TCPSPLICE_CMD_EVENT);
         assert_eq!(TCPSPLICE_STAT_PAD, 1);
-        assert_eq!(TCPSPLICE_A_MAX, TCPSPLICE_A_TABLE_BYTES);
-        assert_eq!(TCPSPLICE_SPLICE_MAX, TCPSPLICE_SPLICE_BYTES_TO_CLIENT);
+        assert_eq!(TCPSPLICE_A_MAX, TCPSPLICE_A_REPLICATED);
+        assert_eq!(TCPSPLICE_SPLICE_MAX, TCPSPLICE_SPLICE_REPLICA);
+        assert_eq!(TCPSPLICE_CLUSTER_MAX, TCPSPLICE_CLUSTER_INCARNATION);
+        assert_eq!(
+            TCPSPLICE_EVENT_TYPE_MEMBERS[0],
+            ("TCPSPLICE_EVENT_PEER_UP", 1)
+        );
         assert_eq!(TCPSPLICE_CONN_MAX, TCPSPLICE_CONN_TIMESTAMPS);
         assert_eq!(
             TCPSPLICE_SPLICE_STATE_MEMBERS,

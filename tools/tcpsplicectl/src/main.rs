@@ -58,8 +58,107 @@ enum Cmd {
         /// The id `list` shows.
         id: u64,
     },
-    /// The splices of this namespace (needs CAP_NET_ADMIN).
+    /// The splices of this namespace (needs CAP_NET_ADMIN). A `*` after
+    /// the state marks a replica from a cluster peer.
     List,
+    /// Cluster membership: configuration, peers and VIPs.
+    Cluster {
+        #[command(subcommand)]
+        cmd: ClusterCmd,
+    },
+    /// Print cluster events as they happen (peer up/down, takeover,
+    /// release, ready).
+    Monitor {
+        /// Stop after this many events.
+        #[arg(long)]
+        count: Option<usize>,
+    },
+}
+
+#[derive(Subcommand)]
+enum ClusterCmd {
+    /// Replace this node's cluster configuration (needs CAP_NET_ADMIN).
+    Set {
+        /// This node's id (1..).
+        #[arg(long)]
+        node_id: u32,
+        /// UDP port of every node's sync socket (default 7010).
+        #[arg(long)]
+        port: Option<u16>,
+        /// Heartbeat interval in ms (10..10000, default 100).
+        #[arg(long)]
+        interval: Option<u32>,
+        /// Missed heartbeats that declare a peer dead (2..100, default 5).
+        #[arg(long)]
+        misses: Option<u32>,
+        /// File holding the shared key: 32 hex digits (16 bytes).
+        #[arg(long, value_name = "FILE")]
+        key_file: std::path::PathBuf,
+        /// Hand VIPs back to more preferred nodes when they return.
+        #[arg(long)]
+        preempt: bool,
+        /// A peer, as ID=ADDRESS (repeat).
+        #[arg(long, value_name = "ID=ADDRESS")]
+        peer: Vec<String>,
+        /// A VIP and its owners in priority order, as ADDRESS=ID,ID,... (repeat).
+        #[arg(long, value_name = "ADDRESS=IDS")]
+        vip: Vec<String>,
+    },
+    /// Leave the cluster: close the sync socket, give up every VIP
+    /// (needs CAP_NET_ADMIN).
+    Leave,
+    /// Configuration, peer states and VIP ownership (needs CAP_NET_ADMIN).
+    Show,
+}
+
+fn usage(m: String) -> client::Error {
+    client::Error::Usage(m)
+}
+
+/// The key file: 32 hex digits, whitespace ignored.
+fn read_key(path: &std::path::Path) -> Result<[u8; 16], client::Error> {
+    let text =
+        std::fs::read_to_string(path).map_err(|e| usage(format!("{}: {e}", path.display())))?;
+    let hex: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    let mut key = [0u8; 16];
+    if hex.len() != 32 {
+        return Err(usage(format!(
+            "{}: the key must be 32 hex digits",
+            path.display()
+        )));
+    }
+    for (i, k) in key.iter_mut().enumerate() {
+        *k = u8::from_str_radix(&hex[2 * i..2 * i + 2], 16)
+            .map_err(|_| usage(format!("{}: the key must be 32 hex digits", path.display())))?;
+    }
+    Ok(key)
+}
+
+fn parse_peer(s: &str) -> Result<(u32, std::net::IpAddr), client::Error> {
+    let bad = || {
+        usage(format!(
+            "--peer {s:?}: expected ID=ADDRESS, e.g. 2=10.0.0.2"
+        ))
+    };
+    let (id, addr) = s.split_once('=').ok_or_else(bad)?;
+    Ok((
+        id.parse().map_err(|_| bad())?,
+        addr.parse().map_err(|_| bad())?,
+    ))
+}
+
+fn parse_vip(s: &str) -> Result<(std::net::IpAddr, Vec<u32>), client::Error> {
+    let bad = || {
+        usage(format!(
+            "--vip {s:?}: expected ADDRESS=ID,ID,..., e.g. 192.0.2.1=1,2"
+        ))
+    };
+    let (addr, ids) = s.split_once('=').ok_or_else(bad)?;
+    let ids = ids
+        .split(',')
+        .map(|i| i.parse().map_err(|_| bad()))
+        .collect::<Result<Vec<u32>, _>>()?;
+    Ok((addr.parse().map_err(|_| bad())?, ids))
 }
 
 /// Move this process into a named network namespace.
@@ -142,6 +241,75 @@ fn run(cli: Cli) -> Result<(), client::Error> {
             }
         }
         Cmd::Unsplice { id } => c.unsplice(id)?,
+        Cmd::Cluster { cmd } => match cmd {
+            ClusterCmd::Set {
+                node_id,
+                port,
+                interval,
+                misses,
+                key_file,
+                preempt,
+                peer,
+                vip,
+            } => {
+                if node_id == 0 {
+                    return Err(usage(
+                        "--node-id must not be 0 (use 'cluster leave')".into(),
+                    ));
+                }
+                let cfg = client::ClusterConfig {
+                    node_id,
+                    port,
+                    interval_ms: interval,
+                    misses,
+                    key: Some(read_key(&key_file)?),
+                    preempt,
+                    peers: peer
+                        .iter()
+                        .map(|p| parse_peer(p))
+                        .collect::<Result<_, _>>()?,
+                    vips: vip.iter().map(|v| parse_vip(v)).collect::<Result<_, _>>()?,
+                };
+                c.set_cluster(&cfg)?;
+            }
+            ClusterCmd::Leave => c.set_cluster(&client::ClusterConfig {
+                node_id: 0,
+                port: None,
+                interval_ms: None,
+                misses: None,
+                key: None,
+                preempt: false,
+                peers: Vec::new(),
+                vips: Vec::new(),
+            })?,
+            ClusterCmd::Show => {
+                let info = c.cluster()?;
+                if cli.json {
+                    println!(
+                        "{}",
+                        serde_json::to_string_pretty(&info).expect("serialisable")
+                    );
+                } else {
+                    print!("{}", info.to_text());
+                }
+            }
+        },
+        Cmd::Monitor { count } => {
+            let mut m = client::Monitor::connect()?;
+            let mut seen = 0;
+            while count.is_none_or(|n| seen < n) {
+                for e in m.wait()? {
+                    if cli.json {
+                        println!("{}", serde_json::to_string(&e).expect("serialisable"));
+                    } else {
+                        println!("{}", e.to_text());
+                    }
+                    use std::io::Write;
+                    let _ = std::io::stdout().flush();
+                    seen += 1;
+                }
+            }
+        }
         Cmd::List => {
             let l = c.list()?;
             if cli.json {

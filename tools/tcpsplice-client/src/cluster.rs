@@ -1,0 +1,345 @@
+// SPDX-License-Identifier: GPL-2.0
+//! Cluster configuration, state and events of the tcpsplice module.
+use crate::client::{attr, ip_bytes, ip_of, ser, Client, Error, Msg};
+use crate::status::member_name;
+use neli::{
+    consts::socket::NlFamily,
+    genl::Nlattr,
+    nl::{NlPayload, Nlmsghdr},
+    router::synchronous::NlRouter,
+    socket::synchronous::NlSocketHandle,
+    types::{Buffer, GenlBuffer},
+    utils::Groups,
+};
+use serde::Serialize;
+use std::fmt::Write;
+use std::net::IpAddr;
+use tcpsplice_uapi::*;
+
+/// What `SET_CLUSTER` takes. `node_id` 0 leaves the cluster.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClusterConfig {
+    pub node_id: u32,
+    pub port: Option<u16>,
+    pub interval_ms: Option<u32>,
+    pub misses: Option<u32>,
+    pub key: Option<[u8; 16]>,
+    pub preempt: bool,
+    pub peers: Vec<(u32, IpAddr)>,
+    pub vips: Vec<(IpAddr, Vec<u32>)>,
+}
+
+/// A peer as `GET_CLUSTER` reports it.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct PeerInfo {
+    pub id: u32,
+    pub addr: IpAddr,
+    pub state: String,
+    pub ready: bool,
+    pub synced: bool,
+    pub last_heard_ms: Option<u32>,
+    pub unacked: u32,
+}
+
+/// A VIP as `GET_CLUSTER` reports it.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct VipInfo {
+    pub addr: IpAddr,
+    pub owners: Vec<u32>,
+    pub owned: bool,
+}
+
+/// `GET_CLUSTER`'s answer (never the key).
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct ClusterInfo {
+    pub node_id: u32,
+    pub port: u16,
+    pub interval_ms: u32,
+    pub misses: u32,
+    pub preempt: bool,
+    pub ready: bool,
+    pub incarnation: u64,
+    pub peers: Vec<PeerInfo>,
+    pub vips: Vec<VipInfo>,
+}
+
+/// One event of the "events" multicast group.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Event {
+    /// `peer_up`, `peer_down`, `takeover`, `release` or `ready`.
+    pub event: String,
+    pub node: u32,
+    pub vip: Option<IpAddr>,
+}
+
+fn leaf(t: u16, v: Vec<u8>) -> Result<Nlattr<u16, Buffer>, Error> {
+    attr(t, false, Buffer::from(v))
+}
+
+fn nest(t: u16, kids: Vec<Nlattr<u16, Buffer>>) -> Result<Nlattr<u16, Buffer>, Error> {
+    let mut n = attr(t, true, Buffer::from(Vec::<u8>::new()))?;
+    for k in &kids {
+        n = n.nest(k).map_err(ser)?;
+    }
+    Ok(n)
+}
+
+fn num(b: &[u8]) -> u64 {
+    match b.len() {
+        1 => u64::from(b[0]),
+        2 => u64::from(u16::from_ne_bytes([b[0], b[1]])),
+        4 => u64::from(u32::from_ne_bytes(b.try_into().unwrap())),
+        8 => u64::from_ne_bytes(b.try_into().unwrap()),
+        _ => 0,
+    }
+}
+
+/// An attribute's type, payload and itself.
+type Kid = (u16, Vec<u8>, Nlattr<u16, Buffer>);
+
+fn kids(a: &Nlattr<u16, Buffer>) -> Result<Vec<Kid>, Error> {
+    let h = a.get_attr_handle::<u16>().map_err(ser)?;
+    Ok(h.iter()
+        .map(|i| {
+            (
+                *i.nla_type().nla_type(),
+                i.nla_payload().as_ref().to_vec(),
+                i.clone(),
+            )
+        })
+        .collect())
+}
+
+impl Client {
+    /// Replace this namespace's cluster configuration.
+    pub fn set_cluster(&mut self, c: &ClusterConfig) -> Result<(), Error> {
+        let mut v = vec![leaf(
+            TCPSPLICE_CLUSTER_NODE_ID,
+            c.node_id.to_ne_bytes().to_vec(),
+        )?];
+        if let Some(p) = c.port {
+            v.push(leaf(TCPSPLICE_CLUSTER_PORT, p.to_ne_bytes().to_vec())?);
+        }
+        if let Some(i) = c.interval_ms {
+            v.push(leaf(TCPSPLICE_CLUSTER_INTERVAL, i.to_ne_bytes().to_vec())?);
+        }
+        if let Some(m) = c.misses {
+            v.push(leaf(TCPSPLICE_CLUSTER_MISSES, m.to_ne_bytes().to_vec())?);
+        }
+        if let Some(k) = c.key {
+            v.push(leaf(TCPSPLICE_CLUSTER_KEY, k.to_vec())?);
+        }
+        v.push(leaf(TCPSPLICE_CLUSTER_PREEMPT, vec![u8::from(c.preempt)])?);
+        for (id, a) in &c.peers {
+            v.push(nest(
+                TCPSPLICE_CLUSTER_PEER,
+                vec![
+                    leaf(TCPSPLICE_PEER_ID, id.to_ne_bytes().to_vec())?,
+                    leaf(TCPSPLICE_PEER_ADDR, ip_bytes(*a))?,
+                ],
+            )?);
+        }
+        for (a, owners) in &c.vips {
+            let ids: Vec<u8> = owners.iter().flat_map(|o| o.to_ne_bytes()).collect();
+            v.push(nest(
+                TCPSPLICE_CLUSTER_VIP,
+                vec![
+                    leaf(TCPSPLICE_VIP_ADDR, ip_bytes(*a))?,
+                    leaf(TCPSPLICE_VIP_OWNERS, ids)?,
+                ],
+            )?);
+        }
+        let mut attrs = GenlBuffer::new();
+        attrs.push(nest(TCPSPLICE_A_CLUSTER, v)?);
+        self.request(TCPSPLICE_CMD_SET_CLUSTER, attrs).map(drop)
+    }
+
+    /// This namespace's cluster configuration and peer states.
+    pub fn cluster(&mut self) -> Result<ClusterInfo, Error> {
+        let replies = self.request(TCPSPLICE_CMD_GET_CLUSTER, GenlBuffer::new())?;
+        let a = replies
+            .iter()
+            .flat_map(|m| m.attrs().iter())
+            .find(|a| *a.nla_type().nla_type() == TCPSPLICE_A_CLUSTER)
+            .ok_or_else(|| Error::Netlink("no TCPSPLICE_A_CLUSTER in the reply".into()))?;
+        decode_cluster(a)
+    }
+}
+
+fn decode_cluster(a: &Nlattr<u16, Buffer>) -> Result<ClusterInfo, Error> {
+    let mut c = ClusterInfo::default();
+    for (t, b, inner) in kids(a)? {
+        let n = num(&b);
+        match t {
+            TCPSPLICE_CLUSTER_NODE_ID => c.node_id = n as u32,
+            TCPSPLICE_CLUSTER_PORT => c.port = n as u16,
+            TCPSPLICE_CLUSTER_INTERVAL => c.interval_ms = n as u32,
+            TCPSPLICE_CLUSTER_MISSES => c.misses = n as u32,
+            TCPSPLICE_CLUSTER_PREEMPT => c.preempt = n != 0,
+            TCPSPLICE_CLUSTER_READY => c.ready = n != 0,
+            TCPSPLICE_CLUSTER_INCARNATION => c.incarnation = n,
+            TCPSPLICE_CLUSTER_PEER => {
+                let mut p = PeerInfo {
+                    id: 0,
+                    addr: IpAddr::from([0u8; 4]),
+                    state: String::new(),
+                    ready: false,
+                    synced: false,
+                    last_heard_ms: None,
+                    unacked: 0,
+                };
+                for (t, b, _) in kids(&inner)? {
+                    let n = num(&b);
+                    match t {
+                        TCPSPLICE_PEER_ID => p.id = n as u32,
+                        TCPSPLICE_PEER_ADDR => p.addr = ip_of(&b).unwrap_or(p.addr),
+                        TCPSPLICE_PEER_STATE => {
+                            p.state = member_name(
+                                TCPSPLICE_PEER_STATE_MEMBERS,
+                                "TCPSPLICE_PEER_",
+                                n as u16,
+                            )
+                        }
+                        TCPSPLICE_PEER_READY => p.ready = n != 0,
+                        TCPSPLICE_PEER_SYNCED => p.synced = n != 0,
+                        TCPSPLICE_PEER_LAST_HEARD => p.last_heard_ms = Some(n as u32),
+                        TCPSPLICE_PEER_UNACKED => p.unacked = n as u32,
+                        _ => {}
+                    }
+                }
+                c.peers.push(p);
+            }
+            TCPSPLICE_CLUSTER_VIP => {
+                let mut v = VipInfo {
+                    addr: IpAddr::from([0u8; 4]),
+                    owners: Vec::new(),
+                    owned: false,
+                };
+                for (t, b, _) in kids(&inner)? {
+                    match t {
+                        TCPSPLICE_VIP_ADDR => v.addr = ip_of(&b).unwrap_or(v.addr),
+                        TCPSPLICE_VIP_OWNERS => {
+                            v.owners = b
+                                .chunks_exact(4)
+                                .map(|c| u32::from_ne_bytes(c.try_into().unwrap()))
+                                .collect()
+                        }
+                        TCPSPLICE_VIP_OWNED => v.owned = num(&b) != 0,
+                        _ => {}
+                    }
+                }
+                c.vips.push(v);
+            }
+            _ => {}
+        }
+    }
+    Ok(c)
+}
+
+impl ClusterInfo {
+    /// Text for operators.
+    pub fn to_text(&self) -> String {
+        let mut s = String::new();
+        if self.node_id == 0 {
+            s.push_str("no cluster\n");
+            return s;
+        }
+        let _ = writeln!(
+            s,
+            "node {} port {} interval {} ms misses {} preempt {} ready {}",
+            self.node_id, self.port, self.interval_ms, self.misses, self.preempt, self.ready
+        );
+        for p in &self.peers {
+            let heard = p
+                .last_heard_ms
+                .map(|t| format!("{t} ms ago"))
+                .unwrap_or_else(|| "never".into());
+            let _ = writeln!(
+                s,
+                "peer {} {} {} ready {} synced {} heard {} unacked {}",
+                p.id, p.addr, p.state, p.ready, p.synced, heard, p.unacked
+            );
+        }
+        for v in &self.vips {
+            let owners: Vec<String> = v.owners.iter().map(|o| o.to_string()).collect();
+            let _ = writeln!(
+                s,
+                "vip {} owners {} {}",
+                v.addr,
+                owners.join(","),
+                if v.owned { "owned" } else { "-" }
+            );
+        }
+        s
+    }
+}
+
+/// A subscription to the module's events in this namespace.
+pub struct Monitor {
+    sock: NlSocketHandle,
+}
+
+impl Monitor {
+    pub fn connect() -> Result<Self, Error> {
+        let (router, _) =
+            NlRouter::connect(NlFamily::Generic, None, Groups::empty()).map_err(ser)?;
+        let group = router
+            .resolve_nl_mcast_group(TCPSPLICE_GENL_NAME, TCPSPLICE_MCGRP_EVENTS)
+            .map_err(|e| Error::NoModule(format!("{e}")))?;
+        let sock =
+            NlSocketHandle::connect(NlFamily::Generic, None, Groups::empty()).map_err(ser)?;
+        sock.add_mcast_membership(Groups::new_groups(&[group]))
+            .map_err(ser)?;
+        Ok(Monitor { sock })
+    }
+
+    /// Wait for the next events.
+    pub fn wait(&mut self) -> Result<Vec<Event>, Error> {
+        let (msgs, _) = self.sock.recv::<u16, Msg>().map_err(ser)?;
+        let mut out = Vec::new();
+        for m in msgs {
+            let m: Nlmsghdr<u16, Msg> = m.map_err(ser)?;
+            if let NlPayload::Payload(p) = m.nl_payload() {
+                for a in p.attrs().iter() {
+                    if *a.nla_type().nla_type() == TCPSPLICE_A_EVENT {
+                        out.push(decode_event(a)?);
+                    }
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+fn decode_event(a: &Nlattr<u16, Buffer>) -> Result<Event, Error> {
+    let mut e = Event {
+        event: String::new(),
+        node: 0,
+        vip: None,
+    };
+    for (t, b, _) in kids(a)? {
+        match t {
+            TCPSPLICE_EVENT_TYPE => {
+                e.event = member_name(
+                    TCPSPLICE_EVENT_TYPE_MEMBERS,
+                    "TCPSPLICE_EVENT_",
+                    num(&b) as u16,
+                )
+            }
+            TCPSPLICE_EVENT_NODE => e.node = num(&b) as u32,
+            TCPSPLICE_EVENT_VIP => e.vip = ip_of(&b),
+            _ => {}
+        }
+    }
+    Ok(e)
+}
+
+impl Event {
+    /// One line for operators.
+    pub fn to_text(&self) -> String {
+        match self.vip {
+            Some(v) => format!("{} node {} vip {}", self.event, self.node, v),
+            None => format!("{} node {}", self.event, self.node),
+        }
+    }
+}
