@@ -12,6 +12,14 @@ receives and exits non-zero (with the reason) on the first difference.
                                                downloading N bytes
   client.py ADDR PORT HOST hold C SECS         C connections, one request
                                                each, then held open SECS s
+  client.py ADDR PORT HOST failover C N K SECS GO
+                                               C bulk and K interactive
+                                               connections make a first request,
+                                               print "ready", wait for file GO,
+                                               then each bulk one downloads N
+                                               bytes and each interactive one
+                                               exchanges every 100 ms for SECS
+                                               s; prints the longest stall
 The backend is tests/lib/backend.py.
 """
 import hashlib
@@ -32,11 +40,17 @@ class Conn:
         self.s = socket.create_connection((addr, port), timeout=60)
         self.host = host
         self.buf = b""
+        # The longest wait between two arrivals within one response.
+        self.last, self.gap = None, 0.0
 
     def _fill(self):
         d = self.s.recv(1 << 16)
         if not d:
             raise EOFError("connection closed")
+        now = time.monotonic()
+        if self.last is not None:
+            self.gap = max(self.gap, now - self.last)
+        self.last = now
         self.buf += d
 
     def request(self, method, path, body=b""):
@@ -52,6 +66,7 @@ class Conn:
         while len(self.buf) < n:
             self._fill()
         out, self.buf = self.buf[:n], self.buf[n:]
+        self.last = None
         return out
 
     def close(self):
@@ -129,8 +144,99 @@ def main():
             check(c.request("GET", "/bytes/100"), expected(100), f"connection {k}")
             held.append(c)
         time.sleep(secs)
+    elif mode == "failover":
+        failover(addr, port, host, int(args[0]), int(args[1]), int(args[2]), float(args[3]), args[4])
     else:
         sys.exit(f"unknown mode {mode}")
+
+
+def failover(addr, port, host, nbulk, n, ninter, secs, go):
+    """Connections that live through a proxy failure; see the usage. One
+    thread and a selector, so that a slow machine measures the network and
+    not the scheduling of a hundred threads."""
+    import selectors
+
+    conns = [Conn(addr, port, host) for _ in range(nbulk + ninter)]
+    for k, c in enumerate(conns):
+        check(c.request("GET", "/bytes/100"), expected(100), f"first request {k}")
+    print("ready", flush=True)
+    while not os.path.exists(go):
+        time.sleep(0.05)
+    sel = selectors.DefaultSelector()
+    start = time.monotonic()
+
+    class St:
+        def __init__(self, k, c, bulk):
+            self.k, self.c, self.bulk = k, c, bulk
+            self.buf, self.want, self.sent_at = b"", None, 0.0
+            self.last, self.gap, self.i, self.done = None, 0.0, 0, False
+            self.path, self.next_at = "", None
+
+        def send(self):
+            self.path = f"/bytes/{n}?seed={self.k}" if self.bulk else f"/echo/s{self.k}m{self.i}"
+            self.c.s.sendall(f"GET {self.path} HTTP/1.1\r\nHost: {host}\r\nContent-Length: 0\r\n\r\n".encode())
+            self.sent_at, self.buf, self.want, self.last = time.monotonic(), b"", None, None
+
+    states = []
+    for k, c in enumerate(conns):
+        st = St(k if k < nbulk else k - nbulk, c, k < nbulk)
+        c.s.setblocking(False)
+        st.send()
+        sel.register(c.s, selectors.EVENT_READ, st)
+        states.append(st)
+    worst, iworst, gaps, pending = 0.0, 0.0, [], len(states)
+    while pending:
+        events = sel.select(timeout=0.02)
+        now = time.monotonic()
+        for st in states:
+            if st.next_at is not None and now >= st.next_at:
+                st.next_at = None
+                st.send()
+        if now - start > 300:
+            late = [f"{'bulk' if s.bulk else 'interactive'} {s.k} (port {s.c.s.getsockname()[1]}, {len(s.buf)} bytes)" for s in states if not s.done]
+            sys.exit(f"{len(late)} of {len(states)} did not complete in 300 s; first: {late[0]}")
+        for key, _ in events:
+            st = key.data
+            try:
+                d = st.c.s.recv(1 << 16)
+            except BlockingIOError:
+                continue
+            if not d:
+                sys.exit(f"{'bulk' if st.bulk else 'interactive'} {st.k}: connection closed")
+            if st.last is not None:
+                st.gap = max(st.gap, now - st.last)
+            st.last = now
+            st.buf += d
+            if st.want is None and b"\r\n\r\n" in st.buf:
+                head, st.buf = st.buf.split(b"\r\n\r\n", 1)
+                lines = head.decode().split("\r\n")
+                if " 200 " not in lines[0] + " ":
+                    sys.exit(f"GET {st.path}: {lines[0]}")
+                st.want = next(int(l.split(":")[1]) for l in lines if l.lower().startswith("content-length:"))
+            if st.want is None or len(st.buf) < st.want:
+                continue
+            if st.bulk:
+                check(st.buf, expected(n, st.k), f"bulk {st.k}")
+                worst = max(worst, st.gap)
+                gaps.append(st.gap)
+            else:
+                check(st.buf, f"s{st.k}m{st.i}".encode(), f"interactive {st.k}")
+                worst = max(worst, now - st.sent_at)
+                iworst = max(iworst, now - st.sent_at)
+                st.i += 1
+                if now - start < secs:
+                    # The next exchange 100 ms after this one started.
+                    st.next_at, st.buf, st.want = st.sent_at + 0.1, b"", None
+                    continue
+            st.done = True
+            pending -= 1
+            sel.unregister(st.c.s)
+            st.c.close()
+    gaps.sort()
+    pct = lambda q: gaps[min(len(gaps) - 1, int(q * len(gaps)))] * 1000 if gaps else 0
+    print(f"bulk_ok={nbulk} interactive_ok={ninter} stall_ms={worst * 1000:.0f} "
+          f"bulk_stall_p50_ms={pct(0.5):.0f} bulk_stall_p90_ms={pct(0.9):.0f} "
+          f"interactive_worst_ms={iworst * 1000:.0f}", flush=True)
 
 
 if __name__ == "__main__":

@@ -4,7 +4,6 @@
 # IPv6. Source after tests/vm/lib.sh.
 #   splice_lab_up [EXTRA_TOML]   build it and wait until a request passes
 #   proxy_stop                   SIGTERM the proxy, wait; its last line -> PROXY_LAST
-#   rsts HOST                    resets HOST sent or had (OutRsts + EstabResets)
 #   kernel_value NAME            a counter of proxy1's namespace
 LIB=$TCPSPLICE_TOP/tests/lib
 PROXY_LOG=/tmp/splice-proxy.log
@@ -53,7 +52,6 @@ proxy_stop() {
 # proxy_relayed NAME: a counter of the stopped proxy's last line
 proxy_relayed() { sed -n "s/.* $1=\([0-9]*\).*/\1/p" <<<"$PROXY_LAST"; }
 
-rsts() { on "$1" awk '/^Tcp:/ { if (h) { print $9 + $15; exit } h = 1 }' /proc/net/snmp; }
 
 kernel_value() { value proxy1 "$1"; }
 

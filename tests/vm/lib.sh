@@ -4,9 +4,11 @@ set -u
 . "${TCPSPLICE_TOP:?}/scripts/guest/topo.sh"
 KO=$TCPSPLICE_TOP/tcpsplice.ko
 
-fail() { echo "FAIL: $*"; exit 1; }
+fail() { echo "FAIL: $*"; echo "FAIL: $*" > /tmp/failed; exit 1; }
 expect_eq() { [ "$1" = "$2" ] || fail "$3: expected '$2', got '$1'"; }
 expect_gt() { [ "$1" -gt "$2" ] || fail "$3: expected more than $2, got $1"; }
+# rsts HOST: resets HOST sent or had (OutRsts + EstabResets)
+rsts() { on "$1" awk '/^Tcp:/ { if (h) { print $9 + $15; exit } h = 1 }' /proc/net/snmp; }
 load_module() { insmod "$KO" "$@" || fail "insmod $*"; }
 
 # json_get [NS] PATH: a field of 'tcpsplicectl --json status', e.g. stats.rx_tcp

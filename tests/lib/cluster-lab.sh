@@ -1,0 +1,119 @@
+# shellcheck shell=bash
+# Two proxies in a cluster, for scenarios: client1 -> router -> VIP
+# 192.0.2.100 (owned by proxy1, then proxy2) -> backend1. Each proxy connects
+# to backends from its own backend-side VIP (203.0.113.101 for proxy1,
+# .102 for proxy2), which the cluster moves with it. Sync runs over its own
+# LAN (sync0 on br-sync: 10.99.0.N). Every node has every VIP on lo and
+# lets the module answer ARP for the ones it owns (arp_ignore=1,
+# arp_announce=2), as Documentation/cluster.rst says.
+# Source after tests/vm/lib.sh.
+#   cluster_lab_up [PROXIES]   build it, configure the cluster, wait for
+#                              proxy1 to own the VIPs; start the proxies
+#                              unless PROXIES is "noproxy"
+#   cluster_set NODE NODES..   (re)configure proxyNODE in a cluster of NODES
+#   cluster_node N             add proxyN (namespace, links, VIPs, config)
+#   proxy_start N              start proxyN's tcpsplice-proxy
+#   owns NODE VIP              whether proxyNODE says it owns VIP
+#   cvalue NODE NAME           a counter of proxyNODE
+#   wait_for SECS 'CMD'        poll CMD (evaluated anew each time, so quote
+#                              command substitutions) for SECS seconds
+LIB=$TCPSPLICE_TOP/tests/lib
+VIP=192.0.2.100
+KEYFILE=/tmp/cluster.key
+
+# cluster_set NODE NODES...: configure proxyNODE in a cluster of NODES. Each
+# node's backend-side VIP 203.0.113.10N prefers node N, then the others.
+cluster_set() {
+  local n=$1 m args=(); shift
+  local all=("$@") owners
+  for m in "${all[@]}"; do
+    [ "$m" = "$n" ] || args+=(--peer "$m=10.99.0.$m")
+    owners=$m
+    for o in "${all[@]}"; do [ "$o" = "$m" ] || owners+=",$o"; done
+    args+=(--vip "203.0.113.10$m=$owners")
+  done
+  owners=$(IFS=,; echo "${all[*]}")
+  tcpsplicectl -n "proxy$n" cluster set --node-id "$n" --key-file "$KEYFILE" \
+    --interval 100 --misses 10 --preempt --vip "$VIP=$owners" "${args[@]}"
+}
+
+# cluster_node N: proxyN's namespace with its service, backend and sync links,
+# every VIP on lo, and its proxy's configuration (proxy1 and proxy2 exist
+# already, from topo_up).
+cluster_node() {
+  local n=$1 a
+  if ! ip netns list | grep -qw "proxy$n"; then
+    _topo_host "proxy$n" br-lan "192.0.2.1$n/24" "2001:db8:1::1$n/64" 192.0.2.1 2001:db8:1::1
+    _topo_link "proxy$n" eth1 br-back "203.0.113.1$n/24" "2001:db8:b::1$n/64"
+  fi
+  _topo_link "proxy$n" sync0 br-sync "10.99.0.$n/24" "fd99::$n/64"
+  on "proxy$n" sysctl -qw net.ipv4.conf.all.arp_ignore=1 net.ipv4.conf.all.arp_announce=2
+  for a in "$VIP" 203.0.113.101 203.0.113.102 203.0.113.103; do on "proxy$n" ip addr add "$a/32" dev lo; done
+  cat > "/tmp/cluster-proxy$n.toml" <<TOML
+default_pool = "web"
+head_timeout_ms = 60000
+source = ["203.0.113.10$n"]
+wait_sync = true
+[[listen]]
+address = "$VIP:80"
+[[pool]]
+name = "web"
+backends = ["203.0.113.21:8000"]
+health_interval_ms = 0
+TOML
+}
+
+proxy_start() {
+  ip netns exec "proxy$1" tcpsplice-proxy --config "/tmp/cluster-proxy$1.toml" 2> "/tmp/cluster-proxy$1.log" &
+}
+
+owns() { tcpsplicectl -n "proxy$1" cluster show 2>/dev/null | grep -q "^vip $2 .* owned$"; }
+
+cvalue() { value "proxy$1" "$2"; }
+
+wait_for() {
+  local end=$((SECONDS + $1)); shift
+  until eval "$*"; do
+    [ "$SECONDS" -lt "$end" ] || return 1
+    sleep 0.2
+  done
+}
+
+ready() { tcpsplicectl -n "proxy$1" cluster show | grep -q "ready true"; }
+
+cluster_lab_up() {
+  topo_up "${CLIENTS:-1}" 1
+  load_module
+  on backend1 python3 "$LIB/backend.py" 203.0.113.21 8000 >/dev/null 2>&1 &
+  on router ip link add br-sync type bridge
+  on router ip link set br-sync up
+  head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$KEYFILE"
+  local n
+  for n in 1 2; do
+    cluster_node "$n"
+    cluster_set "$n" 1 2 || fail "cluster set on proxy$n"
+  done
+  cluster_trace &
+  wait_for 20 ready 1 || fail "proxy1 not ready"
+  wait_for 20 ready 2 || fail "proxy2 not ready"
+  wait_for 10 owns 1 "$VIP" || fail "proxy1 does not own $VIP"
+  wait_for 10 owns 2 203.0.113.102 || fail "proxy2 does not own 203.0.113.102"
+  for i in $(seq 100); do on proxy1 curl -s -o /dev/null "http://203.0.113.21:8000/bytes/1" && break; sleep 0.2; done
+  [ "${1:-}" = noproxy ] && return
+  for n in 1 2; do proxy_start "$n"; done
+  wait_for 20 on client1 curl -sf -o /dev/null "http://$VIP/bytes/1" || fail "no answer on $VIP"
+}
+
+
+# A trace of both nodes' cluster state, every 2 s, shown on failure.
+cluster_trace() {
+  while :; do
+    for n in 1 2; do
+      echo "$(date +%T) proxy$n $(tcpsplicectl -n proxy$n cluster show | tr '\n' ';')"
+      echo "  $(tcpsplicectl -n proxy$n stats | grep -E '^(sync|peer|bulk|replicas|takeovers|releases|splices_active)' | tr '\n' ' ')"
+    done
+    sleep 2
+  done > /tmp/cluster-trace.log 2>&1
+}
+
+trap 'rc=$?; [ $rc = 0 ] || { tail -8 /tmp/cluster-trace.log | cut -c1-400; for n in 1 2; do echo "--- proxy$n"; tail -5 /tmp/cluster-proxy$n.log; done; cat /tmp/failed 2>/dev/null; }; exit $rc' EXIT

@@ -1,0 +1,99 @@
+"""Forge tcpsplice sync datagrams (Documentation/sync.rst)
+to test that the module refuses them.
+
+  syncmsg.py KEYFILE DEST_ADDR PORT KIND [ARGS]   send one datagram, where KIND:
+    garbage N                  N random bytes
+    add FROM TO INC CTR [KEY]  an update installing a splice, from node FROM
+                               (incarnation INC, counter CTR) to node TO, sealed
+                               with KEYFILE's key or, if given, KEY (32 hex)
+    version FROM TO INC CTR    a heartbeat claiming wire version 2
+    heartbeat FROM TO INC CTR  a valid heartbeat
+    replay PCAP                the UDP payload of the first packet captured
+                               (tcpdump -w, Ethernet, IPv4) sent again
+"""
+import os
+import socket
+import struct
+import sys
+
+MASK = (1 << 64) - 1
+
+
+def rotl(x, b):
+    return ((x << b) | (x >> (64 - b))) & MASK
+
+
+def siphash24(key, data):
+    k0, k1 = struct.unpack("<QQ", key)
+    v = [k0 ^ 0x736F6D6570736575, k1 ^ 0x646F72616E646F6D, k0 ^ 0x6C7967656E657261, k1 ^ 0x7465646279746573]
+
+    def rnd():
+        v[0] = (v[0] + v[1]) & MASK; v[1] = rotl(v[1], 13) ^ v[0]; v[0] = rotl(v[0], 32)
+        v[2] = (v[2] + v[3]) & MASK; v[3] = rotl(v[3], 16) ^ v[2]
+        v[0] = (v[0] + v[3]) & MASK; v[3] = rotl(v[3], 21) ^ v[0]
+        v[2] = (v[2] + v[1]) & MASK; v[1] = rotl(v[1], 17) ^ v[2]; v[2] = rotl(v[2], 32)
+
+    tail = len(data) % 8
+    words = [struct.unpack("<Q", data[i:i + 8])[0] for i in range(0, len(data) - tail, 8)]
+    last = bytearray(data[len(data) - tail:] + bytes(8 - tail))
+    last[7] = len(data) & 0xFF
+    words.append(struct.unpack("<Q", bytes(last))[0])
+    for m in words:
+        v[3] ^= m
+        rnd(); rnd()
+        v[0] ^= m
+    v[2] ^= 0xFF
+    for _ in range(4):
+        rnd()
+    return v[0] ^ v[1] ^ v[2] ^ v[3]
+
+
+assert siphash24(bytes(range(16)), b"") == 0x726FDB47DD0E0E31
+
+
+def seal(key, kind, frm, to, inc, ctr, body, version=1):
+    head = b"TSPL" + struct.pack(">BBHIIQQHH", version, kind, 0, frm, to, inc, ctr, len(body), 0)
+    msg = head + body
+    return msg + struct.pack("<Q", siphash24(key, msg))
+
+
+def v4(a):
+    return socket.inet_aton(a) + bytes(12)
+
+
+def add_body():
+    ep = lambda a, p: v4(a) + struct.pack(">H", p)
+    tuples = ep("192.0.2.100", 80) + ep("198.51.100.99", 40000) + ep("203.0.113.101", 50000) + ep("203.0.113.21", 8000)
+    leg = struct.pack(">IIIIBBBB", 1000, 2000, 0, 0, 2, 7, 7, 0)
+    op = bytes([1, 4]) + tuples + leg + leg + struct.pack(">HHII", 1460, 1460, 65535, 65535)
+    return struct.pack(">IIHH", 1, 1, 1, 0) + op
+
+
+def main():
+    key = bytes.fromhex(open(sys.argv[1]).read().strip())
+    dest, port, kind = sys.argv[2], int(sys.argv[3]), sys.argv[4]
+    a = sys.argv[5:]
+    if kind == "garbage":
+        d = os.urandom(int(a[0]))
+    elif kind == "replay":
+        raw = open(a[0], "rb").read()
+        frame = raw[24 + 16:]  # pcap file header, first record header
+        ihl = (frame[14] & 0xF) * 4
+        d = frame[14 + ihl + 8:14 + struct.unpack(">H", frame[16:18])[0]]
+    else:
+        frm, to, inc, ctr = int(a[0]), int(a[1]), int(a[2]), int(a[3])
+        if kind == "add":
+            k = bytes.fromhex(a[4]) if len(a) > 4 else key
+            d = seal(k, 2, frm, to, inc, ctr, add_body())
+        elif kind == "version":
+            d = seal(key, 1, frm, to, inc, ctr, struct.pack(">BBHII", 1, 0, 0, 0, 0), version=2)
+        elif kind == "heartbeat":
+            d = seal(key, 1, frm, to, inc, ctr, struct.pack(">BBHII", 1, 0, 0, 0, 0))
+        else:
+            sys.exit(f"unknown kind {kind}")
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.sendto(d, (dest, port))
+
+
+if __name__ == "__main__":
+    main()
