@@ -46,7 +46,7 @@ cat /tmp/failover.out
 grep -q "bulk_ok=100 interactive_ok=20" /tmp/failover.out || fail "not every connection completed"
 m() { sed -n "s/.* $1=\([0-9]*\).*/\1/p" /tmp/failover.out; }
 echo "links cut: failure detected after ${detect:-?} ms of silence; bulk transfers' longest gap p50 $(m bulk_stall_p50_ms) ms, p90 $(m bulk_stall_p90_ms) ms, max $(m stall_ms) ms; interactive worst $(m interactive_worst_ms) ms (100 bulk, 20 interactive, all byte-exact)" > /tmp/t-cluster-failover.note
-tcpsplicectl -n proxy2 stats | grep -E '^drop_' | tr '\n' ' ' >> /tmp/t-cluster-failover.note
+echo "proxy2: $(tcpsplicectl -n proxy2 stats | grep -E '^drop_' | tr '\n' ' ')" >> /tmp/t-cluster-failover.note
 expect_eq "$(rsts client1)" "$r0c" "resets at the client"
 expect_eq "$(rsts backend1)" "$r0b" "resets at the backend"
 expect_gt "$(cvalue 2 packets_to_client)" 1000 "packets proxy2 carried to the client"
