@@ -19,9 +19,10 @@ use crate::ffi::table::BhGuard;
 use crate::ffi::Writer;
 use crate::netns::NetState;
 use crate::splice_core::cluster::{alive, Config, ConfigError, PeerConfig, Vote, MAX_VIPS};
+use crate::splice_core::siphash::Key as SipKey;
 use crate::splice_core::sync::{
-    self, Addr, Fresh, Header, Heartbeat, Kind, Op, Reject, ReplayWindow, UpdateWriter, HEADER_LEN,
-    MAX_BODY, MAX_CLAIMS, MAX_DATAGRAM,
+    self, Addr, Fresh, Header, Heartbeat, Kind, Op, Reject, ReplayWindow, UpdateHeader,
+    UpdateWriter, HEADER_LEN, HEARTBEAT_MAX, MAX_BODY, MAX_CLAIMS, MAX_DATAGRAM,
 };
 use crate::stats::Counter;
 use kernel::prelude::*;
@@ -341,7 +342,7 @@ impl Cluster {
                 }
             }
         }
-        self.update_unacked(&st);
+        self.update_gauges(&st);
         drop(st);
         if let Some(c) = &*rt {
             c.kick();
@@ -372,7 +373,7 @@ impl Cluster {
         false
     }
 
-    fn update_unacked(&self, st: &State) {
+    fn update_gauges(&self, st: &State) {
         let n: u32 = st.peers.iter().map(|p| p.unacked_ops()).sum();
         self.unacked.store(n, Relaxed);
         let up = st.peers.iter().filter(|p| p.up()).count();
@@ -511,47 +512,81 @@ fn resync(net: &NetState, p: &mut Peer) {
     p.resync_pending = false;
 }
 
-/// Seal and send one message to peer `i`.
-fn send(net: &NetState, st: &mut State, tx: &Sender<'_>, i: usize, kind: Kind, body: &[u8]) {
-    let mut buf = [0u8; MAX_DATAGRAM];
-    let (me, inc, key, port) = (st.cfg.node_id, st.incarnation, st.cfg.key, st.cfg.port);
-    let p = &mut st.peers[i];
-    p.counter += 1;
+/// What every datagram this node sends carries, whoever it goes to.
+struct Me {
+    id: u32,
+    incarnation: u64,
+    key: SipKey,
+    port: u16,
+}
+
+impl Me {
+    fn of(st: &State) -> Self {
+        Me {
+            id: st.cfg.node_id,
+            incarnation: st.incarnation,
+            key: st.cfg.key,
+            port: st.cfg.port,
+        }
+    }
+}
+
+/// Seal `body` and send it to the peer `to`, whose datagram counter is
+/// `counter`.
+fn send(
+    net: &NetState,
+    tx: &Sender<'_>,
+    me: &Me,
+    (to, counter): (&PeerConfig, &mut u64),
+    kind: Kind,
+    body: &[u8],
+) {
+    *counter += 1;
     let h = Header {
         kind,
-        from: me,
-        to: p.cfg.id,
-        incarnation: inc,
-        counter: p.counter,
+        from: me.id,
+        to: to.id,
+        incarnation: me.incarnation,
+        counter: *counter,
     };
+    let mut buf = [0u8; MAX_DATAGRAM];
     buf[HEADER_LEN..HEADER_LEN + body.len()].copy_from_slice(body);
-    let Some(n) = sync::seal(&mut buf, &h, body.len(), &key) else {
+    let Some(n) = sync::seal(&mut buf, &h, body.len(), &me.key) else {
         return;
     };
-    match tx.send(&p.cfg.addr, port, &buf[..n]) {
+    match tx.send(&to.addr, me.port, &buf[..n]) {
         Ok(()) => net.stats.inc(Counter::SyncTx),
         Err(_) => net.stats.inc(Counter::SyncTxErrors),
     }
+}
+
+/// Send one message to peer `i`.
+fn send_to(net: &NetState, st: &mut State, tx: &Sender<'_>, i: usize, kind: Kind, body: &[u8]) {
+    let me = Me::of(st);
+    let p = &mut st.peers[i];
+    send(net, tx, &me, (&p.cfg, &mut p.counter), kind, body);
 }
 
 /// Send what the window allows of peer `i`'s queue; with `again`, resend
 /// the messages already sent (retransmission).
 fn send_queue(net: &NetState, st: &mut State, tx: &Sender<'_>, i: usize, again: bool) {
     let now = now_ms();
-    let n = st.peers[i].queue.len().min(WINDOW);
-    for j in 0..n {
-        let m = &st.peers[i].queue[j];
-        if m.sent_at.is_some() && !again {
-            continue;
-        }
+    let me = Me::of(st);
+    let Peer {
+        cfg,
+        counter,
+        queue,
+        ..
+    } = &mut st.peers[i];
+    for m in queue.iter_mut().take(WINDOW) {
         if m.sent_at.is_some() {
+            if !again {
+                continue;
+            }
             net.stats.inc(Counter::SyncRetransmitted);
         }
-        let mut body = [0u8; MAX_BODY];
-        let len = m.len;
-        body[..len].copy_from_slice(&m.body[..len]);
-        send(net, st, tx, i, Kind::Update, &body[..len]);
-        st.peers[i].queue[j].sent_at = Some(now);
+        send(net, tx, &me, (cfg, counter), Kind::Update, &m.body[..m.len]);
+        m.sent_at = Some(now);
     }
 }
 
@@ -586,7 +621,16 @@ pub(crate) fn receive(net: &NetState, tx: &Sender<'_>, d: &[u8], truncated: bool
         return;
     }
     net.stats.inc(Counter::SyncRx);
-    c.update_unacked(st);
+    c.update_gauges(st);
+}
+
+/// A message body, parsed. One short-lived value on the stack, so the
+/// heartbeat's size does not matter.
+#[allow(clippy::large_enum_variant)]
+enum Body {
+    Heartbeat(Heartbeat),
+    Ack(u32, u32),
+    Update(UpdateHeader),
 }
 
 fn accept(
@@ -614,16 +658,13 @@ fn accept(
         .ok_or(Reject::UnknownPeer)?;
     // Parse the body before the replay window moves: a message is taken
     // whole or not at all.
-    let hb = match h.kind {
-        Kind::Heartbeat => Some(Heartbeat::decode(body)?),
+    let parsed = match h.kind {
+        Kind::Heartbeat => Body::Heartbeat(Heartbeat::decode(body)?),
         Kind::Ack => {
-            sync::decode_ack(body)?;
-            None
+            let (gen, seq) = sync::decode_ack(body)?;
+            Body::Ack(gen, seq)
         }
-        Kind::Update => {
-            sync::decode_update(body)?;
-            None
-        }
+        Kind::Update => Body::Update(sync::decode_update(body)?),
     };
     let fresh = st.peers[i].replay.check(h.incarnation, h.counter)?;
     let now = now_ms();
@@ -644,19 +685,13 @@ fn accept(
             net.event(b::TCPSPLICE_EVENT_PEER_UP, p.cfg.id, None);
         }
     }
-    match h.kind {
-        Kind::Heartbeat => {
-            if let Some(hb) = hb {
-                p.heard = hb;
-                ack_stream(p, hb.ack.0, hb.ack.1);
-            }
+    match parsed {
+        Body::Heartbeat(hb) => {
+            p.heard = hb;
+            ack_stream(p, hb.ack.0, hb.ack.1);
         }
-        Kind::Ack => {
-            let (gen, seq) = sync::decode_ack(body)?;
-            ack_stream(p, gen, seq);
-        }
-        Kind::Update => {
-            let u = sync::decode_update(body)?;
+        Body::Ack(gen, seq) => ack_stream(p, gen, seq),
+        Body::Update(u) => {
             if u.gen > p.in_gen {
                 p.in_gen = u.gen;
                 p.in_next = 1;
@@ -674,7 +709,7 @@ fn accept(
             let mut ack = [0u8; 8];
             let (g, s) = (p.in_gen, p.in_next - 1);
             if let Some(n) = sync::encode_ack(&mut ack, g, s) {
-                send(net, st, tx, i, Kind::Ack, &ack[..n]);
+                send_to(net, st, tx, i, Kind::Ack, &ack[..n]);
             }
         }
     }
@@ -691,7 +726,7 @@ pub(crate) fn flush(net: &NetState, tx: &Sender<'_>) {
             send_queue(net, st, tx, i, false);
         }
     }
-    c.update_unacked(st);
+    c.update_gauges(st);
 }
 
 /// The periodic work: failure detection, retransmission, readiness, VIP
@@ -772,12 +807,12 @@ pub(crate) fn tick(net: &NetState, tx: &Sender<'_>) {
     for i in 0..st.peers.len() {
         let p = &st.peers[i];
         hb.ack = (p.in_gen, p.in_next - 1);
-        let mut body = [0u8; MAX_BODY];
+        let mut body = [0u8; HEARTBEAT_MAX];
         if let Some(n) = hb.encode(&mut body) {
-            send(net, st, tx, i, Kind::Heartbeat, &body[..n]);
+            send_to(net, st, tx, i, Kind::Heartbeat, &body[..n]);
         }
     }
-    c.update_unacked(st);
+    c.update_gauges(st);
 }
 
 fn decide_ownership(net: &NetState, c: &Cluster, st: &mut State) {

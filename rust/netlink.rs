@@ -6,7 +6,7 @@
 use crate::bindings as b;
 use crate::cluster::ConfigureError;
 use crate::ffi::sock::LockedPair;
-use crate::ffi::table::{jiffies, InsertError, Key};
+use crate::ffi::table::{jiffies, InsertError};
 use crate::ffi::{ConnAttrs, Dump, Request, Writer};
 use crate::splice::{Entry, View};
 use crate::splice_core::capture::{self, Refusal};
@@ -154,17 +154,9 @@ pub(crate) fn splice(req: &Request) -> Result {
     let sp = Splice::new(family, [ct, bt], legs);
     let id = net.next_id();
     let mss = [states[0].mss, states[1].mss];
-    let init = Entry::new(
-        id,
-        sp,
-        mss,
-        [states[0].snd_wnd, states[1].snd_wnd],
-        jiffies(),
-    );
-    let keys = [
-        Key::new(family, &ct.remote, &ct.local),
-        Key::new(family, &bt.remote, &bt.local),
-    ];
+    let windows = [states[0].snd_wnd, states[1].snd_wnd];
+    let init = Entry::new(id, sp, mss, windows, jiffies());
+    let keys = crate::splice::keys(family, &[ct, bt]);
     // Inserted while both sockets are locked: from here on the hooks take
     // the connections' packets, and the sockets see nothing more.
     match net
@@ -190,7 +182,7 @@ pub(crate) fn splice(req: &Request) -> Result {
     let replica = Replica {
         splice: sp,
         mss,
-        windows: [states[0].snd_wnd, states[1].snd_wnd],
+        windows,
     };
     let ticket = net.cluster().replicate(net, &Op::Add(replica));
     // The retired backend-side socket gave its port back: hold it while the

@@ -173,6 +173,19 @@ unsafe fn callback<'a>(
     Some((net, Sender(c, PhantomData)))
 }
 
+/// An address handed over by C.
+///
+/// # Safety
+///
+/// `addr` has 16 readable bytes if `v6`, else 4.
+unsafe fn addr_at(addr: *const u8, v6: bool) -> Addr {
+    let mut a = Addr { v6, addr: [0; 16] };
+    let n = if v6 { 16 } else { 4 };
+    // SAFETY: `addr` has `n` readable bytes (function contract).
+    a.addr[..n].copy_from_slice(unsafe { core::slice::from_raw_parts(addr, n) });
+    a
+}
+
 /// A datagram arrived on the sync socket.
 ///
 /// # Safety
@@ -195,10 +208,8 @@ unsafe extern "C" fn tcpsplice_rs_cluster_rx(
     };
     // SAFETY: By the function contract.
     let d = unsafe { core::slice::from_raw_parts(data, len as usize) };
-    let mut from = Addr { v6, addr: [0; 16] };
-    let n = if v6 { 16 } else { 4 };
-    // SAFETY: `addr` has `n` readable bytes (function contract).
-    from.addr[..n].copy_from_slice(unsafe { core::slice::from_raw_parts(addr, n) });
+    // SAFETY: By the function contract.
+    let from = unsafe { addr_at(addr, v6) };
     crate::cluster::receive(net, &tx, d, truncated, &from);
 }
 
@@ -245,14 +256,12 @@ unsafe extern "C" fn tcpsplice_rs_vip_owned(
     if unsafe { (*b::tcpsplice_h_net_slot(net.cast())).is_null() } {
         return false;
     }
-    let mut a = Addr { v6, addr: [0; 16] };
-    let n = if v6 { 16 } else { 4 };
-    // SAFETY: `addr` has `n` readable bytes (function contract).
-    a.addr[..n].copy_from_slice(unsafe { core::slice::from_raw_parts(addr, n) });
-    // SAFETY: The slot is set, so the namespace's init ran and its exit has
-    // not freed the state: the packet handler is removed before the pernet
-    // operations at unload, and a namespace's devices are gone before its
-    // exit runs.
+    // SAFETY: By the function contract.
+    let a = unsafe { addr_at(addr, v6) };
+    // The slot is set, so the namespace's init ran and its exit has not freed
+    // the state: the packet handler goes before the pernet operations at
+    // unload, and a namespace's devices are gone before its exit runs.
+    // SAFETY: As just said, the state is alive for this call.
     let state = unsafe { net_state(net.cast()) };
     let owned = state.cluster().owns(&a);
     if owned {

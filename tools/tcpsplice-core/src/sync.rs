@@ -44,6 +44,8 @@ const TUPLE_LEN: usize = 36;
 const LEG_LEN: usize = 20;
 const HEARTBEAT_FIXED: usize = 12;
 const CLAIM_LEN: usize = 17;
+/// Longest heartbeat body.
+pub const HEARTBEAT_MAX: usize = HEARTBEAT_FIXED + MAX_CLAIMS * CLAIM_LEN;
 
 /// What a message is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
