@@ -13,7 +13,8 @@
 #                                                         so it can reach clients)
 # All addresses are documentation ranges and exist only inside the guest.
 #
-#   topo_up [CLIENTS [BACKENDS]]   build it (default 1 client, 2 backends)
+#   topo_up [CLIENTS [BACKENDS]]   build it (default 1 client, 2 backends;
+#                                  TOPO_PROXIES="2" makes only proxy2)
 #   topo_down                      remove every namespace it made
 #   on HOST CMD...                 run CMD in HOST's namespace
 #   topo_hosts                     the hosts that exist
@@ -68,7 +69,7 @@ topo_up() {
   for i in $(seq 1 "$clients"); do
     _topo_host "client$i" br-front "198.51.100.1$i/24" "2001:db8:c::1$i/64" 198.51.100.1 2001:db8:c::1
   done
-  for i in 1 2; do
+  for i in ${TOPO_PROXIES:-1 2}; do
     _topo_host "proxy$i" br-lan "192.0.2.1$i/24" "2001:db8:1::1$i/64" 192.0.2.1 2001:db8:1::1
     _topo_link "proxy$i" eth1 br-back "203.0.113.1$i/24" "2001:db8:b::1$i/64"
   done

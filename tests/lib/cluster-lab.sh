@@ -17,6 +17,11 @@
 #   cvalue NODE NAME           a counter of proxyNODE
 #   wait_for SECS 'CMD'        poll CMD (evaluated anew each time, so quote
 #                              command substitutions) for SECS seconds
+#   failover_test CUT WHAT     100 downloads and 20 interactive sessions on
+#                              proxy1, CUT makes it fail, proxy2 must carry
+#                              every one to the end (WHAT names CUT)
+# CLUSTER_INTERVAL and CLUSTER_MISSES set the failure detection (100 ms, 10),
+# TRACE_NODES the nodes cluster_trace watches (1 2).
 LIB=$TCPSPLICE_TOP/tests/lib
 VIP=192.0.2.100
 KEYFILE=/tmp/cluster.key
@@ -34,7 +39,7 @@ cluster_set() {
   done
   owners=$(IFS=,; echo "${all[*]}")
   tcpsplicectl -n "proxy$n" cluster set --node-id "$n" --key-file "$KEYFILE" \
-    --interval 100 --misses 10 --preempt --vip "$VIP=$owners" "${args[@]}"
+    --interval "${CLUSTER_INTERVAL:-100}" --misses "${CLUSTER_MISSES:-10}" --preempt --vip "$VIP=$owners" "${args[@]}"
 }
 
 # cluster_node N: proxyN's namespace with its service, backend and sync links,
@@ -46,7 +51,8 @@ cluster_node() {
     _topo_host "proxy$n" br-lan "192.0.2.1$n/24" "2001:db8:1::1$n/64" 192.0.2.1 2001:db8:1::1
     _topo_link "proxy$n" eth1 br-back "203.0.113.1$n/24" "2001:db8:b::1$n/64"
   fi
-  _topo_link "proxy$n" sync0 br-sync "10.99.0.$n/24" "fd99::$n/64"
+  ip -n "proxy$n" link show sync0 > /dev/null 2>&1 ||
+    _topo_link "proxy$n" sync0 br-sync "10.99.0.$n/24" "fd99::$n/64"
   on "proxy$n" sysctl -qw net.ipv4.conf.all.arp_ignore=1 net.ipv4.conf.all.arp_announce=2
   for a in "$VIP" 203.0.113.101 203.0.113.102 203.0.113.103; do on "proxy$n" ip addr add "$a/32" dev lo; done
   cat > "/tmp/cluster-proxy$n.toml" <<TOML
@@ -108,12 +114,74 @@ cluster_lab_up() {
 # A trace of both nodes' cluster state, every 2 s, shown on failure.
 cluster_trace() {
   while :; do
-    for n in 1 2; do
+    for n in ${TRACE_NODES:-1 2}; do
       echo "$(date +%T) proxy$n $(tcpsplicectl -n proxy$n cluster show | tr '\n' ';')"
       echo "  $(tcpsplicectl -n proxy$n stats | grep -E '^(sync|peer|bulk|replicas|takeovers|releases|splices_active)' | tr '\n' ' ')"
     done
     sleep 2
-  done > /tmp/cluster-trace.log 2>&1
+  done > "${TRACE_LOG:-/tmp/cluster-trace.log}" 2>&1
 }
 
-trap 'rc=$?; [ $rc = 0 ] || { tail -8 /tmp/cluster-trace.log | cut -c1-400; for n in 1 2; do echo "--- proxy$n"; tail -5 /tmp/cluster-proxy$n.log; done; cat /tmp/failed 2>/dev/null; }; exit $rc' EXIT
+trap 'rc=$?; [ $rc = 0 ] || { tail -8 /tmp/cluster-trace.log | cut -c1-400; for n in ${TRACE_NODES:-1 2}; do echo "--- proxy$n"; tail -5 /tmp/cluster-proxy$n.log; done; cat /tmp/failed 2>/dev/null; }; exit $rc' EXIT
+
+# failover_test CUT WHAT: 100 bulk downloads (FAILOVER_BYTES each, default
+# 400000) and 20 interactive sessions spliced on proxy1, held by proxy2 before
+# anything happens; then CUT (a command) makes proxy1 fail mid-transfer.
+# proxy2 must notice, take both of proxy1's VIPs over, announce them, and
+# every transfer must complete byte-exact with no reset at the client or the
+# backend. Writes what it measured to the scenario's note. proxy1 may run
+# elsewhere (another guest): what only its namespace can tell is then skipped,
+# proxy2's replica count proves the splices.
+failover_test() {
+  local cut=$1 what=$2 r0c r0b cpid mon detect port note
+  note=/tmp/$(basename "$0" .sh).note
+  r0c=$(rsts client1) r0b=$(rsts backend1)
+  rm -f /tmp/go
+  on client1 python3 "$LIB/client.py" "$VIP" 80 www failover 100 "${FAILOVER_BYTES:-400000}" 20 8 /tmp/go > /tmp/failover.out 2>&1 &
+  cpid=$!
+  wait_for 180 grep -q ready /tmp/failover.out || fail "connections not up: $(cat /tmp/failover.out)"
+  if ip netns list | grep -qw proxy1; then
+    wait_for 30 'test "$(cvalue 1 splices_active)" -ge 120' || fail "proxy1 spliced $(cvalue 1 splices_active) of 120"
+  fi
+  # Every connection held by proxy2 before the failure.
+  wait_for 60 'test "$(cvalue 2 replicas_installed)" -ge 120' || fail "proxy2 holds $(cvalue 2 replicas_installed) of 120"
+  if ip netns list | grep -qw proxy1; then
+    expect_eq "$(cvalue 1 sync_unacked)" 0 "updates proxy2 has not acknowledged"
+  fi
+  tcpsplicectl -n proxy2 reset-stats
+  tcpsplicectl -n proxy2 --json monitor --count 3 > /tmp/events &
+  mon=$!
+  sleep 2 # subscribed before anything happens
+  touch /tmp/go
+  sleep 1
+  $cut
+  wait_for 60 owns 2 "$VIP" || fail "proxy2 did not take $VIP over"
+  wait "$mon" || fail "monitor"
+  cat /tmp/events
+  grep -q '"event":"peer_down","node":1' /tmp/events || fail "no peer_down event"
+  grep -q '"event":"takeover","node":2,"vip":"192.0.2.100"' /tmp/events || fail "no takeover event"
+  detect=$(dmesg | sed -n 's/.*node 1 declared dead after \([0-9]*\) ms.*/\1/p' | tail -1)
+  owns 2 203.0.113.101 || fail "proxy2 did not take proxy1's backend-side VIP over"
+  ( sleep 20; on client1 ss -tino > /tmp/ss-client; on backend1 ss -tino > /tmp/ss-backend
+    tcpsplicectl -n proxy2 list > /tmp/list2 ) &
+  if ! wait "$cpid"; then
+    echo "client, 20 s after: $(grep -c backoff /tmp/ss-client) connections backing off"
+    grep -B1 backoff /tmp/ss-client | head -6
+    echo "backend:"; grep -B1 backoff /tmp/ss-backend | head -6
+    port=$(sed -n 's/.*(port \([0-9]*\),.*/\1/p' /tmp/failover.out | head -1)
+    grep -A1 ":$port " /tmp/ss-client; grep ":$port " /tmp/list2
+    fail "transfers: $(cat /tmp/failover.out)"
+  fi
+  cat /tmp/failover.out
+  grep -q "bulk_ok=100 interactive_ok=20" /tmp/failover.out || fail "not every connection completed"
+  m() { sed -n "s/.* $1=\([0-9]*\).*/\1/p" /tmp/failover.out; }
+  echo "$what: failure detected after ${detect:-?} ms of silence; bulk transfers' longest gap p50 $(m bulk_stall_p50_ms) ms, p90 $(m bulk_stall_p90_ms) ms, max $(m stall_ms) ms; interactive worst $(m interactive_worst_ms) ms (100 bulk, 20 interactive, all byte-exact)" > "$note"
+  echo "proxy2: $(tcpsplicectl -n proxy2 stats | grep -E '^drop_' | tr '\n' ' ')" >> "$note"
+  expect_eq "$(rsts client1)" "$r0c" "resets at the client"
+  expect_eq "$(rsts backend1)" "$r0b" "resets at the backend"
+  expect_gt "$(cvalue 2 packets_to_client)" 1000 "packets proxy2 carried to the client"
+  expect_eq "$(cvalue 2 takeovers)" 2 "VIPs proxy2 took over"
+  expect_gt "$(cvalue 2 announcements)" 1 "gratuitous ARPs"
+  expect_eq "$(cvalue 2 peer_failures)" 1 "peer failures detected"
+  expect_eq "$(cvalue 2 drop_malformed)" 0 "malformed drops at proxy2"
+}

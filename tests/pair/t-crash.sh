@@ -1,0 +1,40 @@
+# A real crash. proxy1 runs alone in its own guest (tests/pair/proxy1.sh),
+# wired to this guest's service, backend and sync LANs; client1, backend1 and
+# proxy2 are namespaces here. With 100 downloads and 20 interactive sessions
+# spliced on proxy1 and held by proxy2, this scenario asks the host (file
+# "kill" in the shared directory) to SIGKILL proxy1's QEMU: no goodbye, no
+# link going down, its packets in flight lost. proxy2 must notice the silence,
+# take both of proxy1's VIPs over and carry every transfer to the end,
+# byte-exact, with no reset at the client or the backend.
+# Run by tests/pair/run on the host (it needs the other guest).
+# timeout: 1500
+. "$TCPSPLICE_TOP/tests/vm/lib.sh"
+. "$TCPSPLICE_TOP/tests/lib/cluster-lab.sh"
+. "$TCPSPLICE_TOP/tests/pair/lib.sh"
+TRACE_NODES=2
+[ -d /run/out ] && [ -n "${PAIR_KEY:-}" ] || fail "run by tests/pair/run, not alone"
+printf '%s' "$PAIR_KEY" > "$KEYFILE"
+TOPO_PROXIES=2 topo_up 1 1
+load_module
+on router ip link add br-sync type bridge
+on router ip link set br-sync up
+pair_take b 1 router wire-lan
+pair_take b 2 router wire-back
+pair_take b 3 router wire-sync
+on router ip link set wire-lan master br-lan
+on router ip link set wire-back master br-back
+on router ip link set wire-sync master br-sync
+on backend1 python3 "$LIB/backend.py" 203.0.113.21 8000 >/dev/null 2>&1 &
+cluster_node 2
+cluster_set 2 1 2 || fail "cluster set on proxy2"
+cluster_trace &
+peer1_up() { tcpsplicectl -n proxy2 cluster show | grep -q '^peer 1 .* up ready true synced true'; }
+wait_for 300 peer1_up || fail "proxy1's guest never joined: $(tcpsplicectl -n proxy2 cluster show)"
+wait_for 60 ready 2 || fail "proxy2 not ready"
+wait_for 30 owns 2 203.0.113.102 || fail "proxy2 does not own 203.0.113.102"
+owns 2 "$VIP" && fail "proxy2 owns $VIP while proxy1 lives"
+wait_for 120 on client1 curl -sf -o /dev/null "http://$VIP/bytes/1" || fail "proxy1 does not answer on $VIP"
+proxy_start 2
+# The host polls for this file and kills proxy1's guest at once.
+crash() { date +%s.%N > /run/out/kill; sync; }
+FAILOVER_BYTES=${FAILOVER_BYTES:-400000} failover_test crash "proxy1's guest killed (SIGKILL)"
