@@ -193,6 +193,9 @@ void tcpsplice_h_msleep(u32 ms);
 void tcpsplice_h_arp_register(void);
 void tcpsplice_h_arp_unregister(void);
 u32 tcpsplice_h_announce(struct net *net, const u8 *addr, bool v6);
+bool tcpsplice_h_send_na(struct sk_buff *skb, const u8 *target, const u8 *reply_to);
+u32 tcpsplice_h_vip_devs(struct net *net, int *out, u32 max);
+int tcpsplice_h_vip_group(struct net *net, const u8 *addr, int ifindex, bool join);
 void tcpsplice_h_event(struct net *net, u8 type, u32 node, const u8 *vip, bool v6);
 int tcpsplice_h_parse_cluster(struct genl_info *info,
 			      struct tcpsplice_cluster_cfg *cfg);

@@ -264,6 +264,75 @@ void tcpsplice_h_arp_unregister(void)
 	dev_remove_pack(&vip_arp_packet_type);
 }
 
+/* The devices VIPs are answered and announced on: Ethernet, up, with ARP. */
+static bool vip_dev(const struct net_device *dev, bool v6)
+{
+	if (!(dev->flags & IFF_UP) || (dev->flags & (IFF_LOOPBACK | IFF_NOARP)) ||
+	    dev->type != ARPHRD_ETHER || dev->addr_len != ETH_ALEN)
+		return false;
+	return !v6 || rcu_access_pointer(dev->ip6_ptr);
+}
+
+/*
+ * Answer a neighbour solicitation for an owned IPv6 VIP (checked by the
+ * caller, rust/hooks.rs) that arrived on `skb->dev`: a solicited
+ * advertisement with override to `reply_to`, or an unsolicited one to all
+ * nodes when `reply_to` is NULL (the solicitor runs duplicate address
+ * detection). The kernel itself does not answer: the VIP is on a loopback
+ * device, and solicitations are matched against the receiving device's
+ * addresses only.
+ */
+bool tcpsplice_h_send_na(struct sk_buff *skb, const u8 *target, const u8 *reply_to)
+{
+	struct net_device *dev = skb->dev;
+
+	if (!dev || !vip_dev(dev, true))
+		return false;
+	ndisc_send_na(dev, reply_to ? (const struct in6_addr *)reply_to :
+		      &in6addr_linklocal_allnodes, (const struct in6_addr *)target,
+		      false, reply_to != NULL, true, true);
+	return true;
+}
+
+/*
+ * The ifindexes of the devices an IPv6 VIP is answered on (at most `max`),
+ * for tcpsplice_h_vip_group.
+ */
+u32 tcpsplice_h_vip_devs(struct net *net, int *out, u32 max)
+{
+	struct net_device *dev;
+	u32 n = 0;
+
+	rcu_read_lock();
+	for_each_netdev_rcu(net, dev) {
+		if (n < max && vip_dev(dev, true))
+			out[n++] = dev->ifindex;
+	}
+	rcu_read_unlock();
+	return n;
+}
+
+/*
+ * Join (or leave) the solicited-node multicast group of the IPv6 address
+ * `addr` on device `ifindex`, so that its solicitations get past the
+ * device's multicast filter and MLD-snooping switches send them here.
+ * Process context (the group's mutex). -ENODEV if the device is gone (its
+ * memberships went with it).
+ */
+int tcpsplice_h_vip_group(struct net *net, const u8 *addr, int ifindex, bool join)
+{
+	struct net_device *dev = dev_get_by_index(net, ifindex);
+	struct in6_addr group;
+	int err;
+
+	if (!dev)
+		return -ENODEV;
+	addrconf_addr_solict_mult((const struct in6_addr *)addr, &group);
+	err = join ? ipv6_dev_mc_inc(dev, &group) : ipv6_dev_mc_dec(dev, &group);
+	dev_put(dev);
+	return err;
+}
+
 /*
  * Announce that this node now answers for `addr`: a gratuitous ARP request
  * (IPv4) or an unsolicited neighbour advertisement with override (IPv6) on
@@ -277,12 +346,9 @@ u32 tcpsplice_h_announce(struct net *net, const u8 *addr, bool v6)
 
 	rcu_read_lock();
 	for_each_netdev_rcu(net, dev) {
-		if (!(dev->flags & IFF_UP) || (dev->flags & (IFF_LOOPBACK | IFF_NOARP)) ||
-		    dev->type != ARPHRD_ETHER)
+		if (!vip_dev(dev, v6))
 			continue;
 		if (v6) {
-			if (!rcu_access_pointer(dev->ip6_ptr))
-				continue;
 			ndisc_send_na(dev, &in6addr_linklocal_allnodes,
 				      (const struct in6_addr *)addr,
 				      false, false, true, true);

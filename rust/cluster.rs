@@ -134,6 +134,8 @@ struct State {
     peers: KVec<Peer>,
     claimed: [bool; MAX_VIPS],
     announce_left: [u8; MAX_VIPS],
+    /// Solicited-node groups joined for owned IPv6 VIPs: (VIP, ifindex).
+    groups: KVec<(Addr, i32)>,
 }
 
 /// The VIPs this node owns, for the ARP handler.
@@ -188,6 +190,7 @@ impl Cluster {
                 peers: KVec::new(),
                 claimed: [false; MAX_VIPS],
                 announce_left: [0; MAX_VIPS],
+                groups: KVec::new(),
             }),
             owned <- new_spinlock!(Owned {
                 addrs: [Addr::default(); MAX_VIPS],
@@ -284,6 +287,7 @@ impl Cluster {
         st.claimed = claimed;
         st.cfg = cfg;
         self.set_owned(st);
+        sync_groups(net, st);
         self.enabled.store(cfg.node_id != 0, Relaxed);
         drop(guard);
         if cfg.node_id != 0 {
@@ -311,9 +315,13 @@ impl Cluster {
         Ok(())
     }
 
-    /// Stop the socket and its work (namespace exit).
-    pub(crate) fn stop(&self) {
+    /// Stop the socket and its work, and leave every multicast group
+    /// (namespace exit, and module unload for namespaces that stay).
+    pub(crate) fn stop(&self, net: &NetState) {
         *self.runtime.lock() = None;
+        let mut st = self.state.lock();
+        st.claimed = [false; MAX_VIPS];
+        sync_groups(net, &mut st);
     }
 
     /// Queue `op` for every live peer and have it sent. Returns where it
@@ -787,6 +795,7 @@ pub(crate) fn tick(net: &NetState, tx: &Sender<'_>) {
         net.event(b::TCPSPLICE_EVENT_READY, st.cfg.node_id, None);
     }
     decide_ownership(net, c, st);
+    sync_groups(net, st);
     for i in 0..st.cfg.vips().len() {
         if st.claimed[i] && st.announce_left[i] > 0 {
             st.announce_left[i] -= 1;
@@ -813,6 +822,65 @@ pub(crate) fn tick(net: &NetState, tx: &Sender<'_>) {
         }
     }
     c.update_gauges(st);
+}
+
+/// Most devices an IPv6 VIP's solicited-node group is joined on.
+const GROUP_DEVS: usize = 16;
+
+/// Keep this node in the solicited-node multicast group of each IPv6 VIP it
+/// owns, on every device VIPs are answered on, and in no other. Without it,
+/// a device's multicast filter (or an MLD-snooping switch) keeps the
+/// neighbour solicitations for the VIP away. A device that comes up later is
+/// joined at the next tick; one that went away took its memberships along.
+fn sync_groups(net: &NetState, st: &mut State) {
+    let State {
+        cfg,
+        claimed,
+        groups,
+        ..
+    } = st;
+    let mut owned_v6 = cfg
+        .vips()
+        .iter()
+        .zip(*claimed)
+        .filter(|(v, c)| *c && v.addr.v6)
+        .map(|(v, _)| v.addr);
+    let Some(n) = net.handle() else {
+        return;
+    };
+    if groups.is_empty() && owned_v6.next().is_none() {
+        return;
+    }
+    groups.retain(|(a, ifindex)| {
+        let keep = cfg
+            .vips()
+            .iter()
+            .zip(*claimed)
+            .any(|(v, c)| c && v.addr == *a);
+        if !keep {
+            // ENODEV: the device and its memberships are gone already.
+            let _ = n.vip_group(a, *ifindex, false);
+        }
+        keep
+    });
+    let (devs, k) = n.vip_devs::<GROUP_DEVS>();
+    for (v, _) in cfg
+        .vips()
+        .iter()
+        .zip(*claimed)
+        .filter(|(v, c)| *c && v.addr.v6)
+    {
+        for &ifindex in &devs[..k] {
+            if groups.iter().any(|(a, i)| *a == v.addr && *i == ifindex) {
+                continue;
+            }
+            if n.vip_group(&v.addr, ifindex, true).is_ok()
+                && groups.push((v.addr, ifindex), GFP_KERNEL).is_err()
+            {
+                let _ = n.vip_group(&v.addr, ifindex, false);
+            }
+        }
+    }
 }
 
 fn decide_ownership(net: &NetState, c: &Cluster, st: &mut State) {

@@ -138,7 +138,7 @@ unsafe extern "C" fn tcpsplice_rs_net_exit(net: *mut kernel::bindings::net) {
         // SAFETY: `raw` came from `KBox::into_raw` in `tcpsplice_rs_net_init`.
         let slot = unsafe { KBox::<NetSlot>::from_raw(raw.cast()) };
         // The sync socket's work items use the table: stop them first.
-        slot.state.cluster().stop();
+        slot.state.cluster().stop(&slot.state);
         drop(slot);
     }
 }
@@ -392,6 +392,16 @@ impl<'a> Skb<'a> {
         // ownership passes to the helper, and `self` is consumed.
         let r = unsafe { b::tcpsplice_h_output(self.net.cast(), self.skb.as_ptr().cast(), v6) };
         (Stolen(()), to_result(r))
+    }
+
+    /// Answer a neighbour solicitation for `target` on the device the packet
+    /// came in on (see `tcpsplice_h_send_na`); false if that device is not
+    /// one VIPs are answered on.
+    pub(crate) fn send_na(&self, target: &[u8; 16], reply_to: Option<&[u8; 16]>) -> bool {
+        let r = reply_to.map_or(core::ptr::null(), |a| a.as_ptr());
+        // SAFETY: `skb` is valid (type invariant); `target` has 16 readable
+        // bytes and `r` is null or 16 readable bytes, for the call.
+        unsafe { b::tcpsplice_h_send_na(self.skb.as_ptr().cast(), target.as_ptr(), r) }
     }
 
     /// The first `len` bytes from the network header, made linear first if

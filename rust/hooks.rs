@@ -7,9 +7,12 @@
 use crate::ffi::table::{Key, RcuGuard};
 use crate::ffi::{Skb, Verdict};
 use crate::netns::NetState;
+use crate::splice_core::icmp::IPPROTO_ICMPV6;
+use crate::splice_core::ndisc;
 use crate::splice_core::packet::{self, IPPROTO_TCP, IPV4_MIN_HEADER, IPV6_HEADER, TCP_MIN_HEADER};
 use crate::splice_core::splice::Endpoint;
 pub(crate) use crate::splice_core::splice::Family;
+use crate::splice_core::sync::Addr;
 use crate::stats::Counter;
 use kernel::prelude::*;
 
@@ -74,7 +77,13 @@ pub(crate) fn pre_routing(net: &NetState, mut skb: Skb<'_>, family: Family) -> V
     });
     let (l4, thlen) = match tcp_offset(&mut skb, family) {
         Ok(Some(t)) => t,
-        Ok(None) if net.table().count() > 0 => {
+        Ok(None) => {
+            if family == Family::V6 && net.cluster().enabled() {
+                answer_solicitation(net, &mut skb);
+            }
+            if net.table().count() == 0 {
+                return Verdict::Accept;
+            }
             return match crate::splice::forward_icmp(net, &mut skb, family) {
                 None => Verdict::Accept,
                 Some(Err(c)) => {
@@ -84,7 +93,6 @@ pub(crate) fn pre_routing(net: &NetState, mut skb: Skb<'_>, family: Family) -> V
                 Some(Ok(())) => send(net, skb, family),
             };
         }
-        Ok(None) => return Verdict::Accept,
         Err(_) => {
             net.stats.inc(Counter::RxMalformed);
             return Verdict::Accept;
@@ -107,6 +115,30 @@ pub(crate) fn pre_routing(net: &NetState, mut skb: Skb<'_>, family: Family) -> V
     }
     drop(rcu);
     send(net, skb, family)
+}
+
+/// Answer a neighbour solicitation for an IPv6 VIP this node owns. The
+/// packet itself goes on (the kernel finds no address of its own for it).
+fn answer_solicitation(net: &NetState, skb: &mut Skb<'_>) {
+    let len = skb.len();
+    if len > ndisc::NS_MAX {
+        return;
+    }
+    // Cheap first: an ICMPv6 neighbour solicitation at all?
+    match skb.network_bytes(IPV6_HEADER + 1) {
+        Some(b) if b[6] == IPPROTO_ICMPV6 && b[IPV6_HEADER] == ndisc::NEIGHBOUR_SOLICITATION => {}
+        _ => return,
+    }
+    let Some(s) = skb.network_bytes(len).and_then(ndisc::solicitation) else {
+        return;
+    };
+    let vip = Addr {
+        v6: true,
+        addr: s.target,
+    };
+    if net.cluster().owns(&vip) && skb.send_na(&s.target, s.reply_to.as_ref()) {
+        net.stats.inc(Counter::NdReplies);
+    }
 }
 
 /// Send a translated packet on.

@@ -102,6 +102,11 @@ impl NetState {
         self.net.as_ref().map_or(0, |n| n.announce(vip))
     }
 
+    /// The namespace handle (`None` only in KUnit's test states).
+    pub(crate) fn handle(&self) -> Option<&Net> {
+        self.net.as_ref()
+    }
+
     /// Report a cluster event to listeners.
     pub(crate) fn event(&self, kind: u32, node: u32, vip: Option<&Addr>) {
         if let Some(n) = &self.net {

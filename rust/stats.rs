@@ -58,6 +58,7 @@ pub(crate) enum Counter {
     Releases,
     ArpReplies,
     Announcements,
+    NdReplies,
 }
 
 /// Statistics attributes that are current values, not counters.
@@ -68,7 +69,7 @@ pub(crate) const GAUGES: [u32; 4] = [
     b::TCPSPLICE_STAT_VIPS_OWNED,
 ];
 
-const COUNTERS: usize = 49;
+const COUNTERS: usize = 50;
 
 impl Counter {
     /// Every counter, in reporting order.
@@ -122,6 +123,7 @@ impl Counter {
         Counter::Releases,
         Counter::ArpReplies,
         Counter::Announcements,
+        Counter::NdReplies,
     ];
 
     /// The netlink attribute that carries it.
@@ -176,6 +178,7 @@ impl Counter {
             Counter::Releases => b::TCPSPLICE_STAT_RELEASES,
             Counter::ArpReplies => b::TCPSPLICE_STAT_ARP_REPLIES,
             Counter::Announcements => b::TCPSPLICE_STAT_ANNOUNCEMENTS,
+            Counter::NdReplies => b::TCPSPLICE_STAT_ND_REPLIES,
         }
     }
 }

@@ -51,6 +51,23 @@ impl Net {
         unsafe { b::tcpsplice_h_announce(self.raw(), a.addr.as_ptr(), a.v6) }
     }
 
+    /// The devices an IPv6 VIP is answered on (ifindexes, at most `N`).
+    pub(crate) fn vip_devs<const N: usize>(&self) -> ([i32; N], usize) {
+        let mut out = [0i32; N];
+        // SAFETY: The namespace is alive (type invariant); `out` has room
+        // for `N` ifindexes.
+        let n = unsafe { b::tcpsplice_h_vip_devs(self.raw(), out.as_mut_ptr(), N as u32) };
+        (out, n as usize)
+    }
+
+    /// Join (`true`) or leave the solicited-node group of IPv6 address `a`
+    /// on device `ifindex`. Process context.
+    pub(crate) fn vip_group(&self, a: &Addr, ifindex: i32, join: bool) -> Result {
+        // SAFETY: The namespace is alive (type invariant); the address has
+        // 16 readable bytes; called in process context (by contract).
+        to_result(unsafe { b::tcpsplice_h_vip_group(self.raw(), a.addr.as_ptr(), ifindex, join) })
+    }
+
     /// Report a cluster event to the namespace's "events" listeners.
     pub(crate) fn event(&self, kind: u32, node: u32, vip: Option<&Addr>) {
         let (p, v6) = match vip {

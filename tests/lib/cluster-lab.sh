@@ -21,7 +21,8 @@
 #                              proxy1, CUT makes it fail, proxy2 must carry
 #                              every one to the end (WHAT names CUT)
 # CLUSTER_INTERVAL and CLUSTER_MISSES set the failure detection (100 ms, 10),
-# TRACE_NODES the nodes cluster_trace watches (1 2).
+# TRACE_NODES the nodes cluster_trace watches (1 2); CLUSTER_VIP6 adds an
+# IPv6 VIP owned like $VIP.
 LIB=$TCPSPLICE_TOP/tests/lib
 VIP=192.0.2.100
 KEYFILE=/tmp/cluster.key
@@ -38,6 +39,7 @@ cluster_set() {
     args+=(--vip "203.0.113.10$m=$owners")
   done
   owners=$(IFS=,; echo "${all[*]}")
+  [ -n "${CLUSTER_VIP6:-}" ] && args+=(--vip "$CLUSTER_VIP6=$owners")
   tcpsplicectl -n "proxy$n" cluster set --node-id "$n" --key-file "$KEYFILE" \
     --interval "${CLUSTER_INTERVAL:-100}" --misses "${CLUSTER_MISSES:-10}" --preempt --vip "$VIP=$owners" "${args[@]}"
 }
@@ -55,6 +57,7 @@ cluster_node() {
     _topo_link "proxy$n" sync0 br-sync "10.99.0.$n/24" "fd99::$n/64"
   on "proxy$n" sysctl -qw net.ipv4.conf.all.arp_ignore=1 net.ipv4.conf.all.arp_announce=2
   for a in "$VIP" 203.0.113.101 203.0.113.102 203.0.113.103; do on "proxy$n" ip addr add "$a/32" dev lo; done
+  [ -z "${CLUSTER_VIP6:-}" ] || on "proxy$n" ip -6 addr add "$CLUSTER_VIP6/128" dev lo
   cat > "/tmp/cluster-proxy$n.toml" <<TOML
 default_pool = "web"
 head_timeout_ms = 60000
