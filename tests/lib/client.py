@@ -56,12 +56,16 @@ class Conn:
     def request(self, method, path, body=b""):
         head = f"{method} {path} HTTP/1.1\r\nHost: {self.host}\r\nContent-Length: {len(body)}\r\n\r\n"
         self.s.sendall(head.encode() + body)
+        return self.response(f"{method} {path}")
+
+    def response(self, what="request"):
+        """Read one 200 response with a Content-Length body; the body."""
         while b"\r\n\r\n" not in self.buf:
             self._fill()
         head, self.buf = self.buf.split(b"\r\n\r\n", 1)
         lines = head.decode().split("\r\n")
         if " 200 " not in lines[0] + " ":
-            raise ValueError(f"{method} {path}: {lines[0]}")
+            raise ValueError(f"{what}: {lines[0]}")
         n = next(int(l.split(":")[1]) for l in lines if l.lower().startswith("content-length:"))
         while len(self.buf) < n:
             self._fill()

@@ -5,15 +5,23 @@
 //! [[listen]]
 //! address = "192.0.2.100:80"
 //!
+//! [[listen]]
+//! address = "192.0.2.100:443"
+//! mode = "tls"                      # TLS passthrough: route by SNI and ALPN
+//!
 //! [[pool]]
 //! name = "web"
 //! backends = ["203.0.113.21:8000", "203.0.113.22:8000"]
 //! balance = "round-robin"          # or "least-connections"
 //! health_interval_ms = 1000         # TCP connect checks; 0 turns them off
+//! proxy_protocol = "v2"             # optional: "v1" or "v2" header first
+//! forwarded = true                  # HTTP: add Forwarded, X-Forwarded-*
 //!
 //! [[route]]
 //! host = "*.example.com"            # optional: exact, or "*." + suffix
-//! path_prefix = "/static/"          # optional
+//!                                   # (the SNI name on TLS listeners)
+//! path_prefix = "/static/"          # optional (HTTP only)
+//! alpn = "h2"                       # optional (TLS only): offered by the client
 //! pool = "web"
 //!
 //! default_pool = "web"              # optional: where unmatched requests go
@@ -64,6 +72,27 @@ fn default_true() -> bool {
 #[serde(deny_unknown_fields)]
 pub struct Listen {
     pub address: SocketAddr,
+    #[serde(default)]
+    pub mode: Mode,
+}
+
+/// What a listener expects first from a client.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Mode {
+    /// An HTTP/1.x request head: route by Host and path.
+    #[default]
+    Http,
+    /// A TLS ClientHello, not decrypted: route by SNI and ALPN.
+    Tls,
+}
+
+/// The PROXY protocol version sent to a pool's backends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ProxyProtocol {
+    V1,
+    V2,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
@@ -83,6 +112,12 @@ pub struct Pool {
     pub balance: Balance,
     #[serde(default = "default_health_interval")]
     pub health_interval_ms: u64,
+    /// Send a PROXY protocol header before the client's bytes.
+    pub proxy_protocol: Option<ProxyProtocol>,
+    /// HTTP: add `Forwarded`, `X-Forwarded-For` and `X-Forwarded-Proto` to
+    /// the (first) request head.
+    #[serde(default)]
+    pub forwarded: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -90,6 +125,8 @@ pub struct Pool {
 pub struct Route {
     pub host: Option<String>,
     pub path_prefix: Option<String>,
+    /// TLS: matches a ClientHello that offers this ALPN protocol.
+    pub alpn: Option<String>,
     pub pool: String,
 }
 
@@ -150,6 +187,14 @@ impl Config {
         for r in &c.route {
             if !known(&r.pool) {
                 return fail(format!("route to unknown pool \"{}\"", r.pool));
+            }
+            if r.alpn.as_deref() == Some("") {
+                return fail("route alpn: empty protocol name".into());
+            }
+            if r.alpn.is_some() && r.path_prefix.is_some() {
+                return fail(
+                    "route with both alpn (TLS) and path_prefix (HTTP) can never match".into(),
+                );
             }
             if let Some(h) = &r.host {
                 if !valid_host_pattern(h) {

@@ -4,9 +4,11 @@
 //! read, and then either hands the two connections to the tcpsplice kernel
 //! module or, when it cannot, relays the bytes itself and logs why.
 pub mod config;
+pub mod forwarded;
 pub mod http;
 pub mod log;
 pub mod pool;
 pub mod proxy;
 pub mod route;
 pub mod splice;
+pub mod tls;

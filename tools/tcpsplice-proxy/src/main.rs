@@ -62,8 +62,9 @@ fn main() -> ExitCode {
         };
         for l in listeners {
             info!(
-                "listening on {}",
-                l.local_addr().map(|a| a.to_string()).unwrap_or_default()
+                "listening on {} ({:?})",
+                l.0.local_addr().map(|a| a.to_string()).unwrap_or_default(),
+                l.1
             );
             tokio::spawn(proxy.clone().serve(l));
         }

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 //! Backend pools: balancing and health.
-use crate::config::{self, Balance};
+use crate::config::{self, Balance, ProxyProtocol};
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::Relaxed};
 use std::sync::Arc;
@@ -20,6 +20,10 @@ pub struct Pool {
     balance: Balance,
     next: AtomicUsize,
     health_interval: Duration,
+    /// PROXY protocol header to send first, if any.
+    pub proxy_protocol: Option<ProxyProtocol>,
+    /// HTTP: add the Forwarded headers.
+    pub forwarded: bool,
 }
 
 /// A backend chosen for one connection; counts as active until dropped.
@@ -60,6 +64,8 @@ impl Pool {
             balance: c.balance,
             next: AtomicUsize::new(0),
             health_interval: Duration::from_millis(c.health_interval_ms),
+            proxy_protocol: c.proxy_protocol,
+            forwarded: c.forwarded,
         }
     }
 
@@ -131,6 +137,8 @@ mod tests {
             ],
             balance,
             health_interval_ms: 0,
+            proxy_protocol: None,
+            forwarded: false,
         })
     }
 

@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 //! Accepting, routing and forwarding connections.
-use crate::config::Config;
+use crate::config::{Config, Mode, ProxyProtocol};
+use crate::forwarded;
 use crate::http::{self, HeadError};
 use crate::pool::Pool;
-use crate::route::Router;
+use crate::route::{Request, Router};
 use crate::splice::{self, Fallback, Outcome, Splicer};
+use crate::tls::{self, HelloError};
+use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::Arc;
 use std::time::Duration;
@@ -64,13 +67,14 @@ impl Proxy {
     }
 
     /// Bind every listener (so errors surface before serving) and start the
-    /// health checks; returns the listeners to serve.
-    pub async fn bind(&self) -> std::io::Result<Vec<TcpListener>> {
+    /// health checks; returns the listeners to serve, with their modes.
+    pub async fn bind(&self) -> std::io::Result<Vec<(TcpListener, Mode)>> {
         let mut ls = Vec::new();
         for l in &self.cfg.listen {
-            ls.push(TcpListener::bind(l.address).await.map_err(|e| {
+            let sock = TcpListener::bind(l.address).await.map_err(|e| {
                 std::io::Error::new(e.kind(), format!("listen on {}: {e}", l.address))
-            })?);
+            })?;
+            ls.push((sock, l.mode));
         }
         for p in &self.pools {
             tokio::spawn(p.clone().health_checks());
@@ -79,12 +83,12 @@ impl Proxy {
     }
 
     /// Accept and handle connections forever.
-    pub async fn serve(self: Arc<Self>, listener: TcpListener) {
+    pub async fn serve(self: Arc<Self>, (listener, mode): (TcpListener, Mode)) {
         loop {
             match listener.accept().await {
                 Ok((c, _)) => {
                     let me = self.clone();
-                    tokio::spawn(async move { me.handle(c).await });
+                    tokio::spawn(async move { me.handle(c, mode).await });
                 }
                 Err(e) => {
                     crate::warn!("accept: {e}");
@@ -94,44 +98,36 @@ impl Proxy {
         }
     }
 
-    async fn handle(self: Arc<Self>, mut client: TcpStream) {
+    async fn handle(self: Arc<Self>, mut client: TcpStream, mode: Mode) {
         self.stats.connections.fetch_add(1, Relaxed);
         let _ = client.set_nodelay(true);
         let mut buf = Vec::with_capacity(4096);
-        let limit = Duration::from_millis(self.cfg.head_timeout_ms);
-        let head = match tokio::time::timeout(
-            limit,
-            http::read_head(&mut client, &mut buf, self.cfg.max_head_bytes),
-        )
-        .await
-        {
-            Ok(Ok(h)) => h,
-            Ok(Err(e)) => {
-                if let Some(r) = e.response() {
-                    self.stats.bad_requests.fetch_add(1, Relaxed);
-                    let _ = client.write_all(r).await;
-                }
-                if !matches!(e, HeadError::Closed) {
-                    crate::info!("request refused: {e:?}");
-                }
-                return;
-            }
-            Err(_) => {
-                self.stats.bad_requests.fetch_add(1, Relaxed);
-                let _ = client.write_all(http::response(408)).await;
-                return;
-            }
-        };
-        let client_mss = splice::mss(&client).ok();
-        let Some(mut backend) = self
-            .connect(head.host.as_deref(), &head.path, client_mss)
-            .await
-        else {
-            self.stats.no_backend.fetch_add(1, Relaxed);
-            let _ = client.write_all(http::response(503)).await;
+        let Some(first) = self.read_first(&mut client, &mut buf, mode).await else {
             return;
         };
-        if backend.1.write_all(&buf).await.is_err() {
+        let req = Request {
+            host: first.host.as_deref(),
+            path: first.path.as_deref(),
+            alpn: &first.alpn,
+        };
+        let client_mss = splice::mss(&client).ok();
+        let Some((pool, mut backend)) = self.connect(req, client_mss).await else {
+            self.stats.no_backend.fetch_add(1, Relaxed);
+            let refusal: &[u8] = match mode {
+                Mode::Http => http::response(503),
+                Mode::Tls if self.router.pick(req).is_none() => {
+                    &tls::alert(tls::alert::UNRECOGNIZED_NAME)
+                }
+                Mode::Tls => &tls::alert(tls::alert::INTERNAL_ERROR),
+            };
+            let _ = client.write_all(refusal).await;
+            return;
+        };
+        let out = match (client.peer_addr(), client.local_addr()) {
+            (Ok(from), Ok(to)) => first_bytes(&pool, &buf, first.head_len, from, to),
+            _ => buf,
+        };
+        if backend.1.write_all(&out).await.is_err() {
             self.stats.backend_errors.fetch_add(1, Relaxed);
             return;
         }
@@ -163,6 +159,67 @@ impl Proxy {
         }
     }
 
+    /// Read what routing needs: an HTTP request head or a TLS ClientHello,
+    /// within the head timeout and size limit. On failure the client gets
+    /// its answer (400, 408 or 431; a TLS alert) and `None` comes back.
+    async fn read_first(
+        &self,
+        client: &mut TcpStream,
+        buf: &mut Vec<u8>,
+        mode: Mode,
+    ) -> Option<First> {
+        let max = self.cfg.max_head_bytes;
+        let read = async {
+            match mode {
+                Mode::Http => http::read_head(client, buf, max)
+                    .await
+                    .map(|h| First {
+                        host: h.host,
+                        path: Some(h.path),
+                        alpn: Vec::new(),
+                        head_len: Some(h.head_len),
+                    })
+                    .map_err(Refused::Http),
+                Mode::Tls => tls::read_hello(client, buf, max)
+                    .await
+                    .map(|h| First {
+                        host: h.sni,
+                        path: None,
+                        alpn: h.alpn,
+                        head_len: None,
+                    })
+                    .map_err(Refused::Tls),
+            }
+        };
+        let limit = Duration::from_millis(self.cfg.head_timeout_ms);
+        let (answer, closed, what) = match tokio::time::timeout(limit, read).await {
+            Ok(Ok(first)) => return Some(first),
+            Ok(Err(Refused::Http(e))) => (
+                e.response().map(<[u8]>::to_vec),
+                e == HeadError::Closed,
+                format!("{e:?}"),
+            ),
+            Ok(Err(Refused::Tls(e))) => (
+                e.alert().map(|a| a.to_vec()),
+                e == HelloError::Closed,
+                format!("ClientHello: {e:?}"),
+            ),
+            Err(_) => (
+                (mode == Mode::Http).then(|| http::response(408).to_vec()),
+                false,
+                "head timeout".to_string(),
+            ),
+        };
+        if let Some(a) = answer {
+            let _ = client.write_all(&a).await;
+        }
+        if !closed {
+            self.stats.bad_requests.fetch_add(1, Relaxed);
+            crate::info!("request refused: {what}");
+        }
+        None
+    }
+
     fn count_relayed(&self, (up, down): (u64, u64)) {
         self.stats.relayed_bytes_to_backend.fetch_add(up, Relaxed);
         self.stats.relayed_bytes_to_client.fetch_add(down, Relaxed);
@@ -173,11 +230,10 @@ impl Proxy {
     /// that spliced segments fit the client's path.
     async fn connect(
         &self,
-        host: Option<&str>,
-        path: &str,
+        req: Request<'_>,
         mss: Option<i32>,
-    ) -> Option<(crate::pool::Lease, TcpStream)> {
-        let pool = &self.pools[self.router.pick(host, path)?];
+    ) -> Option<(Arc<Pool>, (crate::pool::Lease, TcpStream))> {
+        let pool = &self.pools[self.router.pick(req)?];
         for _ in 0..pool.backends.len() {
             let lease = pool.pick()?;
             let addr = lease.addr();
@@ -205,7 +261,7 @@ impl Proxy {
             match tokio::time::timeout(CONNECT_TIMEOUT, attempt).await {
                 Ok(Ok(s)) => {
                     let _ = s.set_nodelay(true);
-                    return Some((lease, s));
+                    return Some((pool.clone(), (lease, s)));
                 }
                 _ => {
                     self.stats.backend_errors.fetch_add(1, Relaxed);
@@ -220,4 +276,44 @@ impl Proxy {
     pub fn fallback(&self) -> Option<&Fallback> {
         self.fallback.as_ref()
     }
+}
+
+/// What a client sent first, as far as routing and forwarding need it.
+struct First {
+    host: Option<String>,
+    path: Option<String>,
+    alpn: Vec<String>,
+    /// HTTP: the length of the request head at the start of the buffer.
+    head_len: Option<usize>,
+}
+
+enum Refused {
+    Http(HeadError),
+    Tls(HelloError),
+}
+
+/// What goes to the backend first: the PROXY protocol header if the pool
+/// wants one, then everything the client sent so far, with the Forwarded
+/// headers added to an HTTP request head if the pool wants them. The module
+/// absorbs the difference in length when it splices.
+fn first_bytes(
+    pool: &Pool,
+    buf: &[u8],
+    head_len: Option<usize>,
+    client: SocketAddr,
+    server: SocketAddr,
+) -> Vec<u8> {
+    let mut out = match pool.proxy_protocol {
+        Some(ProxyProtocol::V1) => forwarded::proxy_v1(client, server),
+        Some(ProxyProtocol::V2) => forwarded::proxy_v2(client, server),
+        None => Vec::new(),
+    };
+    match head_len {
+        Some(n) if pool.forwarded => {
+            out.extend_from_slice(&forwarded::add_headers(&buf[..n], client.ip(), "http"));
+            out.extend_from_slice(&buf[n..]);
+        }
+        _ => out.extend_from_slice(buf),
+    }
+    out
 }

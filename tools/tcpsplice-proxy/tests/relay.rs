@@ -46,7 +46,7 @@ async fn start(cfg: String) -> (Arc<Proxy>, SocketAddr) {
     );
     let mut ls = proxy.bind().await.unwrap();
     let l = ls.remove(0);
-    let addr = l.local_addr().unwrap();
+    let addr = l.0.local_addr().unwrap();
     tokio::spawn(proxy.clone().serve(l));
     (proxy, addr)
 }
