@@ -63,6 +63,7 @@ default_pool = "web"
 head_timeout_ms = 60000
 source = ["203.0.113.10$n"]
 wait_sync = true
+metrics = "127.0.0.1:9180"
 [[listen]]
 address = "$VIP:80"
 [[pool]]

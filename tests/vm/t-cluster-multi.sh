@@ -31,3 +31,9 @@ expect_gt "$(entry 2 bytes_to_client)" 2999999 "response bytes proxy2 forwarded"
 expect_eq "$(entry 2 replica)" True "proxy2's entry is a replica"
 expect_eq "$(rsts client1)" "$r0c" "resets at the client"
 expect_eq "$(rsts backend1)" "$r0b" "resets at the backend"
+# Each proxy's Prometheus endpoint shows its view of the cluster.
+on proxy1 curl -sf http://127.0.0.1:9180/metrics > /tmp/metrics1 || fail "scraping proxy1's /metrics"
+for want in 'tcpsplice_cluster_ready 1' 'tcpsplice_peer_up{node="2",addr="10.99.0.2"} 1' \
+    'tcpsplice_vip_owned{vip="192.0.2.100"} 1' 'tcpsplice_vip_owned{vip="203.0.113.102"} 0'; do
+  grep -qxF "$want" /tmp/metrics1 || fail "proxy1's /metrics lacks '$want'"
+done

@@ -26,6 +26,7 @@ on backend1 python3 "$LIB/backend.py" 203.0.113.21 8000 > /dev/null 2>&1 &
 cat > /tmp/l7.toml <<'TOML'
 head_timeout_ms = 4000
 max_head_bytes = 4096
+metrics = "127.0.0.1:9180"
 [[listen]]
 address = "192.0.2.11:80"
 [[listen]]
@@ -127,6 +128,13 @@ l7 status 431 "GET / HTTP/1.1\\r\\nHost: l7\\r\\n$big\\r\\n" || fail "oversized 
 l7 status 408 'GET / HTTP/1.1\r\nHost: l7\r\n' || fail "slow head"
 
 tcpsplicectl -n proxy1 stats | grep -E '^(splices_created|bytes_to|drop_)'
+# The Prometheus endpoint agrees with tcpsplicectl.
+on proxy1 curl -sf http://127.0.0.1:9180/metrics > /tmp/l7-metrics || fail "scraping /metrics"
+metric() { awk -v k="$1" '$1 == k { print $2 }' /tmp/l7-metrics; }
+expect_eq "$(metric tcpsplice_module_up)" 1 "tcpsplice_module_up"
+expect_eq "$(metric tcpsplice_splices_created_total)" "$(kernel_value splices_created)" "splices_created in /metrics"
+expect_gt "$(metric tcpsplice_proxy_spliced_total)" 9 "tcpsplice_proxy_spliced_total"
+grep -q '^# TYPE tcpsplice_splices_active gauge$' /tmp/l7-metrics || fail "splices_active is not a gauge"
 expect_eq "$(rsts client1)" "$r0c" "resets at the client"
 expect_gt "$(kernel_value bytes_to_client)" 9000000 "bytes the kernel carried to clients"
 expect_gt "$(kernel_value bytes_to_backend)" 7999999 "bytes the kernel carried to backends"

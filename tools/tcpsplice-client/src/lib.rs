@@ -9,4 +9,4 @@ mod status;
 pub use client::{Client, Error};
 pub use cluster::{ClusterConfig, ClusterInfo, Event, Monitor, PeerInfo, VipInfo};
 pub use splices::{table, ConnInfo, SpliceInfo};
-pub use status::{member_name, Status};
+pub use status::{member_name, Status, GAUGES};

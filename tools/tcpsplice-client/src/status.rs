@@ -16,6 +16,9 @@ pub struct Status {
     pub stats: BTreeMap<String, u64>,
 }
 
+/// The statistics that are current values (gauges), not counters.
+pub const GAUGES: &[&str] = &["splices_active", "sync_unacked", "peers_up", "vips_owned"];
+
 /// `TCPSPLICE_STAT_RX_TCP` -> `rx_tcp`, given the enum's prefix; an attribute
 /// this tool does not know (a newer module) is `<prefix>_<id>`.
 pub fn member_name(members: &[(&str, u16)], prefix: &str, id: u16) -> String {

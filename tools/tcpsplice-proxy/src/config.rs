@@ -31,6 +31,8 @@
 //! # fails, and answer SPLICE only once a peer holds the entry.
 //! source = ["203.0.113.101"]
 //! wait_sync = true
+//!
+//! metrics = "127.0.0.1:9180"        # optional: Prometheus text at /metrics
 //! ```
 use serde::Deserialize;
 use std::net::{IpAddr, SocketAddr};
@@ -62,6 +64,8 @@ pub struct Config {
     /// holds its entry (at most a second's wait).
     #[serde(default)]
     pub wait_sync: bool,
+    /// Where to serve Prometheus metrics (`GET /metrics`), if anywhere.
+    pub metrics: Option<SocketAddr>,
 }
 
 fn default_true() -> bool {

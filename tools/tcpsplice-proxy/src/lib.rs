@@ -7,6 +7,7 @@ pub mod config;
 pub mod forwarded;
 pub mod http;
 pub mod log;
+pub mod metrics;
 pub mod pool;
 pub mod proxy;
 pub mod route;

@@ -52,6 +52,7 @@ fn main() -> ExitCode {
     }
     let rt = tokio::runtime::Runtime::new().expect("tokio runtime");
     rt.block_on(async move {
+        let metrics = cfg.metrics;
         let proxy = Proxy::new(cfg, fallback);
         let listeners = match proxy.bind().await {
             Ok(l) => l,
@@ -67,6 +68,18 @@ fn main() -> ExitCode {
                 l.1
             );
             tokio::spawn(proxy.clone().serve(l));
+        }
+        if let Some(addr) = metrics {
+            match tokio::net::TcpListener::bind(addr).await {
+                Ok(l) => {
+                    info!("metrics on http://{addr}/metrics");
+                    tokio::spawn(tcpsplice_proxy::metrics::serve(l, proxy.clone()));
+                }
+                Err(e) => {
+                    eprintln!("tcpsplice-proxy: metrics on {addr}: {e}");
+                    return ExitCode::from(1);
+                }
+            }
         }
         let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
             .expect("signal");
