@@ -20,8 +20,20 @@ got=$(on client1 curl -sf http://192.0.2.11/bytes/200000000 | sha256sum | cut -d
 expect_eq "$got" "$(expected_sha 200000000)" "200 MB download"
 client 192.0.2.11 80 www keepalive 200 || fail "200 requests on one connection"
 client 2001:db8:1::11 80 v6.example.com keepalive 50 || fail "IPv6 keep-alive"
-out=$(client 192.0.2.11 80 www interactive 50 30) || fail "interactive session: $out"
-echo "interactive: $out"
+client 192.0.2.11 80 www interactive 50 30 > /tmp/interactive.out 2>&1 &
+ipid=$!
+# tcpsplicectl top sees the session move bytes while it runs.
+sleep 10
+tcpsplicectl -n proxy1 --json top --interval 2 --count 2 --limit 5 > /tmp/top.json || fail "tcpsplicectl top"
+wait "$ipid" || fail "interactive session: $(cat /tmp/interactive.out)"
+echo "interactive: $(cat /tmp/interactive.out)"
+python3 - /tmp/top.json <<'PY' || fail "top: $(cat /tmp/top.json)"
+import json, sys
+frames = [json.loads(l) for l in open(sys.argv[1])]
+assert len(frames) == 2, frames
+busy = [r for f in frames for r in f if r["bytes_per_sec_to_client"] > 0 and r["bytes_per_sec_to_backend"] > 0]
+assert busy, "no splice moved bytes both ways"
+PY
 expect_eq "$(rsts client1)" "$r0c" "resets at the client"
 expect_eq "$(rsts backend1)" "$r0b" "resets at the backend"
 expect_eq "$(kernel_value drop_malformed)" 0 "malformed drops"

@@ -8,5 +8,5 @@ mod status;
 
 pub use client::{Client, Error};
 pub use cluster::{ClusterConfig, ClusterInfo, Event, Monitor, PeerInfo, VipInfo};
-pub use splices::{table, ConnInfo, SpliceInfo};
+pub use splices::{busiest, table, top_text, Busy, ConnInfo, Sample, SpliceInfo};
 pub use status::{member_name, Status, GAUGES};

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 //! Splice entries as the module reports them, and their table form.
 use serde::Serialize;
+use std::collections::HashMap;
 use std::fmt::Write;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
@@ -48,6 +49,90 @@ pub struct SpliceInfo {
     pub bytes_to_client: u64,
 }
 
+/// One line of `tcpsplicectl top`: an entry and its rates since the last
+/// sample.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Busy {
+    #[serde(flatten)]
+    pub splice: SpliceInfo,
+    pub bytes_per_sec_to_client: f64,
+    pub bytes_per_sec_to_backend: f64,
+}
+
+/// Byte counts per entry, to compute rates against.
+pub type Sample = HashMap<u64, (u64, u64)>;
+
+/// The `limit` busiest entries of `now` by bytes per second over `secs`
+/// since `before` (an entry new since then counts from zero), and the
+/// sample to pass next time.
+pub fn busiest(
+    before: &Sample,
+    now: &[SpliceInfo],
+    secs: f64,
+    limit: usize,
+) -> (Vec<Busy>, Sample) {
+    let secs = secs.max(1e-3);
+    let mut rows: Vec<Busy> = now
+        .iter()
+        .map(|e| {
+            let (c, b) = before.get(&e.id).copied().unwrap_or((0, 0));
+            Busy {
+                splice: e.clone(),
+                bytes_per_sec_to_client: e.bytes_to_client.saturating_sub(c) as f64 / secs,
+                bytes_per_sec_to_backend: e.bytes_to_backend.saturating_sub(b) as f64 / secs,
+            }
+        })
+        .collect();
+    let total = |r: &Busy| r.bytes_per_sec_to_client + r.bytes_per_sec_to_backend;
+    rows.sort_by(|a, b| {
+        total(b)
+            .total_cmp(&total(a))
+            .then(a.splice.id.cmp(&b.splice.id))
+    });
+    rows.truncate(limit);
+    let next = now
+        .iter()
+        .map(|e| (e.id, (e.bytes_to_client, e.bytes_to_backend)))
+        .collect();
+    (rows, next)
+}
+
+/// `top`'s text: totals, then one line per busy entry.
+pub fn top_text(active: usize, rows: &[Busy]) -> String {
+    let mut s = String::new();
+    let sum = |f: fn(&Busy) -> f64| rows.iter().map(f).sum::<f64>();
+    let _ = writeln!(
+        s,
+        "{active} splices; top {}: {:.0} B/s to clients, {:.0} B/s to backends",
+        rows.len(),
+        sum(|r| r.bytes_per_sec_to_client),
+        sum(|r| r.bytes_per_sec_to_backend)
+    );
+    let _ = writeln!(
+        s,
+        "{:>6}  {:<8}  {:<47}  {:>12}  {:>12}  {:>12}",
+        "id", "state", "client", "B/s->cl", "B/s->be", "total bytes"
+    );
+    for r in rows {
+        let e = &r.splice;
+        let _ = writeln!(
+            s,
+            "{:>6}  {:<8}  {:<47}  {:>12.0}  {:>12.0}  {:>12}",
+            e.id,
+            if e.replica {
+                format!("{}*", e.state)
+            } else {
+                e.state.clone()
+            },
+            e.client.remote.to_string(),
+            r.bytes_per_sec_to_client,
+            r.bytes_per_sec_to_backend,
+            e.bytes_to_client + e.bytes_to_backend
+        );
+    }
+    s
+}
+
 /// A table of entries, one line each; a `*` after the state marks a
 /// replica (installed from a cluster peer).
 pub fn table(list: &[SpliceInfo]) -> String {
@@ -75,4 +160,40 @@ pub fn table(list: &[SpliceInfo]) -> String {
         );
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(id: u64, to_client: u64, to_backend: u64) -> SpliceInfo {
+        SpliceInfo {
+            id,
+            bytes_to_client: to_client,
+            bytes_to_backend: to_backend,
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn busiest_ranks_by_rate_not_by_total() {
+        let before: Sample = [(1, (1_000_000, 0)), (2, (0, 0))].into_iter().collect();
+        // 1 moved 100 B in 2 s, 2 moved 4000, 3 is new with 600.
+        let now = [
+            entry(1, 1_000_100, 0),
+            entry(2, 3000, 1000),
+            entry(3, 600, 0),
+        ];
+        let (rows, next) = busiest(&before, &now, 2.0, 2);
+        let ids: Vec<u64> = rows.iter().map(|r| r.splice.id).collect();
+        assert_eq!(ids, [2, 3]);
+        assert_eq!(rows[0].bytes_per_sec_to_client, 1500.0);
+        assert_eq!(rows[0].bytes_per_sec_to_backend, 500.0);
+        assert_eq!(next[&1], (1_000_100, 0));
+        let text = top_text(3, &rows);
+        assert!(
+            text.starts_with("3 splices; top 2: 1800 B/s to clients, 500 B/s to backends\n"),
+            "{text}"
+        );
+    }
 }

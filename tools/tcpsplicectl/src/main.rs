@@ -66,6 +66,19 @@ enum Cmd {
         #[command(subcommand)]
         cmd: ClusterCmd,
     },
+    /// The busiest splices, by bytes per second, refreshed (needs
+    /// CAP_NET_ADMIN).
+    Top {
+        /// Seconds between samples.
+        #[arg(long, default_value_t = 1.0)]
+        interval: f64,
+        /// Stop after this many samples (and do not clear the screen).
+        #[arg(long)]
+        count: Option<usize>,
+        /// How many splices to show.
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+    },
     /// Print cluster events as they happen (peer up/down, takeover,
     /// release, ready).
     Monitor {
@@ -308,6 +321,42 @@ fn run(cli: Cli) -> Result<(), client::Error> {
                     let _ = std::io::stdout().flush();
                     seen += 1;
                 }
+            }
+        }
+        Cmd::Top {
+            interval,
+            count,
+            limit,
+        } => {
+            if !(interval > 0.0 && interval.is_finite()) {
+                return Err(usage(
+                    "--interval must be a positive number of seconds".into(),
+                ));
+            }
+            let mut before = client::Sample::new();
+            let mut t0 = std::time::Instant::now();
+            let mut shown = 0;
+            // The first sample only sets the baseline.
+            let l = c.list()?;
+            (_, before) = client::busiest(&before, &l, 1.0, 0);
+            while count.is_none_or(|n| shown < n) {
+                std::thread::sleep(std::time::Duration::from_secs_f64(interval));
+                let l = c.list()?;
+                let secs = t0.elapsed().as_secs_f64();
+                t0 = std::time::Instant::now();
+                let (rows, next) = client::busiest(&before, &l, secs, limit);
+                before = next;
+                if cli.json {
+                    println!("{}", serde_json::to_string(&rows).expect("serialisable"));
+                } else {
+                    if count.is_none() {
+                        print!("\x1b[H\x1b[2J");
+                    }
+                    print!("{}", client::top_text(l.len(), &rows));
+                }
+                use std::io::Write;
+                let _ = std::io::stdout().flush();
+                shown += 1;
             }
         }
         Cmd::List => {
