@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 //! `tcpsplice-proxy --config FILE` runs the proxy; `--check` validates FILE.
-use clap::Parser;
+use clap::{CommandFactory, Parser};
 use std::process::ExitCode;
 use tcpsplice_proxy::{config::Config, info, proxy::Proxy, splice, warn};
 
@@ -12,8 +12,12 @@ use tcpsplice_proxy::{config::Config, info, proxy::Proxy, splice, warn};
 )]
 struct Cli {
     /// The TOML configuration file.
-    #[arg(short, long, value_name = "FILE")]
-    config: std::path::PathBuf,
+    #[arg(short, long, value_name = "FILE", required_unless_present = "generate")]
+    config: Option<std::path::PathBuf>,
+    /// For packaging: write the man page (`man`) or a completion script
+    /// (`bash`, `zsh`, `fish`, ...) to stdout.
+    #[arg(long, hide = true, value_name = "WHAT")]
+    generate: Option<String>,
     /// Only check the configuration: print "FILE: ok" or the first error
     /// (file, line, reason) and exit.
     #[arg(long)]
@@ -22,8 +26,33 @@ struct Cli {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let name = cli.config.display().to_string();
-    let cfg = match std::fs::read_to_string(&cli.config) {
+    if let Some(what) = &cli.generate {
+        let mut out = std::io::stdout();
+        let done = match what.as_str() {
+            "man" => clap_mangen::Man::new(Cli::command())
+                .section("8")
+                .render(&mut out)
+                .is_ok(),
+            shell => match shell.parse::<clap_complete::Shell>() {
+                Ok(s) => {
+                    clap_complete::generate(s, &mut Cli::command(), "tcpsplice-proxy", &mut out);
+                    true
+                }
+                Err(_) => false,
+            },
+        };
+        if !done {
+            eprintln!("tcpsplice-proxy: cannot generate {what:?}");
+        }
+        return if done {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::from(2)
+        };
+    }
+    let path = cli.config.expect("required unless --generate");
+    let name = path.display().to_string();
+    let cfg = match std::fs::read_to_string(&path) {
         Ok(text) => Config::parse(&text, &name),
         Err(e) => {
             eprintln!("{name}: {e}");
@@ -81,13 +110,30 @@ fn main() -> ExitCode {
                 }
             }
         }
-        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-            .expect("signal");
-        tokio::select! {
-            _ = term.recv() => {}
-            _ = tokio::signal::ctrl_c() => {}
+        use tokio::signal::unix::{signal, SignalKind};
+        let mut term = signal(SignalKind::terminate()).expect("signal");
+        let mut hup = signal(SignalKind::hangup()).expect("signal");
+        loop {
+            tokio::select! {
+                _ = term.recv() => break,
+                _ = tokio::signal::ctrl_c() => break,
+                _ = hup.recv() => reload(&proxy, &path),
+            }
         }
         info!("stopping: {}", proxy.stats.line());
         ExitCode::SUCCESS
     })
+}
+
+/// SIGHUP: read the configuration again and apply it to new connections;
+/// on any error keep the running one.
+fn reload(proxy: &Proxy, path: &std::path::Path) {
+    let name = path.display().to_string();
+    let parsed = std::fs::read_to_string(path)
+        .map_err(|e| format!("{name}: {e}"))
+        .and_then(|text| Config::parse(&text, &name).map_err(|e| e.to_string()));
+    match parsed.and_then(|cfg| proxy.reload(cfg)) {
+        Ok(()) => info!("reloaded {name}"),
+        Err(e) => warn!("reload refused, keeping the running configuration: {e}"),
+    }
 }

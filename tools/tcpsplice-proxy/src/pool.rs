@@ -3,7 +3,7 @@
 use crate::config::{self, Balance, ProxyProtocol};
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::Relaxed};
-use std::sync::Arc;
+use std::sync::{Arc, Weak};
 use std::time::Duration;
 
 #[derive(Debug)]
@@ -97,13 +97,29 @@ impl Pool {
         Some(Lease(chosen.clone()))
     }
 
-    /// Check every backend with a TCP connect, forever, at the pool's interval.
-    pub async fn health_checks(self: Arc<Self>) {
+    /// Check every backend with a TCP connect at the pool's interval, until
+    /// the pool is gone (a reload replaced it and its last connection ended).
+    pub async fn health_checks(pool: Weak<Pool>) {
+        loop {
+            let Some(me) = pool.upgrade() else {
+                return;
+            };
+            me.check_once().await;
+            let pause = me.health_interval;
+            drop(me);
+            if pause.is_zero() {
+                return;
+            }
+            tokio::time::sleep(pause).await;
+        }
+    }
+
+    async fn check_once(&self) {
         if self.health_interval.is_zero() {
             return;
         }
         let timeout = self.health_interval.min(Duration::from_secs(2));
-        loop {
+        {
             for b in &self.backends {
                 let up = matches!(
                     tokio::time::timeout(timeout, tokio::net::TcpStream::connect(b.addr)).await,
@@ -118,7 +134,6 @@ impl Pool {
                     );
                 }
             }
-            tokio::time::sleep(self.health_interval).await;
         }
     }
 }

@@ -9,7 +9,7 @@ use crate::splice::{self, Fallback, Outcome, Splicer};
 use crate::tls::{self, HelloError};
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 use std::time::Duration;
 use tokio::io::AsyncWriteExt;
 use tokio::net::{TcpListener, TcpStream};
@@ -43,42 +43,91 @@ impl Stats {
     }
 }
 
-pub struct Proxy {
+/// What the configuration decides for each connection: limits, routes,
+/// pools and splicing options. A reload replaces it whole; a connection
+/// keeps the one it started with.
+struct Routing {
     cfg: Config,
     router: Router,
     pools: Vec<Arc<Pool>>,
+    splicer: Splicer,
+}
+
+impl Routing {
+    fn new(cfg: Config) -> Arc<Routing> {
+        Arc::new(Routing {
+            router: Router::new(&cfg),
+            pools: cfg.pool.iter().map(|p| Arc::new(Pool::new(p))).collect(),
+            splicer: Splicer {
+                wait_sync: cfg.wait_sync,
+            },
+            cfg,
+        })
+    }
+
+    fn start_health_checks(&self) {
+        for p in &self.pools {
+            tokio::spawn(Pool::health_checks(Arc::downgrade(p)));
+        }
+    }
+}
+
+pub struct Proxy {
+    routing: RwLock<Arc<Routing>>,
     /// Why every connection is relayed, if splicing is unavailable.
     fallback: Option<Fallback>,
-    splicer: Splicer,
     pub stats: Stats,
 }
 
 impl Proxy {
     pub fn new(cfg: Config, fallback: Option<Fallback>) -> Arc<Proxy> {
-        let wait_sync = cfg.wait_sync;
         Arc::new(Proxy {
-            router: Router::new(&cfg),
-            pools: cfg.pool.iter().map(|p| Arc::new(Pool::new(p))).collect(),
-            cfg,
+            routing: RwLock::new(Routing::new(cfg)),
             fallback,
-            splicer: Splicer { wait_sync },
             stats: Stats::default(),
         })
+    }
+
+    fn routing(&self) -> Arc<Routing> {
+        self.routing
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// Apply a new configuration to connections accepted from now on:
+    /// routes, pools (with fresh health state), limits and splicing
+    /// options. Listeners cannot change this way (restart for that).
+    /// Connections already forwarded or spliced are not touched.
+    pub fn reload(&self, cfg: Config) -> Result<(), String> {
+        let old = self.routing();
+        let addrs = |c: &Config| -> Vec<(std::net::SocketAddr, Mode)> {
+            c.listen.iter().map(|l| (l.address, l.mode)).collect()
+        };
+        if addrs(&old.cfg) != addrs(&cfg) {
+            return Err("listeners differ from the running ones: restart to change them".into());
+        }
+        if cfg.splice != old.cfg.splice {
+            return Err("splice on or off needs a restart".into());
+        }
+        let new = Routing::new(cfg);
+        new.start_health_checks();
+        *self.routing.write().unwrap_or_else(|e| e.into_inner()) = new;
+        Ok(())
     }
 
     /// Bind every listener (so errors surface before serving) and start the
     /// health checks; returns the listeners to serve, with their modes.
     pub async fn bind(&self) -> std::io::Result<Vec<(TcpListener, Mode)>> {
         let mut ls = Vec::new();
-        for l in &self.cfg.listen {
+        let r = self.routing();
+        for l in &r.cfg.listen {
             let sock = TcpListener::bind(l.address).await.map_err(|e| {
                 std::io::Error::new(e.kind(), format!("listen on {}: {e}", l.address))
             })?;
             ls.push((sock, l.mode));
         }
-        for p in &self.pools {
-            tokio::spawn(p.clone().health_checks());
-        }
+        r.start_health_checks();
         Ok(ls)
     }
 
@@ -101,8 +150,9 @@ impl Proxy {
     async fn handle(self: Arc<Self>, mut client: TcpStream, mode: Mode) {
         self.stats.connections.fetch_add(1, Relaxed);
         let _ = client.set_nodelay(true);
+        let r = self.routing();
         let mut buf = Vec::with_capacity(4096);
-        let Some(first) = self.read_first(&mut client, &mut buf, mode).await else {
+        let Some(first) = self.read_first(&r.cfg, &mut client, &mut buf, mode).await else {
             return;
         };
         let req = Request {
@@ -111,11 +161,11 @@ impl Proxy {
             alpn: &first.alpn,
         };
         let client_mss = splice::mss(&client).ok();
-        let Some((pool, mut backend)) = self.connect(req, client_mss).await else {
+        let Some((pool, mut backend)) = self.connect(&r, req, client_mss).await else {
             self.stats.no_backend.fetch_add(1, Relaxed);
             let refusal: &[u8] = match mode {
                 Mode::Http => http::response(503),
-                Mode::Tls if self.router.pick(req).is_none() => {
+                Mode::Tls if r.router.pick(req).is_none() => {
                     &tls::alert(tls::alert::UNRECOGNIZED_NAME)
                 }
                 Mode::Tls => &tls::alert(tls::alert::INTERNAL_ERROR),
@@ -137,7 +187,7 @@ impl Proxy {
                 why: why.clone(),
                 relayed: (0, 0),
             },
-            None => self.splicer.splice(&mut client, &mut backend.1).await,
+            None => r.splicer.splice(&mut client, &mut backend.1).await,
         };
         let (why, (up, down)) = match outcome {
             Outcome::Spliced { id, relayed } => {
@@ -164,11 +214,12 @@ impl Proxy {
     /// its answer (400, 408 or 431; a TLS alert) and `None` comes back.
     async fn read_first(
         &self,
+        cfg: &Config,
         client: &mut TcpStream,
         buf: &mut Vec<u8>,
         mode: Mode,
     ) -> Option<First> {
-        let max = self.cfg.max_head_bytes;
+        let max = cfg.max_head_bytes;
         let read = async {
             match mode {
                 Mode::Http => http::read_head(client, buf, max)
@@ -191,7 +242,7 @@ impl Proxy {
                     .map_err(Refused::Tls),
             }
         };
-        let limit = Duration::from_millis(self.cfg.head_timeout_ms);
+        let limit = Duration::from_millis(cfg.head_timeout_ms);
         let (answer, closed, what) = match tokio::time::timeout(limit, read).await {
             Ok(Ok(first)) => return Some(first),
             Ok(Err(Refused::Http(e))) => (
@@ -230,10 +281,11 @@ impl Proxy {
     /// that spliced segments fit the client's path.
     async fn connect(
         &self,
+        r: &Routing,
         req: Request<'_>,
         mss: Option<i32>,
     ) -> Option<(Arc<Pool>, (crate::pool::Lease, TcpStream))> {
-        let pool = &self.pools[self.router.pick(req)?];
+        let pool = &r.pools[r.router.pick(req)?];
         for _ in 0..pool.backends.len() {
             let lease = pool.pick()?;
             let addr = lease.addr();
@@ -248,12 +300,7 @@ impl Proxy {
                 if let Some(m) = mss.filter(|m| (88..=32767).contains(m)) {
                     let _ = splice::clamp_mss(&sock, m);
                 }
-                if let Some(src) = self
-                    .cfg
-                    .source
-                    .iter()
-                    .find(|a| a.is_ipv4() == addr.is_ipv4())
-                {
+                if let Some(src) = r.cfg.source.iter().find(|a| a.is_ipv4() == addr.is_ipv4()) {
                     sock.bind(std::net::SocketAddr::new(*src, 0))?;
                 }
                 sock.connect(addr).await

@@ -157,3 +157,37 @@ async fn no_healthy_backend_is_503_and_failover_works() {
     );
     assert_eq!(proxy.stats.no_backend.load(Relaxed), 1);
 }
+
+#[tokio::test]
+async fn reload_routes_new_connections_and_keeps_old_ones() {
+    let (one, two) = (backend("one").await, backend("two").await);
+    let cfg = |to: SocketAddr| {
+        format!(
+            "default_pool = \"p\"\n[[listen]]\naddress = \"127.0.0.1:0\"\n\
+             [[pool]]\nname = \"p\"\nbackends = [\"{to}\"]\nhealth_interval_ms = 0\n"
+        )
+    };
+    let (proxy, addr) = start(cfg(one)).await;
+    let mut old = TcpStream::connect(addr).await.unwrap();
+    old.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n\r\nbefore ")
+        .await
+        .unwrap();
+    let mut got = [0u8; 11];
+    old.read_exact(&mut got).await.unwrap();
+    assert_eq!(&got, b"one\nbefore ");
+
+    // Listeners cannot change by reload; the running configuration stays.
+    let moved = cfg(one).replace("127.0.0.1:0", "127.0.0.1:1");
+    assert!(proxy.reload(Config::parse(&moved, "t").unwrap()).is_err());
+    proxy
+        .reload(Config::parse(&cfg(two), "t").unwrap())
+        .unwrap();
+
+    let out = exchange(addr, b"GET / HTTP/1.1\r\nHost: x\r\n\r\n", b"after").await;
+    assert_eq!(out, b"two\nafter");
+    // The connection from before still talks to its backend.
+    old.write_all(b"still").await.unwrap();
+    let mut got = [0u8; 5];
+    old.read_exact(&mut got).await.unwrap();
+    assert_eq!(&got, b"still");
+}

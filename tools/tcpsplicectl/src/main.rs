@@ -3,7 +3,7 @@
 //! namespace.
 use tcpsplice_client as client;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 use std::process::ExitCode;
 
 #[derive(Parser)]
@@ -79,6 +79,10 @@ enum Cmd {
         #[arg(long, default_value_t = 20)]
         limit: usize,
     },
+    /// For packaging: write the man page (`man`) or a completion script
+    /// (`bash`, `zsh`, `fish`, `elvish`, `powershell`) to stdout.
+    #[command(hide = true)]
+    Generate { what: String },
     /// Print cluster events as they happen (peer up/down, takeover,
     /// release, ready).
     Monitor {
@@ -193,6 +197,22 @@ fn enter_netns(name: &str) -> Result<(), client::Error> {
 }
 
 fn run(cli: Cli) -> Result<(), client::Error> {
+    if let Cmd::Generate { what } = &cli.cmd {
+        let mut out = std::io::stdout();
+        return match what.as_str() {
+            "man" => clap_mangen::Man::new(Cli::command())
+                .section("8")
+                .render(&mut out)
+                .map_err(|e| usage(format!("writing the man page: {e}"))),
+            shell => {
+                let s: clap_complete::Shell = shell
+                    .parse()
+                    .map_err(|_| usage(format!("generate: unknown {shell:?}")))?;
+                clap_complete::generate(s, &mut Cli::command(), "tcpsplicectl", &mut out);
+                Ok(())
+            }
+        };
+    }
     if let Some(ns) = &cli.netns {
         enter_netns(ns)?;
     }
@@ -359,6 +379,7 @@ fn run(cli: Cli) -> Result<(), client::Error> {
                 shown += 1;
             }
         }
+        Cmd::Generate { .. } => unreachable!("handled above"),
         Cmd::List => {
             let l = c.list()?;
             if cli.json {
