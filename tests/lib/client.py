@@ -20,6 +20,8 @@ receives and exits non-zero (with the reason) on the first difference.
                                                bytes and each interactive one
                                                exchanges every 100 ms for SECS
                                                s; prints the longest stall
+                                               (PROGRESS=NAME in the environment:
+                                               a progress line every second)
 The backend is tests/lib/backend.py.
 """
 import hashlib
@@ -189,9 +191,13 @@ def failover(addr, port, host, nbulk, n, ninter, secs, go):
         sel.register(c.s, selectors.EVENT_READ, st)
         states.append(st)
     worst, iworst, gaps, pending = 0.0, 0.0, [], len(states)
+    label, next_report = os.environ.get("PROGRESS"), start + 1
     while pending:
         events = sel.select(timeout=0.02)
         now = time.monotonic()
+        if label and now >= next_report:
+            next_report += 1
+            report(label, now - start, states, n)
         for st in states:
             if st.next_at is not None and now >= st.next_at:
                 st.next_at = None
@@ -241,6 +247,22 @@ def failover(addr, port, host, nbulk, n, ninter, secs, go):
     print(f"bulk_ok={nbulk} interactive_ok={ninter} stall_ms={worst * 1000:.0f} "
           f"bulk_stall_p50_ms={pct(0.5):.0f} bulk_stall_p90_ms={pct(0.9):.0f} "
           f"interactive_worst_ms={iworst * 1000:.0f}", flush=True)
+
+
+def report(label, t, states, n):
+    """One progress line: each bulk transfer as a digit (tenths received, #
+    when done), the interactive sessions' exchanges, and the longest silence
+    of a connection still running."""
+    def bar(st):
+        if st.done:
+            return "#"
+        return str(min(9, len(st.buf) * 10 // max(n, 1)))
+    bulk = "".join(bar(s) for s in states if s.bulk)
+    exchanges = sum(s.i for s in states if not s.bulk)
+    now = time.monotonic()
+    silent = max([now - (s.last or s.sent_at) for s in states if not s.done] or [0])
+    print(f"{label} {t:5.0f}s  bulk [{bulk}]  interactive exchanges {exchanges:5d}  "
+          f"longest silence now {silent:4.1f}s", flush=True)
 
 
 if __name__ == "__main__":

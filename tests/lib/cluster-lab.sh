@@ -22,7 +22,7 @@
 #                              every one to the end (WHAT names CUT)
 # CLUSTER_INTERVAL and CLUSTER_MISSES set the failure detection (100 ms, 10),
 # TRACE_NODES the nodes cluster_trace watches (1 2); CLUSTER_VIP6 adds an
-# IPv6 VIP owned like $VIP.
+# IPv6 VIP owned like $VIP; CLIENTS and BACKENDS size the lab (1 and 1).
 LIB=$TCPSPLICE_TOP/tests/lib
 VIP=192.0.2.100
 KEYFILE=/tmp/cluster.key
@@ -68,7 +68,7 @@ metrics = "127.0.0.1:9180"
 address = "$VIP:80"
 [[pool]]
 name = "web"
-backends = ["203.0.113.21:8000"]
+backends = [$(for b in $(seq 1 "${BACKENDS:-1}"); do printf '"203.0.113.2%s:8000",' "$b"; done)]
 health_interval_ms = 0
 TOML
 }
@@ -92,9 +92,12 @@ wait_for() {
 ready() { tcpsplicectl -n "proxy$1" cluster show | grep -q "ready true"; }
 
 cluster_lab_up() {
-  topo_up "${CLIENTS:-1}" 1
+  topo_up "${CLIENTS:-1}" "${BACKENDS:-1}"
   load_module
-  on backend1 python3 "$LIB/backend.py" 203.0.113.21 8000 >/dev/null 2>&1 &
+  local b
+  for b in $(seq 1 "${BACKENDS:-1}"); do
+    on "backend$b" python3 "$LIB/backend.py" "203.0.113.2$b" 8000 >/dev/null 2>&1 &
+  done
   on router ip link add br-sync type bridge
   on router ip link set br-sync up
   head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$KEYFILE"
@@ -108,7 +111,9 @@ cluster_lab_up() {
   wait_for 20 ready 2 || fail "proxy2 not ready"
   wait_for 10 owns 1 "$VIP" || fail "proxy1 does not own $VIP"
   wait_for 10 owns 2 203.0.113.102 || fail "proxy2 does not own 203.0.113.102"
-  for i in $(seq 100); do on proxy1 curl -s -o /dev/null "http://203.0.113.21:8000/bytes/1" && break; sleep 0.2; done
+  for b in $(seq 1 "${BACKENDS:-1}"); do
+    for i in $(seq 100); do on proxy1 curl -s -o /dev/null "http://203.0.113.2$b:8000/bytes/1" && break; sleep 0.2; done
+  done
   [ "${1:-}" = noproxy ] && return
   for n in 1 2; do proxy_start "$n"; done
   wait_for 20 on client1 curl -sf -o /dev/null "http://$VIP/bytes/1" || fail "no answer on $VIP"
