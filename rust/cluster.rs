@@ -89,6 +89,19 @@ struct Peer {
     in_gen: u32,
     in_next: u32,
     synced: bool,
+    /// Counters of this peer alone (the namespace's add up all peers).
+    stats: PeerStats,
+}
+
+/// Per-peer counters, reported by `GET_CLUSTER`, zeroed with the
+/// namespace's.
+#[derive(Clone, Copy, Default)]
+struct PeerStats {
+    tx: u64,
+    rx: u64,
+    retransmitted: u64,
+    bulk_syncs: u64,
+    failures: u64,
 }
 
 impl Peer {
@@ -110,6 +123,7 @@ impl Peer {
             in_gen: 0,
             in_next: 1,
             synced: false,
+            stats: PeerStats::default(),
         }
     }
 
@@ -315,6 +329,13 @@ impl Cluster {
         Ok(())
     }
 
+    /// Zero every peer's counters (with the namespace's, `RESET_STATS`).
+    pub(crate) fn reset_stats(&self) {
+        for p in self.state.lock().peers.iter_mut() {
+            p.stats = PeerStats::default();
+        }
+    }
+
     /// Stop the socket and its work, and leave every multicast group
     /// (namespace exit, and module unload for namespaces that stay).
     pub(crate) fn stop(&self, net: &NetState) {
@@ -424,6 +445,12 @@ impl Cluster {
                 w.put_u32(b::TCPSPLICE_PEER_LAST_HEARD, ago as u32)?;
             }
             w.put_u32(b::TCPSPLICE_PEER_UNACKED, p.unacked_ops())?;
+            let pad = b::TCPSPLICE_PEER_PAD;
+            w.put_u64(b::TCPSPLICE_PEER_TX, p.stats.tx, pad)?;
+            w.put_u64(b::TCPSPLICE_PEER_RX, p.stats.rx, pad)?;
+            w.put_u64(b::TCPSPLICE_PEER_RETRANSMITTED, p.stats.retransmitted, pad)?;
+            w.put_u64(b::TCPSPLICE_PEER_BULK_SYNCS, p.stats.bulk_syncs, pad)?;
+            w.put_u64(b::TCPSPLICE_PEER_FAILURES, p.stats.failures, pad)?;
             w.end(n);
         }
         for (v, owned) in c.vips().iter().zip(st.claimed) {
@@ -503,6 +530,7 @@ fn resync(net: &NetState, p: &mut Peer) {
     p.queue.clear();
     p.resync_pending = true;
     p.resynced_at = now_ms();
+    p.stats.bulk_syncs += 1;
     net.stats.inc(Counter::BulkSyncs);
     let Ok(all) = crate::splice::snapshot(net) else {
         net.stats.inc(Counter::SyncResyncs);
@@ -540,16 +568,17 @@ impl Me {
 }
 
 /// Seal `body` and send it to the peer `to`, whose datagram counter is
-/// `counter`.
+/// `counter` and whose count of datagrams sent is `sent`.
 fn send(
     net: &NetState,
     tx: &Sender<'_>,
     me: &Me,
-    (to, counter): (&PeerConfig, &mut u64),
+    (to, counter, sent): (&PeerConfig, &mut u64, &mut u64),
     kind: Kind,
     body: &[u8],
 ) {
     *counter += 1;
+    *sent += 1;
     let h = Header {
         kind,
         from: me.id,
@@ -572,7 +601,14 @@ fn send(
 fn send_to(net: &NetState, st: &mut State, tx: &Sender<'_>, i: usize, kind: Kind, body: &[u8]) {
     let me = Me::of(st);
     let p = &mut st.peers[i];
-    send(net, tx, &me, (&p.cfg, &mut p.counter), kind, body);
+    send(
+        net,
+        tx,
+        &me,
+        (&p.cfg, &mut p.counter, &mut p.stats.tx),
+        kind,
+        body,
+    );
 }
 
 /// Send what the window allows of peer `i`'s queue; with `again`, resend
@@ -584,6 +620,7 @@ fn send_queue(net: &NetState, st: &mut State, tx: &Sender<'_>, i: usize, again: 
         cfg,
         counter,
         queue,
+        stats,
         ..
     } = &mut st.peers[i];
     for m in queue.iter_mut().take(WINDOW) {
@@ -591,9 +628,17 @@ fn send_queue(net: &NetState, st: &mut State, tx: &Sender<'_>, i: usize, again: 
             if !again {
                 continue;
             }
+            stats.retransmitted += 1;
             net.stats.inc(Counter::SyncRetransmitted);
         }
-        send(net, tx, &me, (cfg, counter), Kind::Update, &m.body[..m.len]);
+        send(
+            net,
+            tx,
+            &me,
+            (cfg, counter, &mut stats.tx),
+            Kind::Update,
+            &m.body[..m.len],
+        );
         m.sent_at = Some(now);
     }
 }
@@ -678,6 +723,7 @@ fn accept(
     let now = now_ms();
     let p = &mut st.peers[i];
     p.last_heard = Some(now);
+    p.stats.rx += 1;
     let restarted = matches!(fresh, Fresh::Restarted { .. });
     if restarted {
         // Its update stream starts over; so does ours to it.
@@ -758,6 +804,7 @@ pub(crate) fn tick(net: &NetState, tx: &Sender<'_>) {
                 silent
             );
             p.state = PeerState::Down;
+            p.stats.failures += 1;
             p.heard = Heartbeat::default();
             p.queue.clear();
             lost = true;

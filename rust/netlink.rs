@@ -73,9 +73,11 @@ pub(crate) fn set_config(req: &Request) -> Result {
     }
 }
 
-/// `TCPSPLICE_CMD_RESET_STATS` (admin): zero the namespace's counters.
+/// `TCPSPLICE_CMD_RESET_STATS` (admin): zero the namespace's counters and
+/// its cluster peers'.
 pub(crate) fn reset_stats(req: &Request) -> Result {
     req.net().stats.reset();
+    req.net().cluster().reset_stats();
     Ok(())
 }
 

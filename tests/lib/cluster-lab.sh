@@ -192,5 +192,6 @@ failover_test() {
   expect_eq "$(cvalue 2 takeovers)" 2 "VIPs proxy2 took over"
   expect_gt "$(cvalue 2 announcements)" 1 "gratuitous ARPs"
   expect_eq "$(cvalue 2 peer_failures)" 1 "peer failures detected"
+  expect_eq "$(tcpsplicectl -n proxy2 stats | awk '$1 == "peer1.failures" { print $2 }')" 1 "proxy1's failures seen by proxy2"
   expect_eq "$(cvalue 2 drop_malformed)" 0 "malformed drops at proxy2"
 }

@@ -60,5 +60,9 @@ wait "$hold" || fail "connections: $(cat /tmp/sync-client.out)"
 wait_for 90 'test "$(cvalue 1 splices_active)" = 0' || fail "proxy1 keeps $(cvalue 1 splices_active) entries"
 wait_for 90 'test "$(cvalue 2 splices_active)" = 0' || fail "proxy2 keeps $(cvalue 2 splices_active) entries"
 expect_gt "$(cvalue 1 sync_retransmitted)" 0 "retransmitted updates"
+# The same, per peer (tcpsplicectl stats: peerN.*).
+pstat() { tcpsplicectl -n "proxy$1" stats | awk -v k="$2" '$1 == k { print $2 }'; }
+expect_gt "$(pstat 1 peer2.retransmitted)" 0 "proxy1's retransmissions to proxy2"
+expect_gt "$(pstat 2 peer1.rx)" 0 "datagrams proxy2 took from proxy1"
 expect_gt "$(cvalue 2 replicas_ended)" 19 "ends reported to proxy2"
 expect_eq "$(cvalue 1 sync_unacked)" 0 "updates not acknowledged"

@@ -336,6 +336,11 @@ enum tcpsplice_peer_attr {
 	TCPSPLICE_PEER_SYNCED,		/* u8, reported: its bulk sync reached us */
 	TCPSPLICE_PEER_LAST_HEARD,	/* u32, reported: ms ago */
 	TCPSPLICE_PEER_UNACKED,		/* u32, reported: updates not yet acknowledged */
+	TCPSPLICE_PEER_TX,		/* u64, reported: datagrams sent to it */
+	TCPSPLICE_PEER_RX,		/* u64, reported: valid datagrams from it */
+	TCPSPLICE_PEER_RETRANSMITTED,	/* u64, reported: updates sent again */
+	TCPSPLICE_PEER_BULK_SYNCS,	/* u64, reported: full-table syncs to it */
+	TCPSPLICE_PEER_FAILURES,	/* u64, reported: times declared dead */
 
 	__TCPSPLICE_PEER_MAX,
 	TCPSPLICE_PEER_MAX = __TCPSPLICE_PEER_MAX - 1

@@ -39,6 +39,26 @@ pub struct PeerInfo {
     pub synced: bool,
     pub last_heard_ms: Option<u32>,
     pub unacked: u32,
+    /// Datagrams sent to it, valid datagrams from it, updates sent again,
+    /// full-table syncs sent to it, times it was declared dead.
+    pub tx: u64,
+    pub rx: u64,
+    pub retransmitted: u64,
+    pub bulk_syncs: u64,
+    pub failures: u64,
+}
+
+impl PeerInfo {
+    /// Its counters as (name, value), for `tcpsplicectl stats`.
+    pub fn counters(&self) -> [(&'static str, u64); 5] {
+        [
+            ("tx", self.tx),
+            ("rx", self.rx),
+            ("retransmitted", self.retransmitted),
+            ("bulk_syncs", self.bulk_syncs),
+            ("failures", self.failures),
+        ]
+    }
 }
 
 /// A VIP as `GET_CLUSTER` reports it.
@@ -187,6 +207,11 @@ fn decode_cluster(a: &Nlattr<u16, Buffer>) -> Result<ClusterInfo, Error> {
                     synced: false,
                     last_heard_ms: None,
                     unacked: 0,
+                    tx: 0,
+                    rx: 0,
+                    retransmitted: 0,
+                    bulk_syncs: 0,
+                    failures: 0,
                 };
                 for (t, b, _) in kids(&inner)? {
                     let n = num(&b);
@@ -204,6 +229,11 @@ fn decode_cluster(a: &Nlattr<u16, Buffer>) -> Result<ClusterInfo, Error> {
                         TCPSPLICE_PEER_SYNCED => p.synced = n != 0,
                         TCPSPLICE_PEER_LAST_HEARD => p.last_heard_ms = Some(n as u32),
                         TCPSPLICE_PEER_UNACKED => p.unacked = n as u32,
+                        TCPSPLICE_PEER_TX => p.tx = n,
+                        TCPSPLICE_PEER_RX => p.rx = n,
+                        TCPSPLICE_PEER_RETRANSMITTED => p.retransmitted = n,
+                        TCPSPLICE_PEER_BULK_SYNCS => p.bulk_syncs = n,
+                        TCPSPLICE_PEER_FAILURES => p.failures = n,
                         _ => {}
                     }
                 }
@@ -256,8 +286,9 @@ impl ClusterInfo {
                 .unwrap_or_else(|| "never".into());
             let _ = writeln!(
                 s,
-                "peer {} {} {} ready {} synced {} heard {} unacked {}",
-                p.id, p.addr, p.state, p.ready, p.synced, heard, p.unacked
+                "peer {} {} {} ready {} synced {} heard {} unacked {} tx {} rx {} retransmitted {} bulk_syncs {} failures {}",
+                p.id, p.addr, p.state, p.ready, p.synced, heard, p.unacked,
+                p.tx, p.rx, p.retransmitted, p.bulk_syncs, p.failures
             );
         }
         for v in &self.vips {

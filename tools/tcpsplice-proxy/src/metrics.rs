@@ -164,6 +164,20 @@ pub fn render(stats: &Stats, kernel: Option<&Status>, cluster: Option<&ClusterIn
             "Operations the peer has not acknowledged.",
             &peer(&|p| u64::from(p.unacked)),
         );
+        for (i, (name, help)) in [
+            ("tx", "Sync datagrams sent to the peer."),
+            ("rx", "Valid sync datagrams from the peer."),
+            ("retransmitted", "Updates sent to the peer again."),
+            ("bulk_syncs", "Full-table syncs sent to the peer."),
+            ("failures", "Times the peer was declared dead."),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let samples = peer(&|p| p.counters()[i].1);
+            let name = format!("tcpsplice_peer_{name}_total");
+            family(&mut out, &name, "counter", help, &samples);
+        }
         let vips: Vec<(String, u64)> = c
             .vips
             .iter()
@@ -252,6 +266,11 @@ mod tests {
                 synced: true,
                 last_heard_ms: Some(5),
                 unacked: 4,
+                tx: 10,
+                rx: 9,
+                retransmitted: 1,
+                bulk_syncs: 1,
+                failures: 0,
             }],
             vips: vec![tcpsplice_client::VipInfo {
                 addr: "192.0.2.100".parse().unwrap(),
@@ -269,6 +288,7 @@ mod tests {
             "tcpsplice_cluster_ready 1\n",
             "tcpsplice_peer_up{node=\"2\",addr=\"10.99.0.2\"} 1\n",
             "tcpsplice_peer_unacked{node=\"2\",addr=\"10.99.0.2\"} 4\n",
+            "# TYPE tcpsplice_peer_rx_total counter\ntcpsplice_peer_rx_total{node=\"2\",addr=\"10.99.0.2\"} 9\n",
             "tcpsplice_vip_owned{vip=\"192.0.2.100\"} 1\n",
         ] {
             assert!(text.contains(want), "missing {want:?} in\n{text}");

@@ -38,7 +38,9 @@ enum Cmd {
     },
     /// Zero this namespace's counters (needs CAP_NET_ADMIN).
     ResetStats,
-    /// Only the counters (text: one `name value` per line).
+    /// Only the counters (text: one `name value` per line), this
+    /// namespace's and, in a cluster, each peer's (`peerN.tx`, `.rx`,
+    /// `.retransmitted`, `.bulk_syncs`, `.failures`; needs CAP_NET_ADMIN).
     Stats,
     /// Splice two established local connections (needs CAP_NET_ADMIN).
     /// Each connection is named as the proxy sees it: local then remote
@@ -242,14 +244,23 @@ fn run(cli: Cli) -> Result<(), client::Error> {
         }
         Cmd::ResetStats => c.reset_stats()?,
         Cmd::Stats => {
-            let s = c.status()?;
+            let mut all = c.status()?.stats;
+            // Per peer, where the caller may read the cluster (it needs
+            // CAP_NET_ADMIN): peerN.tx and so on.
+            if let Ok(cl) = c.cluster() {
+                for p in &cl.peers {
+                    for (k, v) in p.counters() {
+                        all.insert(format!("peer{}.{k}", p.id), v);
+                    }
+                }
+            }
             if cli.json {
                 println!(
                     "{}",
-                    serde_json::to_string_pretty(&s.stats).expect("serialisable")
+                    serde_json::to_string_pretty(&all).expect("serialisable")
                 );
             } else {
-                for (k, v) in &s.stats {
+                for (k, v) in &all {
                     println!("{k} {v}");
                 }
             }
