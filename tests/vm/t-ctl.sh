@@ -45,4 +45,28 @@ expect_eq "$(json_get config.max_splices)" 1000 "max_splices after refusals"
 
 tcpsplicectl reset-stats || fail "reset-stats"
 expect_eq "$(json_get stats.config_changes)" 0 "config_changes after reset"
+
+# A cluster from a file: --check needs no module, errors name file and line.
+head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n' > /tmp/ctl.key
+cat > /tmp/cluster.toml <<'TOML'
+node_id = 1
+key_file = "/tmp/ctl.key"
+interval_ms = 250
+[[peer]]
+id = 2
+address = "10.99.0.2"
+[[vip]]
+address = "192.0.2.100"
+owners = [1, 2]
+TOML
+expect_eq "$(tcpsplicectl cluster load --check /tmp/cluster.toml)" "/tmp/cluster.toml: ok" "cluster load --check"
+sed 's/owners = \[1, 2\]/owners = [1, 3]/' /tmp/cluster.toml > /tmp/bad-cluster.toml
+out=$(tcpsplicectl cluster load /tmp/bad-cluster.toml 2>&1) && fail "a bad cluster file was loaded"
+expect_eq "$out" "tcpsplicectl: /tmp/bad-cluster.toml:7: a VIP's owners must be known node ids, each once" "bad cluster file"
+out=$("${nobody[@]}" tcpsplicectl cluster load /tmp/cluster.toml 2>&1) && fail "cluster load as nobody"
+grep -q "needs CAP_NET_ADMIN" <<<"$out" || fail "unclear refusal of cluster load: $out"
+tcpsplicectl cluster load /tmp/cluster.toml || fail "cluster load"
+tcpsplicectl cluster show | grep -q "^node 1 port 7010 interval 250 ms misses 5 " || fail "cluster show after load: $(tcpsplicectl cluster show)"
+tcpsplicectl cluster show | grep -q "^vip 192.0.2.100 owners 1,2 " || fail "VIP after load"
+tcpsplicectl cluster leave || fail "cluster leave"
 rmmod tcpsplice || fail "rmmod"

@@ -34,6 +34,10 @@ pub const MIN_INTERVAL_MS: u32 = 10;
 pub const MAX_INTERVAL_MS: u32 = 10_000;
 /// Bounds of the number of missed heartbeats that declare a peer dead.
 pub const MISSES: core::ops::RangeInclusive<u32> = 2..=100;
+/// What the module uses when the configuration leaves them out.
+pub const DEFAULT_INTERVAL_MS: u32 = 100;
+/// See [`DEFAULT_INTERVAL_MS`].
+pub const DEFAULT_MISSES: u32 = 5;
 
 /// Most nodes in a VIP's priority list.
 pub const MAX_OWNERS: usize = MAX_PEERS + 1;

@@ -2,6 +2,7 @@
 //! `tcpsplicectl`: configure and inspect tcpsplice in the current network
 //! namespace.
 use tcpsplice_client as client;
+mod cluster_file;
 
 use clap::{CommandFactory, Parser, Subcommand};
 use std::process::ExitCode;
@@ -123,6 +124,16 @@ enum ClusterCmd {
         #[arg(long, value_name = "ADDRESS=IDS")]
         vip: Vec<String>,
     },
+    /// Replace this node's cluster configuration with the one in a TOML
+    /// file (needs CAP_NET_ADMIN); errors name the file and line.
+    Load {
+        /// The file (see Documentation/cluster.rst).
+        file: std::path::PathBuf,
+        /// Only check the file and its key: print "FILE: ok" or the first
+        /// error (file, line, reason); the module is not needed.
+        #[arg(long)]
+        check: bool,
+    },
     /// Leave the cluster: close the sync socket, give up every VIP
     /// (needs CAP_NET_ADMIN).
     Leave,
@@ -215,6 +226,22 @@ fn run(cli: Cli) -> Result<(), client::Error> {
             }
         };
     }
+    let loaded = match &cli.cmd {
+        Cmd::Cluster {
+            cmd: ClusterCmd::Load { file, check },
+        } => {
+            let name = file.display().to_string();
+            let text = std::fs::read_to_string(file).map_err(|e| usage(format!("{name}: {e}")))?;
+            let (mut cfg, key_file) = cluster_file::parse(&text, &name).map_err(usage)?;
+            cfg.key = Some(read_key(&key_file)?);
+            if *check {
+                println!("{name}: ok");
+                return Ok(());
+            }
+            Some(cfg)
+        }
+        _ => None,
+    };
     if let Some(ns) = &cli.netns {
         enter_netns(ns)?;
     }
@@ -316,6 +343,7 @@ fn run(cli: Cli) -> Result<(), client::Error> {
                 };
                 c.set_cluster(&cfg)?;
             }
+            ClusterCmd::Load { .. } => c.set_cluster(&loaded.expect("parsed above"))?,
             ClusterCmd::Leave => c.set_cluster(&client::ClusterConfig {
                 node_id: 0,
                 port: None,

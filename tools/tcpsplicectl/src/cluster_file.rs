@@ -1,0 +1,236 @@
+// SPDX-License-Identifier: GPL-2.0
+//! The cluster configuration as a file, for `tcpsplicectl cluster load FILE`
+//! (and `--check`):
+//!
+//! ```toml
+//! node_id = 1
+//! key_file = "/etc/tcpsplice/cluster.key"
+//! port = 7010            # optional, as are interval_ms (100) and misses (5)
+//! interval_ms = 100
+//! misses = 5
+//! preempt = false
+//! [[peer]]
+//! id = 2
+//! address = "10.99.0.2"
+//! [[vip]]
+//! address = "192.0.2.100"
+//! owners = [1, 2]
+//! ```
+//!
+//! Errors name the file, the line where the file says it, and the reason.
+use serde::Deserialize;
+use std::net::IpAddr;
+use std::path::PathBuf;
+use tcpsplice_client::ClusterConfig;
+use tcpsplice_core::cluster::{
+    self, Config, PeerConfig, VipConfig, MAX_OWNERS, MAX_PEERS, MAX_VIPS,
+};
+use tcpsplice_core::siphash::Key;
+use tcpsplice_core::sync::Addr;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    node_id: u32,
+    key_file: PathBuf,
+    port: Option<u16>,
+    interval_ms: Option<u32>,
+    misses: Option<u32>,
+    #[serde(default)]
+    preempt: bool,
+    #[serde(default)]
+    peer: Vec<Peer>,
+    #[serde(default)]
+    vip: Vec<Vip>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Peer {
+    id: u32,
+    address: IpAddr,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Vip {
+    address: IpAddr,
+    owners: Vec<u32>,
+}
+
+fn addr(ip: IpAddr) -> Addr {
+    let mut a = Addr::default();
+    match ip {
+        IpAddr::V4(v) => a.addr[..4].copy_from_slice(&v.octets()),
+        IpAddr::V6(v) => {
+            a.v6 = true;
+            a.addr = v.octets();
+        }
+    }
+    a
+}
+
+/// The 1-based line of byte `at` in `text`.
+fn line_of(text: &str, at: usize) -> usize {
+    text[..at.min(text.len())].matches('\n').count() + 1
+}
+
+/// Parse and check a cluster file (`file` names it in messages). Returns
+/// the configuration without its key, and where the key is.
+pub fn parse(text: &str, file: &str) -> Result<(ClusterConfig, PathBuf), String> {
+    let f: File = toml::from_str(text).map_err(|e| {
+        let at = e
+            .span()
+            .map(|s| format!(":{}", line_of(text, s.start)))
+            .unwrap_or_default();
+        format!("{file}{at}: {}", e.message())
+    })?;
+    // Where a table begins, for messages about one peer or VIP.
+    let nth_line = |header: &str, n: usize| -> String {
+        text.match_indices(header)
+            .nth(n)
+            .map(|(at, _)| format!(":{}", line_of(text, at)))
+            .unwrap_or_default()
+    };
+    if f.node_id == 0 {
+        return Err(format!("{file}: node_id must not be 0"));
+    }
+    if f.peer.len() > MAX_PEERS || f.vip.len() > MAX_VIPS {
+        return Err(format!(
+            "{file}: at most {MAX_PEERS} peers and {MAX_VIPS} VIPs"
+        ));
+    }
+    let mut c = Config {
+        node_id: f.node_id,
+        port: f.port.unwrap_or(7010),
+        interval_ms: f.interval_ms.unwrap_or(cluster::DEFAULT_INTERVAL_MS),
+        misses: f.misses.unwrap_or(cluster::DEFAULT_MISSES),
+        // The key file is read (and checked) separately.
+        key: Key([1, 1]),
+        preempt: f.preempt,
+        n_peers: f.peer.len(),
+        n_vips: f.vip.len(),
+        ..Config::NONE
+    };
+    for (i, p) in f.peer.iter().enumerate() {
+        c.peers[i] = PeerConfig {
+            id: p.id,
+            addr: addr(p.address),
+        };
+    }
+    for (i, v) in f.vip.iter().enumerate() {
+        if v.owners.is_empty() || v.owners.len() > MAX_OWNERS {
+            let at = nth_line("[[vip]]", i);
+            return Err(format!("{file}{at}: a VIP needs 1..{MAX_OWNERS} owners"));
+        }
+        let mut vc = VipConfig {
+            addr: addr(v.address),
+            n_owners: v.owners.len(),
+            ..VipConfig::default()
+        };
+        vc.owners[..v.owners.len()].copy_from_slice(&v.owners);
+        c.vips[i] = vc;
+    }
+    if let Err(e) = c.validate() {
+        let reason = e.message().to_string_lossy();
+        // Point at the first table the rule is about, where one is clear.
+        let at = match e {
+            cluster::ConfigError::PeerId | cluster::ConfigError::PeerAddr => {
+                let bad = (0..f.peer.len()).find(|&i| {
+                    let mut one = c;
+                    one.n_peers = i + 1;
+                    one.n_vips = 0;
+                    one.validate().is_err()
+                });
+                bad.map(|i| nth_line("[[peer]]", i)).unwrap_or_default()
+            }
+            cluster::ConfigError::Vip | cluster::ConfigError::Owners => {
+                let bad = (0..f.vip.len()).find(|&i| {
+                    let mut one = c;
+                    one.n_vips = i + 1;
+                    one.validate().is_err()
+                });
+                bad.map(|i| nth_line("[[vip]]", i)).unwrap_or_default()
+            }
+            _ => String::new(),
+        };
+        return Err(format!("{file}{at}: {reason}"));
+    }
+    Ok((
+        ClusterConfig {
+            node_id: f.node_id,
+            port: f.port,
+            interval_ms: f.interval_ms,
+            misses: f.misses,
+            key: None,
+            preempt: f.preempt,
+            peers: f.peer.iter().map(|p| (p.id, p.address)).collect(),
+            vips: f
+                .vip
+                .iter()
+                .map(|v| (v.address, v.owners.clone()))
+                .collect(),
+        },
+        f.key_file,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = r#"node_id = 1
+key_file = "/etc/tcpsplice/cluster.key"
+interval_ms = 200
+[[peer]]
+id = 2
+address = "10.99.0.2"
+[[peer]]
+id = 3
+address = "fd99::3"
+[[vip]]
+address = "192.0.2.100"
+owners = [1, 2, 3]
+"#;
+
+    #[test]
+    fn a_good_file() {
+        let (c, key) = parse(GOOD, "c.toml").unwrap();
+        assert_eq!(key, PathBuf::from("/etc/tcpsplice/cluster.key"));
+        assert_eq!(c.node_id, 1);
+        assert_eq!(c.interval_ms, Some(200));
+        assert_eq!(c.misses, None);
+        assert_eq!(c.peers[1], (3, "fd99::3".parse().unwrap()));
+        assert_eq!(c.vips[0].1, [1, 2, 3]);
+    }
+
+    #[test]
+    fn errors_name_file_line_and_reason() {
+        let e = |t: &str| parse(t, "c.toml").unwrap_err();
+        assert_eq!(
+            e(&GOOD.replace("interval_ms", "intervall_ms")),
+            "c.toml:3: unknown field `intervall_ms`, expected one of `node_id`, `key_file`, `port`, `interval_ms`, `misses`, `preempt`, `peer`, `vip`"
+        );
+        assert!(e(&GOOD.replace("10.99.0.2", "10.99.0")).starts_with("c.toml:6: "));
+        assert_eq!(
+            e(&GOOD.replace("id = 3", "id = 2")),
+            "c.toml:7: peer ids must be unique, non-zero and not this node's"
+        );
+        assert_eq!(
+            e(&GOOD.replace("[1, 2, 3]", "[1, 4]")),
+            "c.toml:10: a VIP's owners must be known node ids, each once"
+        );
+        assert_eq!(
+            e(&GOOD.replace("interval_ms = 200", "interval_ms = 5")),
+            "c.toml: heartbeat interval must be 10..10000 ms"
+        );
+        assert_eq!(
+            e(&GOOD.replace("node_id = 1", "node_id = 0")),
+            "c.toml: node_id must not be 0"
+        );
+        assert_eq!(
+            e(&GOOD.replace("[1, 2, 3]", "[]")),
+            "c.toml:10: a VIP needs 1..17 owners"
+        );
+    }
+}
