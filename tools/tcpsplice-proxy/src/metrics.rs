@@ -5,7 +5,6 @@
 use crate::http;
 use crate::proxy::{Proxy, Stats};
 use std::fmt::Write;
-use std::sync::atomic::Ordering::Relaxed;
 use std::sync::Arc;
 use tcpsplice_client::{Client, ClusterInfo, Status, GAUGES};
 use tokio::io::AsyncWriteExt;
@@ -28,54 +27,7 @@ fn one(v: u64) -> [(String, u64); 1] {
 /// when it is not loaded or would not answer).
 pub fn render(stats: &Stats, kernel: Option<&Status>, cluster: Option<&ClusterInfo>) -> String {
     let mut out = String::new();
-    let v = |a: &std::sync::atomic::AtomicU64| a.load(Relaxed);
-    for (name, help, val) in [
-        (
-            "connections",
-            "Client connections accepted.",
-            v(&stats.connections),
-        ),
-        (
-            "forwarded",
-            "Connections forwarded to a backend.",
-            v(&stats.forwarded),
-        ),
-        (
-            "spliced",
-            "Connections handed to the kernel.",
-            v(&stats.spliced),
-        ),
-        (
-            "relayed",
-            "Connections relayed in userspace.",
-            v(&stats.relayed),
-        ),
-        (
-            "relayed_bytes_to_backend",
-            "Bytes relayed in userspace to backends.",
-            v(&stats.relayed_bytes_to_backend),
-        ),
-        (
-            "relayed_bytes_to_client",
-            "Bytes relayed in userspace to clients.",
-            v(&stats.relayed_bytes_to_client),
-        ),
-        (
-            "bad_requests",
-            "Requests refused (400, 408, 431, TLS alerts).",
-            v(&stats.bad_requests),
-        ),
-        (
-            "no_backend",
-            "Connections with no route or no healthy backend.",
-            v(&stats.no_backend),
-        ),
-        (
-            "backend_errors",
-            "Failed backend connects and writes.",
-            v(&stats.backend_errors),
-        ),
-    ] {
+    for (name, help, val) in stats.counters() {
         family(
             &mut out,
             &format!("tcpsplice_proxy_{name}_total"),
@@ -244,7 +196,7 @@ mod tests {
     #[test]
     fn renders_proxy_kernel_and_cluster_metrics() {
         let stats = Stats::default();
-        stats.spliced.store(7, Relaxed);
+        stats.spliced.store(7, std::sync::atomic::Ordering::Relaxed);
         let text = render(&stats, None, None);
         assert!(text.contains(
             "# TYPE tcpsplice_proxy_spliced_total counter\ntcpsplice_proxy_spliced_total 7\n"

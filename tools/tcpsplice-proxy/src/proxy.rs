@@ -31,15 +31,66 @@ pub struct Stats {
 }
 
 impl Stats {
+    /// Every counter: its name, what it counts, its value.
+    pub fn counters(&self) -> [(&'static str, &'static str, u64); 9] {
+        let v = |a: &AtomicU64| a.load(Relaxed);
+        [
+            (
+                "connections",
+                "Client connections accepted.",
+                v(&self.connections),
+            ),
+            (
+                "forwarded",
+                "Connections forwarded to a backend.",
+                v(&self.forwarded),
+            ),
+            (
+                "spliced",
+                "Connections handed to the kernel.",
+                v(&self.spliced),
+            ),
+            (
+                "relayed",
+                "Connections relayed in userspace.",
+                v(&self.relayed),
+            ),
+            (
+                "relayed_bytes_to_backend",
+                "Bytes relayed in userspace to backends.",
+                v(&self.relayed_bytes_to_backend),
+            ),
+            (
+                "relayed_bytes_to_client",
+                "Bytes relayed in userspace to clients.",
+                v(&self.relayed_bytes_to_client),
+            ),
+            (
+                "bad_requests",
+                "Requests refused (400, 408, 431, TLS alerts).",
+                v(&self.bad_requests),
+            ),
+            (
+                "no_backend",
+                "Connections with no route or no healthy backend.",
+                v(&self.no_backend),
+            ),
+            (
+                "backend_errors",
+                "Failed backend connects and writes.",
+                v(&self.backend_errors),
+            ),
+        ]
+    }
+
     /// `name=value` pairs, one line.
     pub fn line(&self) -> String {
-        let v = |a: &AtomicU64| a.load(Relaxed);
-        format!(
-            "connections={} forwarded={} spliced={} relayed={} relayed_bytes_to_backend={} relayed_bytes_to_client={} bad_requests={} no_backend={} backend_errors={}",
-            v(&self.connections), v(&self.forwarded), v(&self.spliced), v(&self.relayed),
-            v(&self.relayed_bytes_to_backend), v(&self.relayed_bytes_to_client),
-            v(&self.bad_requests), v(&self.no_backend), v(&self.backend_errors)
-        )
+        let pairs: Vec<String> = self
+            .counters()
+            .iter()
+            .map(|(n, _, v)| format!("{n}={v}"))
+            .collect();
+        pairs.join(" ")
     }
 }
 
