@@ -108,6 +108,8 @@ expect_eq "$(python3 -c 'import sys; sys.stdout.buffer.write(bytes([22,3,1,0x40,
   15030300020216 "alert for a 100000-byte ClientHello"
 hello=$TCPSPLICE_TOP/tools/tcpsplice-proxy/testdata/clienthello-openssl.bin
 expect_eq "$(sed 's/WWW\.Example\.com/nop.Example.com/' "$hello" | raw)" 15030300020270 "alert for an unknown name"
+# Cut short and left hanging: closed at the head timeout, nothing sent back.
+expect_eq "$(head -c 100 "$hello" | raw)" "" "answer to a truncated ClientHello"
 
 # The client's address.
 out=$(l7 whoami v1.example 2000000) || fail "PROXY v1: $out"
