@@ -21,7 +21,8 @@ receives and exits non-zero (with the reason) on the first difference.
                                                exchanges every 100 ms for SECS
                                                s; prints the longest stall
                                                (PROGRESS=NAME in the environment:
-                                               a progress line every second)
+                                               a progress line every
+                                               PROGRESS_EVERY seconds, 1)
 The backend is tests/lib/backend.py.
 """
 import hashlib
@@ -191,12 +192,13 @@ def failover(addr, port, host, nbulk, n, ninter, secs, go):
         sel.register(c.s, selectors.EVENT_READ, st)
         states.append(st)
     worst, iworst, gaps, pending = 0.0, 0.0, [], len(states)
-    label, next_report = os.environ.get("PROGRESS"), start + 1
+    label, every = os.environ.get("PROGRESS"), float(os.environ.get("PROGRESS_EVERY", "1"))
+    next_report = start + every
     while pending:
         events = sel.select(timeout=0.02)
         now = time.monotonic()
         if label and now >= next_report:
-            next_report += 1
+            next_report += every
             report(label, now - start, states, n)
         for st in states:
             if st.next_at is not None and now >= st.next_at:
