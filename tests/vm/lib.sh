@@ -9,6 +9,8 @@ expect_eq() { [ "$1" = "$2" ] || fail "$3: expected '$2', got '$1'"; }
 expect_gt() { [ "$1" -gt "$2" ] || fail "$3: expected more than $2, got $1"; }
 # rsts HOST: resets HOST sent or had (OutRsts + EstabResets)
 rsts() { on "$1" awk '/^Tcp:/ { if (h) { print $9 + $15; exit } h = 1 }' /proc/net/snmp; }
+# estab_resets HOST: connections of HOST reset while established (EstabResets)
+estab_resets() { on "$1" awk '/^Tcp:/ { if (h) { print $9; exit } h = 1 }' /proc/net/snmp; }
 load_module() { insmod "$KO" "$@" || fail "insmod $*"; }
 
 # json_get [NS] PATH: a field of 'tcpsplicectl --json status', e.g. stats.rx_tcp
