@@ -123,7 +123,6 @@ pub async fn read_head<R: AsyncRead + Unpin>(
     buf: &mut Vec<u8>,
     max: usize,
 ) -> Result<Head, HeadError> {
-    let mut chunk = [0u8; 4096];
     loop {
         if let Some(h) = parse(buf)? {
             // A head that arrived whole in one read is still held to the limit.
@@ -136,15 +135,24 @@ pub async fn read_head<R: AsyncRead + Unpin>(
         if buf.len() >= max {
             return Err(HeadError::TooLarge);
         }
-        let n = r
-            .read(&mut chunk)
+        if !read_more(r, buf)
             .await
-            .map_err(|e| HeadError::Io(e.kind()))?;
-        if n == 0 {
+            .map_err(|e| HeadError::Io(e.kind()))?
+        {
             return Err(HeadError::Closed);
         }
-        buf.extend_from_slice(&chunk[..n]);
     }
+}
+
+/// Append what `r` has next to `buf`; false when the peer has closed.
+pub(crate) async fn read_more<R: AsyncRead + Unpin>(
+    r: &mut R,
+    buf: &mut Vec<u8>,
+) -> std::io::Result<bool> {
+    let mut chunk = [0u8; 4096];
+    let n = r.read(&mut chunk).await?;
+    buf.extend_from_slice(&chunk[..n]);
+    Ok(n > 0)
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@
 //! segments: [`parse`] reassembles the handshake message from the records at
 //! the start of the buffer and says when more bytes are needed. The bytes
 //! themselves are forwarded to the backend untouched, which terminates TLS.
-use tokio::io::{AsyncRead, AsyncReadExt};
+use tokio::io::AsyncRead;
 
 const RECORD_HANDSHAKE: u8 = 22;
 const RECORD_HEADER: usize = 5;
@@ -239,19 +239,16 @@ pub async fn read_hello<R: AsyncRead + Unpin>(
     buf: &mut Vec<u8>,
     max: usize,
 ) -> Result<ClientHello, HelloError> {
-    let mut chunk = [0u8; 4096];
     loop {
         if let Some(h) = parse(buf, max)? {
             return Ok(h);
         }
-        let n = r
-            .read(&mut chunk)
+        if !crate::http::read_more(r, buf)
             .await
-            .map_err(|e| HelloError::Io(e.kind()))?;
-        if n == 0 {
+            .map_err(|e| HelloError::Io(e.kind()))?
+        {
             return Err(HelloError::Closed);
         }
-        buf.extend_from_slice(&chunk[..n]);
     }
 }
 
