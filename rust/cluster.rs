@@ -886,16 +886,11 @@ fn sync_groups(net: &NetState, st: &mut State) {
         groups,
         ..
     } = st;
-    let mut owned_v6 = cfg
-        .vips()
-        .iter()
-        .zip(*claimed)
-        .filter(|(v, c)| *c && v.addr.v6)
-        .map(|(v, _)| v.addr);
+    let owns_v6 = cfg.vips().iter().zip(*claimed).any(|(v, c)| c && v.addr.v6);
     let Some(n) = net.handle() else {
         return;
     };
-    if groups.is_empty() && owned_v6.next().is_none() {
+    if groups.is_empty() && !owns_v6 {
         return;
     }
     groups.retain(|(a, ifindex)| {
