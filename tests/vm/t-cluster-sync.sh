@@ -64,5 +64,12 @@ expect_gt "$(cvalue 1 sync_retransmitted)" 0 "retransmitted updates"
 pstat() { tcpsplicectl -n "proxy$1" stats | awk -v k="$2" '$1 == k { print $2 }'; }
 expect_gt "$(pstat 1 peer2.retransmitted)" 0 "proxy1's retransmissions to proxy2"
 expect_gt "$(pstat 2 peer1.rx)" 0 "datagrams proxy2 took from proxy1"
-expect_gt "$(cvalue 2 replicas_ended)" 19 "ends reported to proxy2"
+# Every connection ended on one node and was reported to the other. Under
+# this much loss on a loaded TCG guest a heartbeat gap can, rarely, exceed
+# the 1 s detection time: proxy2 then takes the VIP for a while and ends
+# some connections itself, reporting them to proxy1. Both are correct.
+ended=$(( $(cvalue 1 replicas_ended) + $(cvalue 2 replicas_ended) ))
+expect_gt "$ended" 19 "ends reported to the other node"
+falsely=$(cvalue 2 peer_failures)
+echo "ends reported: to proxy2 $(cvalue 2 replicas_ended), to proxy1 $(cvalue 1 replicas_ended); proxy1 taken for dead by proxy2 $falsely times$(dmesg | sed -n 's/.*\(node 1 declared dead after [0-9]* ms\).*/; \1/p' | tr -d '\n')" > /tmp/t-cluster-sync.note
 expect_eq "$(cvalue 1 sync_unacked)" 0 "updates not acknowledged"
