@@ -19,6 +19,7 @@ use crate::ffi::table::BhGuard;
 use crate::ffi::Writer;
 use crate::netns::NetState;
 use crate::splice_core::cluster::{alive, Config, ConfigError, PeerConfig, Vote, MAX_VIPS};
+use crate::splice_core::keys::{KeyRing, PeerKey};
 use crate::splice_core::siphash::Key as SipKey;
 use crate::splice_core::sync::{
     self, Addr, Fresh, Header, Heartbeat, Kind, Op, Reject, ReplayWindow, UpdateHeader,
@@ -91,6 +92,8 @@ struct Peer {
     synced: bool,
     /// Counters of this peer alone (the namespace's add up all peers).
     stats: PeerStats,
+    /// The key it was last heard with, during a key rotation.
+    key: PeerKey,
 }
 
 /// Per-peer counters, reported by `GET_CLUSTER`, zeroed with the
@@ -124,6 +127,7 @@ impl Peer {
             in_next: 1,
             synced: false,
             stats: PeerStats::default(),
+            key: PeerKey::Unknown,
         }
     }
 
@@ -142,6 +146,8 @@ impl Peer {
 
 struct State {
     cfg: Config,
+    /// `cfg.key` and, while a key rotation runs, the previous key.
+    keys: KeyRing,
     incarnation: u64,
     started_ms: u64,
     ready: bool,
@@ -198,6 +204,7 @@ impl Cluster {
             runtime <- new_mutex!(None),
             state <- new_mutex!(State {
                 cfg: Config::NONE,
+                keys: KeyRing::default(),
                 incarnation: 0,
                 started_ms: 0,
                 ready: false,
@@ -265,6 +272,7 @@ impl Cluster {
         let mut guard = self.state.lock();
         let st = &mut *guard;
         if st.cfg.node_id != cfg.node_id {
+            st.keys = KeyRing::new(cfg.key);
             st.incarnation = realtime_ns().max(st.incarnation + 1);
             st.started_ms = now_ms();
             st.ready = false;
@@ -283,6 +291,14 @@ impl Cluster {
             };
             // Within the capacity reserved above: cannot fail.
             let _ = peers.push(p, GFP_KERNEL);
+        }
+        // A new key: the old one stays accepted (and used towards peers
+        // that still seal with it) until every peer is heard with the new one.
+        if st.keys.rotate(cfg.key, now_ms()) {
+            pr_info!("node {}: cluster key changed, rotation started\n", cfg.node_id);
+            for p in peers.iter_mut() {
+                p.key = PeerKey::Unknown;
+            }
         }
         // Peers that leave the configuration no longer forward anything:
         // the idle clocks of their connections start here.
@@ -557,11 +573,12 @@ struct Me {
 }
 
 impl Me {
-    fn of(st: &State) -> Self {
+    /// This node, as it seals for peer `i`.
+    fn of(st: &State, i: usize) -> Self {
         Me {
             id: st.cfg.node_id,
             incarnation: st.incarnation,
-            key: st.cfg.key,
+            key: *st.keys.for_peer(st.peers[i].key, now_ms()),
             port: st.cfg.port,
         }
     }
@@ -599,7 +616,7 @@ fn send(
 
 /// Send one message to peer `i`.
 fn send_to(net: &NetState, st: &mut State, tx: &Sender<'_>, i: usize, kind: Kind, body: &[u8]) {
-    let me = Me::of(st);
+    let me = Me::of(st, i);
     let p = &mut st.peers[i];
     send(
         net,
@@ -615,7 +632,7 @@ fn send_to(net: &NetState, st: &mut State, tx: &Sender<'_>, i: usize, kind: Kind
 /// the messages already sent (retransmission).
 fn send_queue(net: &NetState, st: &mut State, tx: &Sender<'_>, i: usize, again: bool) {
     let now = now_ms();
-    let me = Me::of(st);
+    let me = Me::of(st, i);
     let Peer {
         cfg,
         counter,
@@ -700,7 +717,8 @@ fn accept(
     if st.cfg.node_id == 0 {
         return Err(Reject::UnknownPeer);
     }
-    let (h, body) = sync::open(d, &st.cfg.key)?;
+    let now = now_ms();
+    let (h, body, old_key) = st.keys.open(d, now)?;
     if h.to != st.cfg.node_id {
         return Err(Reject::UnknownPeer);
     }
@@ -720,8 +738,11 @@ fn accept(
         Kind::Update => Body::Update(sync::decode_update(body)?),
     };
     let fresh = st.peers[i].replay.check(h.incarnation, h.counter)?;
-    let now = now_ms();
     let p = &mut st.peers[i];
+    p.key = p.key.heard(old_key);
+    if old_key {
+        net.stats.inc(Counter::SyncRxOldKey);
+    }
     p.last_heard = Some(now);
     p.stats.rx += 1;
     let restarted = matches!(fresh, Fresh::Restarted { .. });
@@ -840,6 +861,9 @@ pub(crate) fn tick(net: &NetState, tx: &Sender<'_>) {
     {
         st.ready = true;
         net.event(b::TCPSPLICE_EVENT_READY, st.cfg.node_id, None);
+    }
+    if st.keys.settle(st.peers.iter().map(|p| p.key), now) {
+        pr_info!("node {}: key rotation done\n", st.cfg.node_id);
     }
     decide_ownership(net, c, st);
     sync_groups(net, st);

@@ -59,6 +59,7 @@ pub(crate) enum Counter {
     ArpReplies,
     Announcements,
     NdReplies,
+    SyncRxOldKey,
 }
 
 /// Statistics attributes that are current values, not counters.
@@ -69,7 +70,7 @@ pub(crate) const GAUGES: [u32; 4] = [
     b::TCPSPLICE_STAT_VIPS_OWNED,
 ];
 
-const COUNTERS: usize = 50;
+const COUNTERS: usize = 51;
 
 impl Counter {
     /// Every counter, in reporting order.
@@ -124,6 +125,7 @@ impl Counter {
         Counter::ArpReplies,
         Counter::Announcements,
         Counter::NdReplies,
+        Counter::SyncRxOldKey,
     ];
 
     /// The netlink attribute that carries it.
@@ -179,6 +181,7 @@ impl Counter {
             Counter::ArpReplies => b::TCPSPLICE_STAT_ARP_REPLIES,
             Counter::Announcements => b::TCPSPLICE_STAT_ANNOUNCEMENTS,
             Counter::NdReplies => b::TCPSPLICE_STAT_ND_REPLIES,
+            Counter::SyncRxOldKey => b::TCPSPLICE_STAT_SYNC_RX_OLD_KEY,
         }
     }
 }

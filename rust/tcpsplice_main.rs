@@ -33,6 +33,7 @@ mod splice_core {
     pub(crate) mod conn;
     pub(crate) mod csum;
     pub(crate) mod icmp;
+    pub(crate) mod keys;
     pub(crate) mod ndisc;
     pub(crate) mod packet;
     pub(crate) mod seq;

@@ -18,6 +18,7 @@ pub mod config;
 pub mod conn;
 pub mod csum;
 pub mod icmp;
+pub mod keys;
 pub mod ndisc;
 pub mod packet;
 pub mod seq;
