@@ -486,3 +486,35 @@ fn decode_status(msg: &Msg) -> Result<Status, Error> {
     }
     Ok(st)
 }
+
+/// What this client makes of one reply, from its bytes (a generic netlink
+/// header and its attributes, without the netlink header).
+#[derive(Debug, Default)]
+pub struct Decoded {
+    pub status: Option<Status>,
+    pub splices: Vec<SpliceInfo>,
+    pub cluster: Option<crate::ClusterInfo>,
+    pub event: Option<crate::Event>,
+}
+
+/// Run every decoder of this client over a reply's bytes, as the request
+/// functions do over what the kernel sends: whatever the bytes, the result
+/// is a value or an [`Error`], never a panic. For the fuzzer and tests.
+pub fn decode_reply(bytes: &[u8]) -> Result<Decoded, Error> {
+    use neli::FromBytesWithInput;
+    let msg =
+        Msg::from_bytes_with_input(&mut std::io::Cursor::new(bytes), bytes.len()).map_err(ser)?;
+    let mut out = Decoded {
+        status: Some(decode_status(&msg)?),
+        ..Decoded::default()
+    };
+    for a in msg.attrs().iter() {
+        match *a.nla_type().nla_type() {
+            TCPSPLICE_A_SPLICE => out.splices.push(decode_splice(a)?),
+            TCPSPLICE_A_CLUSTER => out.cluster = Some(crate::cluster::decode_cluster(a)?),
+            TCPSPLICE_A_EVENT => out.event = Some(crate::cluster::decode_event(a)?),
+            _ => {}
+        }
+    }
+    Ok(out)
+}

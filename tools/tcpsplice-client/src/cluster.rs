@@ -186,7 +186,7 @@ impl Client {
     }
 }
 
-fn decode_cluster(a: &Nlattr<u16, Buffer>) -> Result<ClusterInfo, Error> {
+pub(crate) fn decode_cluster(a: &Nlattr<u16, Buffer>) -> Result<ClusterInfo, Error> {
     let mut c = ClusterInfo::default();
     for (t, b, inner) in kids(a)? {
         let n = num(&b);
@@ -342,7 +342,7 @@ impl Monitor {
     }
 }
 
-fn decode_event(a: &Nlattr<u16, Buffer>) -> Result<Event, Error> {
+pub(crate) fn decode_event(a: &Nlattr<u16, Buffer>) -> Result<Event, Error> {
     let mut e = Event {
         event: String::new(),
         node: 0,

@@ -6,7 +6,7 @@ mod cluster;
 mod splices;
 mod status;
 
-pub use client::{Client, Error};
+pub use client::{decode_reply, Client, Decoded, Error};
 pub use cluster::{ClusterConfig, ClusterInfo, Event, Monitor, PeerInfo, VipInfo};
 pub use splices::{busiest, table, top_text, Busy, ConnInfo, Sample, SpliceInfo};
 pub use status::{member_name, Status, GAUGES};
