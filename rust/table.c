@@ -106,7 +106,7 @@ struct tcpsplice_table *tcpsplice_h_table_new(u32 buckets, void *gc_ctx)
 	u32 n = roundup_pow_of_two(clamp(buckets, 64U, 1U << 18));
 	u32 i;
 
-	t = kvzalloc(struct_size(t, buckets, n), GFP_KERNEL);
+	t = kvzalloc(struct_size(t, buckets, n), GFP_KERNEL_ACCOUNT);
 	if (!t)
 		return NULL;
 	spin_lock_init(&t->lock);
@@ -173,7 +173,7 @@ void *tcpsplice_h_entry_alloc(size_t payload)
 	struct tcpsplice_entry *e;
 
 	e = kzalloc(struct_size(e, payload, DIV_ROUND_UP(payload, 8)),
-		    GFP_KERNEL);
+		    GFP_KERNEL_ACCOUNT);
 	if (!e)
 		return NULL;
 	e->h[1].side = 1;
