@@ -295,7 +295,10 @@ impl Cluster {
         // A new key: the old one stays accepted (and used towards peers
         // that still seal with it) until every peer is heard with the new one.
         if st.keys.rotate(cfg.key, now_ms()) {
-            pr_info!("node {}: cluster key changed, rotation started\n", cfg.node_id);
+            pr_info!(
+                "node {}: cluster key changed, rotation started\n",
+                cfg.node_id
+            );
             for p in peers.iter_mut() {
                 p.key = PeerKey::Unknown;
             }
