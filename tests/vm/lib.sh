@@ -12,6 +12,20 @@ rsts() { on "$1" awk '/^Tcp:/ { if (h) { print $9 + $15; exit } h = 1 }' /proc/n
 # estab_resets HOST: connections of HOST reset while established (EstabResets)
 estab_resets() { on "$1" awk '/^Tcp:/ { if (h) { print $9; exit } h = 1 }' /proc/net/snmp; }
 load_module() { insmod "$KO" "$@" || fail "insmod $*"; }
+# kmemleak_check WHAT: scan for leaks now (objects unreferenced for 5 s and
+# more) and fail on any; vm-run scans once more at the end of the run.
+kmemleak_check() {
+  local k=/sys/kernel/debug/kmemleak
+  [ -w $k ] || return 0
+  sleep 6
+  echo scan > $k; echo scan > $k
+  if grep -q "unreferenced object" $k; then
+    head -40 $k
+    fail "$1: kmemleak: $(grep -c 'unreferenced object' $k) unreferenced objects"
+  fi
+}
+# slab_kb: the kernel's slab memory, in kB
+slab_kb() { awk '/^Slab:/ { print $2 }' /proc/meminfo; }
 
 # json_get [NS] PATH: a field of 'tcpsplicectl --json status', e.g. stats.rx_tcp
 json_get() {
