@@ -10,11 +10,15 @@ to test that the module refuses them.
     heartbeat FROM TO INC CTR  a valid heartbeat
     replay PCAP                the UDP payload of the first packet captured
                                (tcpdump -w, Ethernet, IPv4) sent again
+    bulk FROM TO INC COUNT     COUNT distinct Adds (clients 10.200.0.0/16 to
+                               192.0.2.100:80), 8 to an update, as a stream
+                               of updates 1.. of generation 1, paced
 """
 import os
 import socket
 import struct
 import sys
+import time
 
 MASK = (1 << 64) - 1
 
@@ -61,18 +65,31 @@ def v4(a):
     return socket.inet_aton(a) + bytes(12)
 
 
-def add_body():
+def add_op(client="198.51.100.99", cport=40000, bport=50000):
     ep = lambda a, p: v4(a) + struct.pack(">H", p)
-    tuples = ep("192.0.2.100", 80) + ep("198.51.100.99", 40000) + ep("203.0.113.101", 50000) + ep("203.0.113.21", 8000)
+    tuples = ep("192.0.2.100", 80) + ep(client, cport) + ep("203.0.113.101", bport) + ep("203.0.113.21", 8000)
     leg = struct.pack(">IIIIBBBB", 1000, 2000, 0, 0, 2, 7, 7, 0)
-    op = bytes([1, 4]) + tuples + leg + leg + struct.pack(">HHII", 1460, 1460, 65535, 65535)
-    return struct.pack(">IIHH", 1, 1, 1, 0) + op
+    return bytes([1, 4]) + tuples + leg + leg + struct.pack(">HHII", 1460, 1460, 65535, 65535)
+
+
+def add_body():
+    return struct.pack(">IIHH", 1, 1, 1, 0) + add_op()
 
 
 def main():
     key = bytes.fromhex(open(sys.argv[1]).read().strip())
     dest, port, kind = sys.argv[2], int(sys.argv[3]), sys.argv[4]
     a = sys.argv[5:]
+    if kind == "bulk":
+        frm, to, inc, count = (int(x) for x in a[:4])
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        for seq, first in enumerate(range(0, count, 8), start=1):
+            ops = [add_op(f"10.200.{k >> 8 & 255}.{k & 255}", 1024 + (k >> 16), 1024 + k % 60000)
+                   for k in range(first, min(first + 8, count))]
+            body = struct.pack(">IIHH", 1, seq, len(ops), 0) + b"".join(ops)
+            s.sendto(seal(key, 2, frm, to, inc, seq, body), (dest, port))
+            time.sleep(0.002)
+        return
     if kind == "garbage":
         d = os.urandom(int(a[0]))
     elif kind == "replay":
