@@ -304,31 +304,22 @@ pub(crate) fn get_splice(req: &Request) -> Result {
     r.send()
 }
 
+/// Entries a dump round writes at most.
+const DUMP_BATCH: usize = 64;
+
 /// The dump of `TCPSPLICE_CMD_GET_SPLICE`: every entry, in identifier
-/// order, resuming after the last one sent.
+/// order, resuming after the last one sent. Views are taken under the
+/// table's lock, messages written after it; a full skb ends this round and
+/// the next resumes after `last`.
 pub(crate) fn dump_splices(d: &mut Dump) -> Result {
     let after = *d.cursor() as u64;
-    let now = jiffies();
     let mut last = after;
-    {
-        let net = d.net();
-        let guard = net.table().lock();
-        // Views are taken under the lock, messages written after each one;
-        // a full skb ends this round and the next resumes after `last`.
-        let mut views = KVec::new();
-        guard.find(|e| {
-            if e.id > after && views.push(e.view(now), GFP_ATOMIC).is_err() {
-                return true;
-            }
-            views.len() >= 64
-        });
-        drop(guard);
-        for v in &views {
-            if !d.message(b::TCPSPLICE_CMD_GET_SPLICE as u8, |w| fill(w, v)) {
-                break;
-            }
-            last = v.id;
+    let views = crate::splice::views_after::<DUMP_BATCH>(d.net(), after, jiffies())?;
+    for v in &views {
+        if !d.message(b::TCPSPLICE_CMD_GET_SPLICE as u8, |w| fill(w, v)) {
+            break;
         }
+        last = v.id;
     }
     *d.cursor() = last as i64;
     Ok(())
