@@ -41,6 +41,14 @@ out=$(unshare -Ur tcpsplicectl set --max-splices 5 2>&1); rc=$?
 expect_eq "$rc" 4 "exit status of set in an owned user namespace"
 out=$(unshare -Ur tcpsplicectl reset-stats 2>&1); rc=$?
 expect_eq "$rc" 4 "exit status of reset-stats in an owned user namespace"
+# Nor in a network namespace that user namespace owns: the module is not a
+# container's to configure (GENL_ADMIN_PERM asks the initial user namespace).
+for cmd in "set --max-splices 5" "reset-stats" "cluster set --node-id 1 --key-file /tmp/ctl-userns.key" "unsplice 1"; do
+  head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n' > /tmp/ctl-userns.key
+  # shellcheck disable=SC2086
+  out=$(unshare -Urn tcpsplicectl $cmd 2>&1); rc=$?
+  expect_eq "$rc" 4 "exit status of '$cmd' as root of an owned user and network namespace ($out)"
+done
 expect_eq "$(json_get config.max_splices)" 1000 "max_splices after refusals"
 
 tcpsplicectl reset-stats || fail "reset-stats"
