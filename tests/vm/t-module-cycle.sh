@@ -1,10 +1,10 @@
-# Load and unload the module 20 times while TCP traffic flows and a namespace
+# Load and unload the module 10 times while TCP traffic flows and a namespace
 # is created and destroyed every round (before or after the load, alternately).
 # vm-run's kmemleak scan and report check catch leaks and warnings.
 # Each exec costs most of a second under TCG with KASAN, so this one is slow.
 # timeout: 1200
 . "$(dirname "$0")/lib.sh"
-rounds=${CYCLE_ROUNDS:-20}
+rounds=${CYCLE_ROUNDS:-10}
 ip netns add traffic
 on traffic ip link set lo up
 on traffic socat -u TCP-LISTEN:7001,bind=127.0.0.1,fork,reuseaddr OPEN:/dev/null &
