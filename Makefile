@@ -5,6 +5,7 @@
 #   make check           every test (host, module build, KUnit and VM scenarios)
 #   make lab             the demo lab in a VM
 #   make bench           benchmarks on the release kernel (scripts/bench)
+#   make soak            hostile traffic, fuzzing, crashes for an hour (scripts/soak)
 #   make install         tools, man pages, completions, systemd unit, example
 #                        configuration (DESTDIR, PREFIX); the module too when
 #                        KDIR is given explicitly
@@ -34,7 +35,7 @@ UNITDIR ?= /lib/systemd/system
 SYSCONFDIR ?= /etc
 BIN := tools/target/release
 
-.PHONY: all modules clippy clean check lab tools bench install dkms-install
+.PHONY: all modules clippy clean check lab tools bench soak install dkms-install
 all: modules
 
 modules:
@@ -60,6 +61,9 @@ lab:
 
 bench:
 	scripts/bench
+
+soak:
+	scripts/soak $(SOAK_SECONDS)
 
 install: tools
 	install -D -m 0755 $(BIN)/tcpsplicectl $(DESTDIR)$(SBINDIR)/tcpsplicectl
