@@ -482,11 +482,28 @@ mod tests {
     }
 
     fn keys() -> [Key; 2] {
-        let t = tuples();
+        keys_of(&tuples())
+    }
+
+    fn keys_of(t: &[Tuple; 2]) -> [Key; 2] {
         [
             Key::new(Family::V4, &t[0].remote, &t[0].local),
             Key::new(Family::V4, &t[1].remote, &t[1].local),
         ]
+    }
+
+    /// Insert a splice of tuples `t` as entry `id`.
+    fn insert_splice(net: &NetState, id: u64, t: [Tuple; 2]) -> Result {
+        let k = keys_of(&t);
+        let sp = Splice::new(Family::V4, t, legs());
+        net.table()
+            .insert(
+                Entry::new(id, sp, [1460, 1460], [65535, 65535], jiffies()),
+                &k[0],
+                &k[1],
+                10,
+            )
+            .map_err(|_| EINVAL)
     }
 
     /// Entries listed out of identifier order (as two SPLICEs at once can
@@ -498,19 +515,7 @@ mod tests {
             let mut t = tuples();
             t[0].remote.port += n as u16;
             t[1].local.port += n as u16;
-            let k = [
-                Key::new(Family::V4, &t[0].remote, &t[0].local),
-                Key::new(Family::V4, &t[1].remote, &t[1].local),
-            ];
-            let sp = Splice::new(Family::V4, t, legs());
-            net.table()
-                .insert(
-                    Entry::new(id, sp, [1460, 1460], [65535, 65535], jiffies()),
-                    &k[0],
-                    &k[1],
-                    10,
-                )
-                .map_err(|_| EINVAL)?;
+            insert_splice(&net, id, t)?;
         }
         let mut seen = KVec::new();
         let mut after = 0;
@@ -530,16 +535,7 @@ mod tests {
 
     fn net_with_splice(id: u64) -> Result<Pin<KBox<NetState>>> {
         let net = NetState::new(0)?;
-        let sp = Splice::new(Family::V4, tuples(), legs());
-        let k = keys();
-        net.table()
-            .insert(
-                Entry::new(id, sp, [1460, 1460], [65535, 65535], jiffies()),
-                &k[0],
-                &k[1],
-                10,
-            )
-            .map_err(|_| EINVAL)?;
+        insert_splice(&net, id, tuples())?;
         Ok(net)
     }
 
