@@ -4,8 +4,9 @@ with /usr/bin/python3 in the namespace of one of the connection's ends).
   pktfuzz.py IFACE SRC SPORT DST DPORT SECONDS SEED
 
 Pretends to be SRC:SPORT, the endpoint whose namespace it runs in, talking
-to DST:DPORT (the proxy's side of the splice). It first sniffs one segment
-of the connection on IFACE to learn the sequence numbers in use, then sends,
+to DST:DPORT (the proxy's side of the splice). It first reads a segment of
+the connection off IFACE to learn the sequence numbers in use (and again
+every 200 packets), prints "sending", then sends,
 for SECONDS, a random mix of: random and malformed TCP options (zero and
 overlong lengths, an option walk running past the header, SACK blocks of odd
 lengths and too many of them), data offsets below 5 and past the packet,
@@ -21,8 +22,8 @@ import struct
 import sys
 import time
 
-from scapy.all import ICMP, IP, conf  # noqa: E402
-from scapy.utils import checksum  # noqa: E402
+from scapy.all import ICMP, IP, conf
+from scapy.utils import checksum
 
 FIN, SYN, RST, PSH, ACK = 1, 2, 4, 8, 16
 
