@@ -34,6 +34,12 @@ on node3 python3 "$LIB/syncmsg.py" "$KEYFILE" 10.99.0.1 7010 bulk 3 1 "$(date +%
 wait_for 30 'test "$(( $(cvalue 1 replicas_installed) - inst0 ))" -ge "$REPLICAS"' ||
   fail "replicas from node 3: $(( $(cvalue 1 replicas_installed) - inst0 )) of $REPLICAS"
 expect_gt "$(cvalue 1 splices_active)" "$REPLICAS" "entries on proxy1"
+# A dump of thousands of entries (dozens of rounds): each entry once, in order.
+listed=$(tcpsplicectl -n proxy1 --json list | python3 -c '
+import json, sys
+ids = [e["id"] for e in json.load(sys.stdin)]
+print(len(ids) if ids == sorted(set(ids)) else "repeated or out of order")')
+expect_gt "$listed" "$REPLICAS" "entries in the dump of proxy1's table"
 
 # Round 2: a new key on both nodes, one after the other, with more than
 # the failure-detection time between them: the rotation is hitless (each
