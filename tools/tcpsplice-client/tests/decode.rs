@@ -5,7 +5,9 @@ use std::path::Path;
 use tcpsplice_client::decode_reply;
 
 fn seed(name: &str) -> Vec<u8> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fuzz/corpus/reply").join(name);
+    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../fuzz/corpus/reply")
+        .join(name);
     std::fs::read(p).unwrap()
 }
 
@@ -23,7 +25,10 @@ fn decodes_a_status() {
 fn decodes_splices_clusters_and_events() {
     let d = decode_reply(&seed("splice")).unwrap();
     assert_eq!(d.splices.len(), 1);
-    assert_eq!(d.splices[0].client.remote.to_string(), "198.51.100.11:40000");
+    assert_eq!(
+        d.splices[0].client.remote.to_string(),
+        "198.51.100.11:40000"
+    );
     assert_eq!(d.splices[0].backend.remote.to_string(), "203.0.113.21:8000");
     let c = decode_reply(&seed("cluster")).unwrap().cluster.unwrap();
     assert_eq!((c.node_id, c.port), (1, 7010));
