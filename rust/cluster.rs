@@ -893,6 +893,23 @@ pub(crate) fn tick(net: &NetState, tx: &Sender<'_>) {
         let mut body = [0u8; HEARTBEAT_MAX];
         if let Some(n) = hb.encode(&mut body) {
             send_to(net, st, tx, i, Kind::Heartbeat, &body[..n]);
+            // During a key rotation, a peer still heard under the old key
+            // also gets the heartbeat under the new one.
+            if let Some(k) = st.keys.probe(st.peers[i].key, now) {
+                let me = Me {
+                    key: *k,
+                    ..Me::of(st, i)
+                };
+                let p = &mut st.peers[i];
+                send(
+                    net,
+                    tx,
+                    &me,
+                    (&p.cfg, &mut p.counter, &mut p.stats.tx),
+                    Kind::Heartbeat,
+                    &body[..n],
+                );
+            }
         }
     }
     c.update_gauges(st);

@@ -5,8 +5,10 @@
 //! the old key and some with the new one. A node given a new key keeps the
 //! old one as its *previous* key: it opens datagrams with either, and seals
 //! for each peer with the key that peer was last heard using, until the peer
-//! is heard with the new key (then always the new one). Once every peer uses
-//! the new key, or [`KEY_GRACE_MS`] after the change, the previous key is
+//! is heard with the new key (then always the new one); meanwhile every
+//! heartbeat to such a peer also goes out under the new key, which the peer
+//! takes as soon as it has that key itself ([`KeyRing::probe`]). Once every
+//! peer uses the new key, or [`KEY_GRACE_MS`] after the change, the previous key is
 //! forgotten. A node that hears nothing from a peer yet seals with the new
 //! key: at most the datagrams before the peer's first answer are lost.
 
@@ -101,6 +103,18 @@ impl KeyRing {
         match (peer, self.previous(now)) {
             (PeerKey::Old, Some(k)) => k,
             _ => &self.current,
+        }
+    }
+
+    /// The key of a second copy of each heartbeat to a peer last heard with
+    /// the previous key: the current one, so that a peer that has it too
+    /// learns that this node has it and switches over (otherwise two nodes
+    /// that each heard the other under the old key would keep using it).
+    /// A peer without the new key drops the copy (`sync_reject_bad_tag`).
+    pub fn probe(&self, peer: PeerKey, now: u64) -> Option<&Key> {
+        match (peer, self.previous(now)) {
+            (PeerKey::Old, Some(_)) => Some(&self.current),
+            _ => None,
         }
     }
 

@@ -98,3 +98,83 @@ fn a_second_rotation_forgets_the_first_key() {
     assert!(r.open(&sealed_with(&NEW), 1).unwrap().2);
     assert_eq!(r.open(&sealed_with(&OLD), 1).unwrap_err(), Reject::BadTag);
 }
+
+/// One node: its keys and its view of the other.
+struct Node {
+    ring: KeyRing,
+    peer: PeerKey,
+}
+
+impl Node {
+    /// The keys of the datagrams of one heartbeat to the other node.
+    fn heartbeat(&self, now: u64) -> Vec<Key> {
+        let mut keys = Vec::from([*self.ring.for_peer(self.peer, now)]);
+        keys.extend(self.ring.probe(self.peer, now).copied());
+        keys
+    }
+
+    fn receive(&mut self, key: &Key, now: u64) {
+        if let Ok((_, _, old)) = self.ring.open(&sealed_with(key), now) {
+            self.peer = self.peer.heard(old);
+        }
+    }
+
+    fn settle(&mut self, now: u64) {
+        self.ring.settle([self.peer].into_iter(), now);
+    }
+}
+
+/// Two nodes rotate a few seconds apart, and each hears the other under the
+/// old key after its own change (B hears A's old-key heartbeat before it
+/// sends anything): without the probe under the new key both would keep
+/// using the old one until the grace period ran out. With it, both finish
+/// within two heartbeats of the second change.
+#[test]
+fn two_nodes_that_heard_each_other_under_the_old_key_still_switch() {
+    let mut a = Node {
+        ring: KeyRing::new(OLD),
+        peer: PeerKey::Unknown,
+    };
+    let mut b = Node {
+        ring: KeyRing::new(OLD),
+        peer: PeerKey::Unknown,
+    };
+    a.ring.rotate(NEW, 0);
+    // A hears B (old key only): B is Old for A.
+    a.receive(&OLD, 100);
+    assert_eq!(a.peer, PeerKey::Old);
+    // B changes; before it sends, A's heartbeat arrives, old key first.
+    b.ring.rotate(NEW, 2000);
+    let mut hb = a.heartbeat(2050);
+    assert_eq!(hb, [OLD, NEW]);
+    b.receive(&hb[0], 2050);
+    assert_eq!(b.peer, PeerKey::Old);
+    b.receive(&hb[1], 2050);
+    assert_eq!(b.peer, PeerKey::New);
+    for t in [2100u64, 2200] {
+        hb = b.heartbeat(t);
+        for k in &hb {
+            a.receive(k, t);
+        }
+        hb = a.heartbeat(t + 50);
+        for k in &hb {
+            b.receive(k, t + 50);
+        }
+        a.settle(t + 60);
+        b.settle(t + 60);
+    }
+    assert_eq!((a.peer, b.peer), (PeerKey::New, PeerKey::New));
+    assert!(!a.ring.rotating() && !b.ring.rotating());
+    assert_eq!(a.heartbeat(3000), [NEW]);
+}
+
+#[test]
+fn no_probe_outside_a_rotation_or_to_peers_on_the_new_key() {
+    let mut r = KeyRing::new(OLD);
+    assert_eq!(r.probe(PeerKey::Old, 0), None);
+    r.rotate(NEW, 0);
+    assert_eq!(r.probe(PeerKey::Old, 1), Some(&NEW));
+    assert_eq!(r.probe(PeerKey::New, 1), None);
+    assert_eq!(r.probe(PeerKey::Unknown, 1), None);
+    assert_eq!(r.probe(PeerKey::Old, KEY_GRACE_MS), None);
+}
