@@ -33,13 +33,13 @@ on node3 python3 "$LIB/syncmsg.py" "$KEYFILE" 10.99.0.1 7010 bulk 3 1 "$(date +%
   fail "node 3's updates"
 wait_for 30 'test "$(( $(cvalue 1 replicas_installed) - inst0 ))" -ge "$REPLICAS"' ||
   fail "replicas from node 3: $(( $(cvalue 1 replicas_installed) - inst0 )) of $REPLICAS"
-expect_gt "$(cvalue 1 splices_active)" "$REPLICAS" "entries on proxy1"
+expect_gt "$(cvalue 1 splices_active)" "$((REPLICAS - 1))" "entries on proxy1"
 # A dump of thousands of entries (dozens of rounds): each entry once, in order.
 listed=$(tcpsplicectl -n proxy1 --json list | python3 -c '
 import json, sys
 ids = [e["id"] for e in json.load(sys.stdin)]
 print(len(ids) if ids == sorted(set(ids)) else "repeated or out of order")')
-expect_gt "$listed" "$REPLICAS" "entries in the dump of proxy1's table"
+expect_gt "$listed" "$((REPLICAS - 1))" "entries in the dump of proxy1's table"
 
 # Round 2: a new key on both nodes, one after the other, with more than
 # the failure-detection time between them: the rotation is hitless (each
@@ -62,7 +62,8 @@ expect_eq "$(cvalue 2 sync_rx_old_key)" "$old_key_rx" "old-key datagrams after p
 cluster_set 1 1 2 || fail "remove node 3"
 # Node 3 never took the new key; without it, every peer of proxy1 has.
 wait_for 5 'dmesg | grep -q "node 1: key rotation done"' || fail "proxy1 did not finish its rotation"
-expect_gt "$(cvalue 1 splices_active)" "$REPLICAS" "entries on proxy1 after node 3 left"
+# (the transfers' own entries may have finished by now)
+expect_gt "$(cvalue 1 splices_active)" "$((REPLICAS - 1))" "entries on proxy1 after node 3 left"
 kmemleak_check "after the key change and reconfiguration"
 
 # Round 4: proxy2's namespace goes, with its replicas, socket and timers.
