@@ -67,7 +67,8 @@ expect_gt "$(cvalue 1 splices_active)" "$((REPLICAS - 1))" "entries on proxy1 af
 kmemleak_check "after the key change and reconfiguration"
 
 # Round 4: proxy2's namespace goes, with its replicas, socket and timers.
-kill "$(ip netns pids proxy2)" 2>/dev/null
+# shellcheck disable=SC2046
+kill $(ip netns pids proxy2) 2>/dev/null
 ip netns del proxy2
 wait "$load" || fail "transfers: $(cat /tmp/life-client.out)"
 echo "transfers through the rounds: $(tail -1 /tmp/life-client.out)"
@@ -82,7 +83,8 @@ client interactive 20 600 > /dev/null 2>&1 &
 talker=$!
 sleep 2
 entries=$(cvalue 1 splices_active)
-kill "$(ip netns pids proxy1)" 2>/dev/null
+# shellcheck disable=SC2046
+kill $(ip netns pids proxy1) 2>/dev/null
 rmmod tcpsplice || fail "rmmod with $entries entries"
 kill $holder $talker 2>/dev/null
 wait $holder $talker 2>/dev/null
