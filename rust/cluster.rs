@@ -619,7 +619,23 @@ fn send(
 
 /// Send one message to peer `i`.
 fn send_to(net: &NetState, st: &mut State, tx: &Sender<'_>, i: usize, kind: Kind, body: &[u8]) {
-    let me = Me::of(st, i);
+    send_to_with(net, st, tx, i, kind, body, None);
+}
+
+/// [`send_to`], sealed with `key` instead of the key for that peer if given.
+fn send_to_with(
+    net: &NetState,
+    st: &mut State,
+    tx: &Sender<'_>,
+    i: usize,
+    kind: Kind,
+    body: &[u8],
+    key: Option<SipKey>,
+) {
+    let mut me = Me::of(st, i);
+    if let Some(k) = key {
+        me.key = k;
+    }
     let p = &mut st.peers[i];
     send(
         net,
@@ -895,20 +911,9 @@ pub(crate) fn tick(net: &NetState, tx: &Sender<'_>) {
             send_to(net, st, tx, i, Kind::Heartbeat, &body[..n]);
             // During a key rotation, a peer still heard under the old key
             // also gets the heartbeat under the new one.
-            if let Some(k) = st.keys.probe(st.peers[i].key, now) {
-                let me = Me {
-                    key: *k,
-                    ..Me::of(st, i)
-                };
-                let p = &mut st.peers[i];
-                send(
-                    net,
-                    tx,
-                    &me,
-                    (&p.cfg, &mut p.counter, &mut p.stats.tx),
-                    Kind::Heartbeat,
-                    &body[..n],
-                );
+            let probe = st.keys.probe(st.peers[i].key, now).copied();
+            if probe.is_some() {
+                send_to_with(net, st, tx, i, Kind::Heartbeat, &body[..n], probe);
             }
         }
     }
