@@ -22,7 +22,7 @@
 //!   never answer for a VIP they both hear about.
 
 use super::siphash::Key;
-use super::sync::Addr;
+use super::sync::{Addr, Op};
 
 /// Most peers in a cluster (this node not counted).
 pub const MAX_PEERS: usize = 16;
@@ -49,6 +49,11 @@ pub struct PeerConfig {
     pub id: u32,
     /// Address.
     pub addr: Addr,
+    /// A backend of split splices (`Documentation/split.rst`), not a proxy:
+    /// it is sent only the split splices handed to its address (which must
+    /// be the address its service listens on), owns no VIP and holds no
+    /// other state.
+    pub backend: bool,
 }
 
 /// A VIP and the nodes that may own it, in priority order.
@@ -92,6 +97,9 @@ pub struct Config {
     pub vips: [VipConfig; MAX_VIPS],
     /// How many of `vips` are used.
     pub n_vips: usize,
+    /// This node is a backend of split splices: its peers are the proxies
+    /// that may hand it splices; it has no VIPs and no backend peers.
+    pub backend: bool,
 }
 
 /// What is wrong with a configuration.
@@ -113,6 +121,9 @@ pub enum ConfigError {
     Owners,
     /// Too many peers or VIPs.
     TooMany,
+    /// A backend node with VIPs or backend peers, or a VIP owned by a
+    /// backend.
+    Backend,
 }
 
 impl ConfigError {
@@ -127,6 +138,9 @@ impl ConfigError {
             ConfigError::Vip => c"VIPs must be unique and specified",
             ConfigError::Owners => c"a VIP's owners must be known node ids, each once",
             ConfigError::TooMany => c"at most 16 peers and 16 VIPs",
+            ConfigError::Backend => {
+                c"a backend node has no VIPs and only proxies as peers; backends own no VIP"
+            }
         }
     }
 }
@@ -146,6 +160,7 @@ impl Config {
                 v6: false,
                 addr: [0; 16],
             },
+            backend: false,
         }; MAX_PEERS],
         n_peers: 0,
         vips: [VipConfig {
@@ -157,6 +172,7 @@ impl Config {
             n_owners: 0,
         }; MAX_VIPS],
         n_vips: 0,
+        backend: false,
     };
 
     /// The peers.
@@ -200,6 +216,9 @@ impl Config {
                 return Err(ConfigError::PeerAddr);
             }
         }
+        if self.backend && (self.n_vips > 0 || peers.iter().any(|p| p.backend)) {
+            return Err(ConfigError::Backend);
+        }
         let vips = self.vips();
         for (i, v) in vips.iter().enumerate() {
             if v.addr.addr == [0; 16] || vips[..i].iter().any(|w| w.addr == v.addr) {
@@ -213,9 +232,28 @@ impl Config {
             {
                 return Err(ConfigError::Owners);
             }
+            if o.iter()
+                .any(|&id| peers.iter().any(|p| p.id == id && p.backend))
+            {
+                return Err(ConfigError::Backend);
+            }
         }
         Ok(())
     }
+}
+
+/// Whether a replication operation goes to `peer`. Proxies send each other
+/// everything; a backend peer gets only the splices handed to its address
+/// (`split_to`: the backend of the splice an operation is about, if split)
+/// and the end of bulk syncs; a backend node sends only ends.
+pub fn carries(me_backend: bool, peer: &PeerConfig, op: &Op, split_to: Option<&Addr>) -> bool {
+    if me_backend {
+        return matches!(op, Op::Del { .. } | Op::BulkDone);
+    }
+    if !peer.backend {
+        return true;
+    }
+    matches!(op, Op::BulkDone) || split_to == Some(&peer.addr)
 }
 
 /// Whether a peer last heard at `last` (if ever) is alive at `now`. Times in
@@ -368,6 +406,7 @@ mod tests {
                 v6: false,
                 addr: [10, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
             },
+            backend: false,
         };
         c.vips[0].addr = Addr {
             v6: false,
@@ -413,6 +452,50 @@ mod tests {
             },
             ConfigError::Vip,
         );
+        bad(|c| c.backend = true, ConfigError::Backend);
+        bad(|c| c.peers[0].backend = true, ConfigError::Backend);
+        let mut backend = config();
+        backend.backend = true;
+        backend.n_vips = 0;
+        assert_eq!(backend.validate(), Ok(()));
+        backend.peers[0].backend = true;
+        assert_eq!(backend.validate(), Err(ConfigError::Backend));
+    }
+
+    #[test]
+    fn backend_peers_get_only_their_own_split_splices() {
+        use crate::splice::{Family, Tuple};
+        use crate::sync::DelReason;
+        let c = config();
+        let proxy = c.peers[0];
+        let backend = PeerConfig {
+            backend: true,
+            ..proxy
+        };
+        let other = Addr {
+            v6: false,
+            addr: [10, 0, 0, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+        };
+        let del = Op::Del {
+            family: Family::V4,
+            client: Tuple::default(),
+            reason: DelReason::Ended,
+        };
+        // Between proxies: everything.
+        assert!(carries(false, &proxy, &del, None));
+        assert!(carries(false, &proxy, &del, Some(&other)));
+        // To a backend: its own split splices and the end of a bulk sync.
+        assert!(carries(false, &backend, &del, Some(&backend.addr)));
+        assert!(!carries(false, &backend, &del, Some(&other)));
+        assert!(!carries(false, &backend, &del, None));
+        assert!(carries(false, &backend, &Op::BulkDone, None));
+        // From a backend: ends only.
+        assert!(carries(true, &proxy, &del, None));
+        assert!(carries(true, &proxy, &Op::BulkDone, None));
+        let add = Op::Add(crate::sync::tests::sample_replica());
+        assert!(!carries(true, &proxy, &add, None));
+        assert!(carries(false, &proxy, &add, None));
+        assert!(!carries(false, &backend, &add, None));
     }
 
     #[test]

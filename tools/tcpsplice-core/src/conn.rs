@@ -93,6 +93,12 @@ pub struct Tracker {
     /// Per side: that side's peer acknowledged the FIN sent to it.
     fin_acked: [bool; 2],
     phase: Phase,
+    /// A split splice at a proxy: only the client's packets pass here, so
+    /// the backend's acknowledgements (which place its reset window) are
+    /// never seen. Resets from the client are forwarded and end nothing
+    /// here; the backend, which sees both directions, judges them and
+    /// reports the end.
+    client_side_only: bool,
 }
 
 impl Tracker {
@@ -105,12 +111,32 @@ impl Tracker {
             fin_end: [None; 2],
             fin_acked: [false; 2],
             phase: Phase::Open,
+            client_side_only: false,
         }
+    }
+
+    /// This tracker as a split splice's proxy keeps it (see the field).
+    pub fn client_side_only(mut self) -> Self {
+        self.client_side_only = true;
+        self
     }
 
     /// The phase.
     pub fn phase(&self) -> Phase {
         self.phase
+    }
+
+    /// A FIN towards `side`'s peer, ending at `end`, that passed before this
+    /// tracker existed (the backend of a split splice learns it from its
+    /// own socket when it installs the entry).
+    pub fn fin_passed(&mut self, side: Side, end: u32) {
+        let i = side.index();
+        if self.fin_end[i].is_none() {
+            self.fin_end[i] = Some(end);
+            if after(self.rcv_nxt[i], end) || self.rcv_nxt[i] == end {
+                self.fin_acked[i] = true;
+            }
+        }
     }
 
     /// True when a FIN was seen travelling towards `side`'s peer.
@@ -125,6 +151,9 @@ impl Tracker {
         let to = from.other();
         let was_open = self.phase == Phase::Open;
         if s.flags & flags::RST != 0 {
+            if self.client_side_only && from == Side::Client {
+                return (Action::Forward, false);
+            }
             let expected = self.rcv_nxt[to.index()];
             if s.seq == expected {
                 if was_open {
@@ -270,6 +299,46 @@ mod tests {
             t.segment(Side::Backend, &seg(flags::RST, 500, 0, 0)),
             (Action::Forward, true)
         );
+    }
+
+    #[test]
+    fn a_split_proxy_forwards_client_resets_and_ends_nothing() {
+        let mut t = tracker().client_side_only();
+        // Far outside the backend's last known window: still forwarded.
+        let rst = |seq| seg(flags::RST, seq, 0, 0);
+        assert_eq!(
+            t.segment(Side::Client, &rst(90_000)),
+            (Action::Forward, false)
+        );
+        assert_eq!(
+            t.segment(Side::Client, &rst(5000)),
+            (Action::Forward, false)
+        );
+        assert_eq!(t.phase(), Phase::Open);
+        // Resets that come back through the proxy are judged as before.
+        assert_eq!(
+            t.segment(Side::Backend, &rst(7000)),
+            (Action::DropReset, false)
+        );
+        assert_eq!(t.segment(Side::Backend, &rst(100)), (Action::Forward, true));
+        assert_eq!(t.phase(), Phase::Reset);
+    }
+
+    #[test]
+    fn a_fin_that_passed_before_counts_once_acknowledged() {
+        let mut t = tracker();
+        // The client's FIN reached the backend (ending at 5001) before the
+        // tracker existed; a later FIN with other numbers does not move it.
+        t.fin_passed(Side::Backend, 5001);
+        t.segment(Side::Client, &seg(ACK | flags::FIN, 9000, 0, 100));
+        // The backend sends its FIN, acknowledging the client's.
+        t.segment(Side::Backend, &seg(ACK | flags::FIN, 100, 0, 5001));
+        assert_eq!(t.phase(), Phase::Open);
+        assert_eq!(
+            t.segment(Side::Client, &seg(ACK, 5001, 0, 101)),
+            (Action::Forward, true)
+        );
+        assert_eq!(t.phase(), Phase::Finished);
     }
 
     #[test]

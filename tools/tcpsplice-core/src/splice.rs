@@ -108,6 +108,38 @@ impl Splice {
         Tracker::new([self.legs[0].snd_nxt, self.legs[1].snd_nxt], windows)
     }
 
+    /// Follow a client-side packet of a split splice that the proxy already
+    /// translated, as the backend receives it: the backend's module sees
+    /// both directions of a split connection and so decides its end. `pkt`
+    /// holds the IP header and the whole TCP header (at `l4`); `len` is the
+    /// IP datagram's length. Returns whether this packet ended the splice.
+    /// Nothing is dropped here: the backend's own TCP judges its input.
+    pub fn observe_delivered(
+        &self,
+        pkt: &[u8],
+        l4: usize,
+        len: usize,
+        tracker: &mut Tracker,
+    ) -> Result<bool, Malformed> {
+        let th = packet::tcp(pkt.get(l4..).ok_or(Malformed::Truncated)?)?;
+        let hdr_end = l4.checked_add(th.header_len).ok_or(Malformed::Truncated)?;
+        let payload = len.checked_sub(hdr_end).ok_or(Malformed::Truncated)?;
+        let payload = u32::try_from(payload).map_err(|_| Malformed::Truncated)?;
+        let map = &self.maps[Side::Client.index()];
+        // The window as the backend reads it: scaled by the shift the proxy
+        // announced on the backend side.
+        let shift = self.legs[Side::Backend.index()].rcv_wscale.min(MAX_WSCALE);
+        let seg = Segment {
+            flags: th.flags,
+            seq: th.seq,
+            len: payload,
+            ack: map.unack(th.ack),
+            window: u32::from(th.window) << shift,
+        };
+        let (_, ended) = tracker.segment(Side::Client, &seg);
+        Ok(ended)
+    }
+
     /// Translate a packet that arrived from `from`'s peer, in place.
     ///
     /// `pkt` holds the IP header and the whole TCP header (which starts at

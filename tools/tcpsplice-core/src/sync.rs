@@ -364,12 +364,32 @@ pub struct Replica {
     pub mss: [u16; 2],
     /// Windows each side's peer advertised last, in bytes.
     pub windows: [u32; 2],
+    /// A split splice: the backend sends server-to-client packets to the
+    /// client itself (`Documentation/split.rst`). Encoded as operation 4.
+    pub split: bool,
+}
+
+impl Replica {
+    /// The backend a split splice is handed to (its address on the backend
+    /// side); `None` for a splice the proxies forward both ways.
+    pub fn split_to(&self) -> Option<Addr> {
+        self.split.then(|| backend_addr(&self.splice))
+    }
+}
+
+/// The backend's address of a splice (the backend-side connection's remote
+/// address).
+pub fn backend_addr(sp: &Splice) -> Addr {
+    Addr {
+        v6: sp.family() == Family::V6,
+        addr: sp.tuple(super::conn::Side::Backend).remote.addr,
+    }
 }
 
 /// One replication operation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Op {
-    /// Install this splice.
+    /// Install this splice (operation 1, or 4 when split).
     Add(Replica),
     /// The splice whose client-side connection is this tuple (proxy's view)
     /// ended.
@@ -475,7 +495,7 @@ impl Op {
         match self {
             Op::Add(r) => {
                 let sp = &r.splice;
-                out[0] = 1;
+                out[0] = if r.split { 4 } else { 1 };
                 out[1] = family_byte(sp.family());
                 let mut at = 2;
                 for side in super::conn::Side::BOTH {
@@ -513,14 +533,14 @@ impl Op {
     /// Decode one operation from the front of `b`; returns it and its length.
     pub fn decode(b: &[u8]) -> Result<(Op, usize), Reject> {
         let need = match b.first() {
-            Some(1) => ADD_LEN,
+            Some(1 | 4) => ADD_LEN,
             Some(2) => DEL_LEN,
             Some(3) => 1,
             _ => return Err(Reject::Malformed),
         };
         let b = b.get(..need).ok_or(Reject::Malformed)?;
         let op = match b[0] {
-            1 => {
+            1 | 4 => {
                 let family = family_of(b[1])?;
                 let mut at = 2;
                 let mut tuples = [Tuple::default(); 2];
@@ -539,6 +559,7 @@ impl Op {
                     splice: Splice::new(family, tuples, legs),
                     mss,
                     windows,
+                    split: b[0] == 4,
                 })
             }
             2 => {
@@ -672,4 +693,4 @@ pub fn ops(b: &[u8]) -> impl Iterator<Item = Op> + '_ {
 
 #[cfg(test)]
 #[path = "sync_tests.rs"]
-mod tests;
+pub(crate) mod tests;

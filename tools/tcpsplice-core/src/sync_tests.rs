@@ -34,6 +34,7 @@ pub(crate) fn sample_replica() -> Replica {
         splice: Splice::new(Family::V4, tuples, legs),
         mss: [1460, 1400],
         windows: [65535, 3 << 20],
+        split: false,
     }
 }
 
@@ -200,6 +201,31 @@ fn replicas_rebuild_the_same_translation() {
     let mut bad = b;
     bad[2 + 2 * 36 + 17] = 15; // window scale past 14
     assert_eq!(Op::decode(&bad), Err(Reject::Malformed));
+}
+
+#[test]
+fn split_replicas_travel_as_operation_4_and_name_their_backend() {
+    let mut r = sample_replica();
+    assert_eq!(r.split_to(), None);
+    r.split = true;
+    let mut b = [0u8; ADD_LEN];
+    Op::Add(r).encode(&mut b).unwrap();
+    assert_eq!(b[0], 4);
+    let (op, _) = Op::decode(&b).unwrap();
+    assert_eq!(op, Op::Add(r));
+    let to = r.split_to().unwrap();
+    assert!(!to.v6);
+    assert_eq!(to.addr[..4], [203, 0, 113, 21]);
+    // The same bytes under operation 1 are a splice the proxies forward.
+    b[0] = 1;
+    let (Op::Add(plain), _) = Op::decode(&b).unwrap() else {
+        panic!("not an add")
+    };
+    assert!(!plain.split);
+    assert_eq!(plain.splice, r.splice);
+    // Operation 5 does not exist.
+    b[0] = 5;
+    assert_eq!(Op::decode(&b), Err(Reject::Malformed));
 }
 
 mod prop {

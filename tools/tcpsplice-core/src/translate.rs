@@ -151,6 +151,11 @@ impl DirMap {
     pub fn ack(&self, a: u32) -> u32 {
         self.ack.apply(a)
     }
+
+    /// Map an acknowledgement number back (the inverse of [`DirMap::ack`]).
+    pub fn unack(&self, a: u32) -> u32 {
+        self.ack.unapply(a)
+    }
 }
 
 fn get32(b: &[u8], at: usize) -> u32 {
