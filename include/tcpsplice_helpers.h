@@ -143,6 +143,10 @@ u8 *tcpsplice_h_writable(struct sk_buff *skb, unsigned int len);
 int tcpsplice_h_csum_mode(struct sk_buff *skb, unsigned int l4);
 bool tcpsplice_h_sending(void);
 int tcpsplice_h_output(struct net *net, struct sk_buff *skb, bool v6);
+int tcpsplice_h_sock_peer_fin(struct net *net, int family,
+			      const u8 *laddr, u16 lport,
+			      const u8 *raddr, u16 rport, u32 *rcv_nxt);
+int tcpsplice_h_reroute(struct net *net, struct sk_buff *skb, bool v6);
 struct net *tcpsplice_h_state_net(const struct nf_hook_state *state);
 bool tcpsplice_h_pull(struct sk_buff *skb, unsigned int len);
 unsigned int tcpsplice_h_network_offset(const struct sk_buff *skb);
@@ -163,6 +167,7 @@ struct tcpsplice_peer_cfg {
 	u32 id;
 	u8 addr[16];
 	u8 v6;
+	u8 backend;
 };
 struct tcpsplice_vip_cfg {
 	u8 addr[16];
@@ -174,6 +179,7 @@ struct tcpsplice_cluster_cfg {
 	u32 node_id, interval_ms, misses;
 	u16 port;
 	u8 preempt;
+	u8 backend;
 	bool has_key;
 	u8 key[TCPSPLICE_KEY_LEN];
 	u32 n_peers, n_vips;
@@ -199,6 +205,7 @@ int tcpsplice_h_vip_group(struct net *net, const u8 *addr, int ifindex, bool joi
 void tcpsplice_h_event(struct net *net, u8 type, u32 node, const u8 *vip, bool v6);
 int tcpsplice_h_parse_cluster(struct genl_info *info,
 			      struct tcpsplice_cluster_cfg *cfg);
+bool tcpsplice_h_addr_is_local(struct net *net, const u8 *addr, bool v6);
 u64 tcpsplice_h_siphash(const void *data, u32 len, const u64 key[2]);
 
 #endif /* _TCPSPLICE_HELPERS_H */

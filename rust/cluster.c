@@ -15,6 +15,7 @@
 #include <net/addrconf.h>
 #include <net/arp.h>
 #include <net/ndisc.h>
+#include <net/route.h>
 #include <net/ipv6.h>
 #include <net/udp.h>
 #include "tcpsplice_helpers.h"
@@ -377,6 +378,7 @@ static const struct netlink_range_validation misses_range = {
 static const struct nla_policy peer_policy[TCPSPLICE_PEER_MAX + 1] = {
 	[TCPSPLICE_PEER_ID] = NLA_POLICY_MIN(NLA_U32, 1),
 	[TCPSPLICE_PEER_ADDR] = { .type = NLA_BINARY, .len = 16 },
+	[TCPSPLICE_PEER_BACKEND] = NLA_POLICY_MAX(NLA_U8, 1),
 };
 
 static const struct nla_policy vip_policy[TCPSPLICE_VIP_MAX + 1] = {
@@ -394,6 +396,7 @@ static const struct nla_policy tcpsplice_cluster_policy[TCPSPLICE_CLUSTER_MAX + 
 	[TCPSPLICE_CLUSTER_PREEMPT] = NLA_POLICY_MAX(NLA_U8, 1),
 	[TCPSPLICE_CLUSTER_PEER] = NLA_POLICY_NESTED(peer_policy),
 	[TCPSPLICE_CLUSTER_VIP] = NLA_POLICY_NESTED(vip_policy),
+	[TCPSPLICE_CLUSTER_BACKEND] = NLA_POLICY_MAX(NLA_U8, 1),
 };
 
 static int addr_of(const struct nlattr *a, u8 *addr, u8 *v6,
@@ -442,6 +445,8 @@ int tcpsplice_h_parse_cluster(struct genl_info *info,
 		nla_get_u32(tb[TCPSPLICE_CLUSTER_MISSES]) : 5;
 	cfg->preempt = tb[TCPSPLICE_CLUSTER_PREEMPT] ?
 		nla_get_u8(tb[TCPSPLICE_CLUSTER_PREEMPT]) : 0;
+	cfg->backend = tb[TCPSPLICE_CLUSTER_BACKEND] ?
+		nla_get_u8(tb[TCPSPLICE_CLUSTER_BACKEND]) : 0;
 	if (tb[TCPSPLICE_CLUSTER_KEY]) {
 		memcpy(cfg->key, nla_data(tb[TCPSPLICE_CLUSTER_KEY]), TCPSPLICE_KEY_LEN);
 		cfg->has_key = true;
@@ -470,6 +475,8 @@ int tcpsplice_h_parse_cluster(struct genl_info *info,
 			err = addr_of(sub[TCPSPLICE_PEER_ADDR], p->addr, &p->v6, extack);
 			if (err)
 				return err;
+			p->backend = sub[TCPSPLICE_PEER_BACKEND] ?
+				nla_get_u8(sub[TCPSPLICE_PEER_BACKEND]) : 0;
 			cfg->n_peers++;
 		} else if (nla_type(a) == TCPSPLICE_CLUSTER_VIP) {
 			struct tcpsplice_vip_cfg *v;
@@ -501,6 +508,22 @@ int tcpsplice_h_parse_cluster(struct genl_info *info,
 		}
 	}
 	return 0;
+}
+
+/* Whether `addr` is an address of this host in `net` (process context). */
+bool tcpsplice_h_addr_is_local(struct net *net, const u8 *addr, bool v6)
+{
+	__be32 a4;
+
+	if (v6) {
+#if IS_ENABLED(CONFIG_IPV6)
+		return ipv6_chk_addr(net, (const struct in6_addr *)addr, NULL, 0);
+#else
+		return false;
+#endif
+	}
+	memcpy(&a4, addr, 4);
+	return inet_addr_type(net, a4) == RTN_LOCAL;
 }
 
 /* The kernel's SipHash-2-4, for the KUnit test that checks the core's. */

@@ -18,7 +18,9 @@ use crate::ffi::cluster::{msleep, now_ms, realtime_ns, CSock, Sender};
 use crate::ffi::table::BhGuard;
 use crate::ffi::Writer;
 use crate::netns::NetState;
-use crate::splice_core::cluster::{alive, Config, ConfigError, PeerConfig, Vote, MAX_VIPS};
+use crate::splice_core::cluster::{
+    alive, carries, Config, ConfigError, PeerConfig, Vote, MAX_VIPS,
+};
 use crate::splice_core::keys::{KeyRing, PeerKey};
 use crate::splice_core::siphash::Key as SipKey;
 use crate::splice_core::sync::{
@@ -178,6 +180,8 @@ pub(crate) struct Cluster {
     #[pin]
     owned: SpinLock<Owned>,
     enabled: Atomic<bool>,
+    /// This node is a backend of split splices (read by the hooks).
+    backend: Atomic<bool>,
     unacked: Atomic<u32>,
     peers_up: Atomic<u32>,
     vips_owned: Atomic<u32>,
@@ -218,6 +222,7 @@ impl Cluster {
                 n: 0,
             }),
             enabled: Atomic::new(false),
+            backend: Atomic::new(false),
             unacked: Atomic::new(0),
             peers_up: Atomic::new(0),
             vips_owned: Atomic::new(0),
@@ -227,6 +232,17 @@ impl Cluster {
     /// Whether a cluster is configured.
     pub(crate) fn enabled(&self) -> bool {
         self.enabled.load(Relaxed)
+    }
+
+    /// Whether this node is a backend of split splices (any context).
+    pub(crate) fn is_backend(&self) -> bool {
+        self.backend.load(Relaxed)
+    }
+
+    /// Whether `a` is a configured backend peer (process context).
+    pub(crate) fn has_backend_peer(&self, a: &Addr) -> bool {
+        let st = self.state.lock();
+        st.cfg.node_id != 0 && st.peers.iter().any(|p| p.cfg.backend && p.cfg.addr == *a)
     }
 
     /// Whether this node answers for `vip` now (any context).
@@ -322,6 +338,7 @@ impl Cluster {
         self.set_owned(st);
         sync_groups(net, st);
         self.enabled.store(cfg.node_id != 0, Relaxed);
+        self.backend.store(cfg.node_id != 0 && cfg.backend, Relaxed);
         drop(guard);
         if cfg.node_id != 0 {
             match &*rt {
@@ -364,17 +381,24 @@ impl Cluster {
         sync_groups(net, &mut st);
     }
 
-    /// Queue `op` for every live peer and have it sent. Returns where it
-    /// went, for [`Cluster::wait`].
-    pub(crate) fn replicate(&self, net: &NetState, op: &Op) -> Option<Ticket> {
+    /// Queue `op` for every live peer it is for (`split_to`: the backend of
+    /// a split splice the operation is about) and have it sent. Returns
+    /// where it went, for [`Cluster::wait`].
+    pub(crate) fn replicate(
+        &self,
+        net: &NetState,
+        op: &Op,
+        split_to: Option<Addr>,
+    ) -> Option<Ticket> {
         if !self.enabled() {
             return None;
         }
         let rt = self.runtime.lock();
         let mut st = self.state.lock();
+        let me_backend = st.cfg.backend;
         let mut t = Ticket { at: KVec::new() };
         for p in st.peers.iter_mut().filter(|p| p.up()) {
-            if p.resync_pending {
+            if p.resync_pending || !carries(me_backend, &p.cfg, op, split_to.as_ref()) {
                 continue;
             }
             match enqueue(p, op) {
@@ -440,6 +464,7 @@ impl Cluster {
             w.put_u32(b::TCPSPLICE_CLUSTER_INTERVAL, c.interval_ms)?;
             w.put_u32(b::TCPSPLICE_CLUSTER_MISSES, c.misses)?;
             w.put_u8(b::TCPSPLICE_CLUSTER_PREEMPT, u8::from(c.preempt))?;
+            w.put_u8(b::TCPSPLICE_CLUSTER_BACKEND, u8::from(c.backend))?;
             w.put_u8(b::TCPSPLICE_CLUSTER_READY, u8::from(st.ready))?;
             w.put_u64(
                 b::TCPSPLICE_CLUSTER_INCARNATION,
@@ -451,6 +476,7 @@ impl Cluster {
             let n = w.nest(b::TCPSPLICE_CLUSTER_PEER)?;
             w.put_u32(b::TCPSPLICE_PEER_ID, p.cfg.id)?;
             put_addr(w, b::TCPSPLICE_PEER_ADDR, &p.cfg.addr)?;
+            w.put_u8(b::TCPSPLICE_PEER_BACKEND, u8::from(p.cfg.backend))?;
             let state = match p.state {
                 PeerState::Unknown => b::TCPSPLICE_PEER_UNKNOWN,
                 PeerState::Up => b::TCPSPLICE_PEER_UP,
@@ -540,9 +566,10 @@ fn enqueue(p: &mut Peer, op: &Op) -> Option<u32> {
 }
 
 /// Start a new generation of the update stream to `p`: everything queued is
-/// dropped and the whole table follows, then `BulkDone`. If memory runs out
-/// the generation is left without `BulkDone` and the tick tries again.
-fn resync(net: &NetState, p: &mut Peer) {
+/// dropped and the whole table (what of it is for `p`) follows, then
+/// `BulkDone`. If memory runs out the generation is left without `BulkDone`
+/// and the tick tries again. `me_backend`: this node is a backend.
+fn resync(net: &NetState, p: &mut Peer, me_backend: bool) {
     p.gen = p.gen.wrapping_add(1).max(1);
     p.next_seq = 1;
     p.acked = 0;
@@ -555,7 +582,12 @@ fn resync(net: &NetState, p: &mut Peer) {
         net.stats.inc(Counter::SyncResyncs);
         return;
     };
-    let ops = all.iter().map(|r| Op::Add(*r));
+    let cfg = p.cfg;
+    let ops = all
+        .iter()
+        .map(|r| (Op::Add(*r), r.split_to()))
+        .filter(|(op, to)| carries(me_backend, &cfg, op, to.as_ref()))
+        .map(|(op, _)| op);
     for r in Iterator::chain(ops, core::iter::once(Op::BulkDone)) {
         if enqueue(p, &r).is_none() {
             p.queue.clear();
@@ -757,6 +789,7 @@ fn accept(
         Kind::Update => Body::Update(sync::decode_update(body)?),
     };
     let fresh = st.peers[i].replay.check(h.incarnation, h.counter)?;
+    let me_backend = st.cfg.backend;
     let p = &mut st.peers[i];
     p.key = p.key.heard(old_key);
     if old_key {
@@ -774,7 +807,7 @@ fn accept(
     if !p.up() || restarted {
         let was_up = p.up();
         p.state = PeerState::Up;
-        resync(net, p);
+        resync(net, p, me_backend);
         if !was_up {
             net.event(b::TCPSPLICE_EVENT_PEER_UP, p.cfg.id, None);
         }
@@ -796,7 +829,7 @@ fn accept(
                 for op in sync::ops(body) {
                     match op {
                         Op::BulkDone => p.synced = true,
-                        _ => crate::splice::apply(net, &op),
+                        _ => crate::splice::apply(net, &op, me_backend),
                     }
                 }
             }
@@ -858,13 +891,14 @@ pub(crate) fn tick(net: &NetState, tx: &Sender<'_>) {
         crate::splice::adopt_all(net);
     }
     let rto = rto_ms(interval);
+    let me_backend = st.cfg.backend;
     for i in 0..st.peers.len() {
         let p = &mut st.peers[i];
         if !p.up() {
             continue;
         }
         if p.resync_pending && now.saturating_sub(p.resynced_at) >= RESYNC_MS {
-            resync(net, p);
+            resync(net, p, me_backend);
         }
         let p = &st.peers[i];
         let late = p

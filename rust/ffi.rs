@@ -394,6 +394,18 @@ impl<'a> Skb<'a> {
         (Stolen(()), to_result(r))
     }
 
+    /// Route the packet again after its addresses changed in LOCAL_OUT (a
+    /// split splice's packet, sent by this host); it then goes on its way.
+    pub(crate) fn reroute(&mut self, v6: bool) -> Result {
+        if self.net.is_null() {
+            // A test packet: there is no namespace to route in.
+            return Err(EINVAL);
+        }
+        // SAFETY: `skb` is valid and ours (type invariant), and `net` its live
+        // namespace; the helper only replaces the skb's route.
+        to_result(unsafe { b::tcpsplice_h_reroute(self.net.cast(), self.skb.as_ptr().cast(), v6) })
+    }
+
     /// Answer a neighbour solicitation for `target` on the device the packet
     /// came in on (see `tcpsplice_h_send_na`); false if that device is not
     /// one VIPs are answered on.

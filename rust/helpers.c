@@ -98,6 +98,7 @@ static const struct nla_policy tcpsplice_policy[TCPSPLICE_A_MAX + 1] = {
 	/* Parsed strictly, with its own policies, in rust/cluster.c. */
 	[TCPSPLICE_A_CLUSTER] = { .type = NLA_NESTED },
 	[TCPSPLICE_A_WAIT_SYNC] = { .type = NLA_FLAG },
+	[TCPSPLICE_A_SPLIT] = { .type = NLA_FLAG },
 };
 
 static const struct genl_small_ops tcpsplice_ops[] = {

@@ -4,9 +4,10 @@
 //! translates them and sends them on. LOCAL_OUT keeps local sockets off
 //! spliced connections.
 
-use crate::ffi::table::{Key, RcuGuard};
+use crate::ffi::table::{BhGuard, Key, RcuGuard};
 use crate::ffi::{Skb, Verdict};
 use crate::netns::NetState;
+use crate::splice_core::conn::Side;
 use crate::splice_core::icmp::IPPROTO_ICMPV6;
 use crate::splice_core::ndisc;
 use crate::splice_core::packet::{self, IPPROTO_TCP, IPV4_MIN_HEADER, IPV6_HEADER, TCP_MIN_HEADER};
@@ -107,6 +108,17 @@ pub(crate) fn pre_routing(net: &NetState, mut skb: Skb<'_>, family: Family) -> V
     };
     let rcu = RcuGuard::new();
     let Some((entry, from)) = net.table().lookup(&rcu, &Key::new(family, &src, &dst)) else {
+        // On the backend of a split splice, the proxy's packets to this
+        // host tell how the connection ends.
+        if net.cluster().is_backend() {
+            if let Some((e, Side::Backend)) =
+                net.table().lookup(&rcu, &Key::new(family, &dst, &src))
+            {
+                if e.direct {
+                    crate::splice::observe(net, e, &mut skb, l4, thlen);
+                }
+            }
+        }
         return Verdict::Accept;
     };
     if let Err(c) = crate::splice::forward(net, entry, from, &mut skb, l4, thlen) {
@@ -141,6 +153,27 @@ fn answer_solicitation(net: &NetState, skb: &mut Skb<'_>) {
     }
 }
 
+/// A split splice's packet from this host (the backend): translate it into
+/// the client's connection and route it to the client.
+fn send_direct(
+    net: &NetState,
+    entry: &crate::splice::Entry,
+    mut skb: Skb<'_>,
+    family: Family,
+    l4: usize,
+    thlen: usize,
+) -> Verdict {
+    if let Err(c) = crate::splice::forward(net, entry, Side::Backend, &mut skb, l4, thlen) {
+        net.stats.inc(c);
+        return Verdict::Drop;
+    }
+    if skb.reroute(family == Family::V6).is_err() {
+        net.stats.inc(Counter::DropNoRoute);
+        return Verdict::Drop;
+    }
+    Verdict::Accept
+}
+
 /// Send a translated packet on.
 fn send(net: &NetState, skb: Skb<'_>, family: Family) -> Verdict {
     let (stolen, sent) = skb.output(family == Family::V6);
@@ -154,18 +187,30 @@ fn send(net: &NetState, skb: Skb<'_>, family: Family) -> Verdict {
 /// connection, other than the splice's own translated packets, would corrupt
 /// it: a reset from the stack for a segment that passed PRE_ROUTING just
 /// before the splice was made and met the retired socket gone, or a new
-/// socket on a reused port. It is dropped.
+/// socket on a reused port. It is dropped. On the backend of a split
+/// splice, this host's packets to the proxy are translated for the client
+/// and routed to it directly.
 pub(crate) fn local_out(net: &NetState, mut skb: Skb<'_>, family: Family) -> Verdict {
     if net.table().count() == 0 || skb.is_ours() {
         return Verdict::Accept;
     }
-    let Ok(Some((l4, _))) = tcp_offset(&mut skb, family) else {
+    let Ok(Some((l4, thlen))) = tcp_offset(&mut skb, family) else {
         return Verdict::Accept;
     };
     let Some((src, dst)) = endpoints(&mut skb, family, l4) else {
         return Verdict::Accept;
     };
+    // Local sockets send with bottom halves on; the entry's lock is also
+    // taken in softirq context.
+    let _bh = BhGuard::new();
     let rcu = RcuGuard::new();
+    if net.cluster().is_backend() {
+        if let Some((e, Side::Backend)) = net.table().lookup(&rcu, &Key::new(family, &src, &dst)) {
+            if e.direct {
+                return send_direct(net, e, skb, family, l4, thlen);
+            }
+        }
+    }
     // Entries are keyed by arriving packets, so look up the reverse.
     if net
         .table()

@@ -13,7 +13,7 @@ use crate::splice_core::capture::{self, Refusal};
 use crate::splice_core::config::VERSION_C;
 use crate::splice_core::conn::{Phase, Side};
 use crate::splice_core::splice::{Endpoint, Family, Splice, Tuple};
-use crate::splice_core::sync::{DelReason, Op, Replica};
+use crate::splice_core::sync::{Addr, DelReason, Op, Replica};
 use crate::stats::{Counter, GAUGES};
 use kernel::prelude::*;
 
@@ -109,6 +109,14 @@ fn tuple(req: &Request, c: &ConnAttrs, family: Option<Family>) -> Result<(Family
     Ok((f, t))
 }
 
+/// The backend's address of a backend-side tuple.
+fn backend_addr_of(family: Family, t: &Tuple) -> Addr {
+    Addr {
+        v6: family == Family::V6,
+        addr: t.remote.addr,
+    }
+}
+
 fn refusal_errno(r: Refusal) -> Error {
     match r {
         Refusal::NotEstablished => ENOTCONN,
@@ -129,6 +137,17 @@ pub(crate) fn splice(req: &Request) -> Result {
     let (family, ct) = tuple(req, &c, None)?;
     let (_, bt) = tuple(req, &bk, Some(family))?;
     let net = req.net();
+    // Asked before the sockets are locked (the cluster's lock sleeps).
+    let split = req.split() && {
+        let backend = backend_addr_of(family, &bt);
+        let known = net.cluster().has_backend_peer(&backend);
+        net.stats.inc(if known {
+            Counter::SplitsMade
+        } else {
+            Counter::SplitsNoBackend
+        });
+        known
+    };
     let Some(cs) = req.lookup_sock(family, &ct) else {
         req.error(c"no local TCP connection matches the client-side addresses");
         return Err(ENOENT);
@@ -157,7 +176,13 @@ pub(crate) fn splice(req: &Request) -> Result {
     let id = net.next_id();
     let mss = [states[0].mss, states[1].mss];
     let windows = [states[0].snd_wnd, states[1].snd_wnd];
-    let init = Entry::new(id, sp, mss, windows, jiffies());
+    let replica = Replica {
+        splice: sp,
+        mss,
+        windows,
+        split,
+    };
+    let init = Entry::new(id, replica, jiffies());
     let keys = crate::splice::keys(family, &[ct, bt]);
     // Inserted while both sockets are locked: from here on the hooks take
     // the connections' packets, and the sockets see nothing more.
@@ -181,12 +206,9 @@ pub(crate) fn splice(req: &Request) -> Result {
     pair.retire();
     drop(pair);
     net.stats.inc(Counter::SplicesCreated);
-    let replica = Replica {
-        splice: sp,
-        mss,
-        windows,
-    };
-    let ticket = net.cluster().replicate(net, &Op::Add(replica));
+    let ticket = net
+        .cluster()
+        .replicate(net, &Op::Add(replica), replica.split_to());
     // The retired backend-side socket gave its port back: hold it while the
     // splice lives, so a new connect() cannot pick it. Best effort: if the
     // port cannot be bound, LOCAL_OUT still keeps a new socket off the splice.
@@ -217,6 +239,7 @@ pub(crate) fn splice(req: &Request) -> Result {
         packets: [0; 2],
         bytes: [0; 2],
         replica: false,
+        split,
     };
     // The reply waits, if asked, until a peer holds the entry: a proxy
     // that fails right after this still loses no connection.
@@ -252,16 +275,24 @@ pub(crate) fn unsplice(req: &Request) -> Result {
     net.table().lock().retain(|e| {
         let hit = e.id == id;
         if hit {
-            found = Some(crate::splice::del_op(e, DelReason::Ended));
+            found = Some((
+                crate::splice::del_op(e, DelReason::Ended),
+                e.split_to(),
+                e.direct,
+            ));
         }
         !hit
     });
-    let Some(op) = found else {
+    let Some((op, split_to, direct)) = found else {
         req.error(c"no splice with this TCPSPLICE_SPLICE_ID");
         return Err(ENOENT);
     };
     net.stats.inc(Counter::SplicesUnspliced);
-    net.cluster().replicate(net, &op);
+    // On the backend of a split splice this only hands the direction back
+    // to the proxies, which go on translating: nothing to tell them.
+    if !direct {
+        net.cluster().replicate(net, &op, split_to);
+    }
     Ok(())
 }
 
@@ -369,6 +400,9 @@ fn fill(w: &mut Writer, v: &View) -> Result {
     w.put_u64(b::TCPSPLICE_SPLICE_BYTES_TO_CLIENT, v.bytes[k], pad)?;
     if v.replica {
         w.put_flag(b::TCPSPLICE_SPLICE_REPLICA)?;
+    }
+    if v.split {
+        w.put_flag(b::TCPSPLICE_SPLICE_SPLIT)?;
     }
     w.end(nest);
     Ok(())

@@ -8,6 +8,8 @@
 #include <net/ip.h>
 #include <net/ip6_route.h>
 #include <net/route.h>
+#include <linux/netfilter_ipv4.h>
+#include <linux/netfilter_ipv6.h>
 #include <net/netfilter/nf_conntrack.h>
 #include "tcpsplice_helpers.h"
 
@@ -148,6 +150,23 @@ int tcpsplice_h_output(struct net *net, struct sk_buff *skb, bool v6)
 	return output6(net, skb);
 #else
 	kfree_skb(skb);
+	return -EAFNOSUPPORT;
+#endif
+}
+
+/*
+ * A split splice's packet, sent by this host and translated in LOCAL_OUT
+ * (new addresses): route it again, as NAT does in LOCAL_OUT. The source is
+ * the VIP, not an address of this host; ip_route_me_harder() keeps it.
+ * 0 or a negative errno (the caller drops the packet).
+ */
+int tcpsplice_h_reroute(struct net *net, struct sk_buff *skb, bool v6)
+{
+	if (!v6)
+		return ip_route_me_harder(net, skb->sk, skb, RTN_UNSPEC);
+#if IS_ENABLED(CONFIG_IPV6)
+	return ip6_route_me_harder(net, skb->sk, skb);
+#else
 	return -EAFNOSUPPORT;
 #endif
 }

@@ -51,6 +51,38 @@ struct sock *tcpsplice_h_sock_lookup(struct net *net, int family,
 	return sk;
 }
 
+/*
+ * On the backend of a split splice, this host's own socket of the connection:
+ * 1 if the peer's FIN reached it (*rcv_nxt is then just past that FIN), 0 if
+ * not, -ENOENT if the connection is over (no full socket, or closed). Read
+ * without the socket lock: a FIN arriving meanwhile passes the hooks, which
+ * see it.
+ */
+int tcpsplice_h_sock_peer_fin(struct net *net, int family,
+			      const u8 *laddr, u16 lport,
+			      const u8 *raddr, u16 rport, u32 *rcv_nxt)
+{
+	struct sock *sk = tcpsplice_h_sock_lookup(net, family, laddr, lport,
+						  raddr, rport);
+	int ret = 0;
+
+	if (!sk)
+		return -ENOENT;
+	switch (READ_ONCE(sk->sk_state)) {
+	case TCP_CLOSE_WAIT:
+	case TCP_LAST_ACK:
+	case TCP_CLOSING:
+		*rcv_nxt = READ_ONCE(tcp_sk(sk)->rcv_nxt);
+		ret = 1;
+		break;
+	case TCP_CLOSE:
+		ret = -ENOENT;
+		break;
+	}
+	sock_put(sk);
+	return ret;
+}
+
 void tcpsplice_h_sock_put(struct sock *sk)
 {
 	sock_put(sk);

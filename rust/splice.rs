@@ -5,12 +5,13 @@
 use crate::ffi::table::{
     jiffies, jiffies_to_secs, secs_to_jiffies, BhGuard, InsertError, Key, RcuGuard,
 };
+use crate::ffi::sock::PeerFin;
 use crate::ffi::{CsumMode, Skb};
 use crate::netns::NetState;
 use crate::splice_core::conn::{Action, Phase, Side, Tracker};
 use crate::splice_core::icmp;
 use crate::splice_core::splice::{Family, Splice, Tuple};
-use crate::splice_core::sync::{DelReason, Op, Replica};
+use crate::splice_core::sync::{backend_addr, Addr, DelReason, Op, Replica};
 use crate::stats::Counter;
 use kernel::new_spinlock;
 use kernel::prelude::*;
@@ -33,6 +34,11 @@ pub(crate) struct Entry {
     windows: [u32; 2],
     /// Installed from a peer's update, not made here.
     pub(crate) replica: bool,
+    /// A split splice: its backend sends server-to-client packets itself.
+    pub(crate) split: bool,
+    /// This node is that backend: the entry translates this host's own
+    /// packets in LOCAL_OUT and follows the proxy's in PRE_ROUTING.
+    pub(crate) direct: bool,
     created: u64,
     /// Taken in softirq context by the hooks; elsewhere only with bottom
     /// halves disabled (under the table lock).
@@ -71,41 +77,41 @@ pub(crate) struct View {
     pub(crate) packets: [u64; 2],
     pub(crate) bytes: [u64; 2],
     pub(crate) replica: bool,
+    pub(crate) split: bool,
 }
 
 impl Entry {
     /// A new entry; `windows` are the windows each side's peer advertised.
-    pub(crate) fn new(
-        id: u64,
-        splice: Splice,
-        mss: [u16; 2],
-        windows: [u32; 2],
-        now: u64,
-    ) -> impl PinInit<Self, Error> {
-        Self::with_origin(id, splice, mss, windows, now, false)
+    pub(crate) fn new(id: u64, r: Replica, now: u64) -> impl PinInit<Self, Error> {
+        Self::with_origin(id, r, now, false, false)
     }
 
-    /// An entry installed from a peer's update.
-    fn from_peer(id: u64, r: &Replica, now: u64) -> impl PinInit<Self, Error> {
-        Self::with_origin(id, r.splice, r.mss, r.windows, now, true)
+    /// An entry installed from a peer's update; `direct` on the backend of
+    /// a split splice.
+    fn from_peer(id: u64, r: Replica, now: u64, direct: bool) -> impl PinInit<Self, Error> {
+        Self::with_origin(id, r, now, true, direct)
     }
 
     fn with_origin(
         id: u64,
-        splice: Splice,
-        mss: [u16; 2],
-        windows: [u32; 2],
+        r: Replica,
         now: u64,
         replica: bool,
+        direct: bool,
     ) -> impl PinInit<Self, Error> {
-        let tracker = splice.tracker(windows);
+        let mut tracker = r.splice.tracker(r.windows);
+        if r.split && !direct {
+            tracker = tracker.client_side_only();
+        }
         let expires = !replica;
         try_pin_init!(Entry {
             id,
-            splice,
-            mss,
-            windows,
+            splice: r.splice,
+            mss: r.mss,
+            windows: r.windows,
             replica,
+            split: r.split,
+            direct,
             created: now,
             state <- new_spinlock!(EntryState {
                 tracker,
@@ -126,7 +132,13 @@ impl Entry {
             splice: self.splice,
             mss: self.mss,
             windows: self.windows,
+            split: self.split,
         }
+    }
+
+    /// The backend a split splice was handed to.
+    pub(crate) fn split_to(&self) -> Option<Addr> {
+        self.split.then(|| backend_addr(&self.splice))
     }
 
     /// A copy of the entry. Call with bottom halves disabled (e.g. under the
@@ -143,6 +155,7 @@ impl Entry {
             packets: st.packets,
             bytes: st.bytes,
             replica: self.replica,
+            split: self.split,
         }
     }
 
@@ -248,6 +261,9 @@ pub(crate) fn forward(
 
     let (packets, bytes) = match from {
         Side::Client => (Counter::PacketsToBackend, Counter::BytesToBackend),
+        Side::Backend if entry.direct => {
+            (Counter::SplitPacketsToClient, Counter::SplitBytesToClient)
+        }
         Side::Backend => (Counter::PacketsToClient, Counter::BytesToClient),
     };
     net.stats.inc(packets);
@@ -262,12 +278,39 @@ pub(crate) fn forward(
     if o.report.missing_ts {
         net.stats.inc(Counter::MissingTs);
     }
+    count_end(net, entry, ended);
+    Ok(())
+}
+
+fn count_end(net: &NetState, entry: &Entry, ended: Option<Phase>) {
     match ended {
         Some(Phase::Reset) => net.stats.inc(Counter::SplicesReset),
         Some(_) => net.stats.inc(Counter::SplicesFinished),
-        None => {}
+        None => return,
     }
-    Ok(())
+    if entry.direct {
+        net.stats.inc(Counter::SplitsEnded);
+    }
+}
+
+/// On the backend of a split splice: follow a packet the proxy delivered
+/// to this host (client to server, already translated) towards the end of
+/// the connection. The packet itself goes on untouched.
+pub(crate) fn observe(net: &NetState, entry: &Entry, skb: &mut Skb<'_>, l4: usize, thlen: usize) {
+    let len = skb.len();
+    let Some(b) = skb.network_bytes(l4 + thlen) else {
+        return;
+    };
+    let now = jiffies();
+    let mut st = entry.state.lock();
+    st.last_seen = now;
+    let Ok(true) = entry.splice.observe_delivered(b, l4, len, &mut st.tracker) else {
+        return;
+    };
+    st.ended_at = Some(now);
+    let phase = st.tracker.phase();
+    drop(st);
+    count_end(net, entry, Some(phase));
 }
 
 /// An ICMP error quoting a packet of a splice: translate it for the peer
@@ -313,18 +356,18 @@ pub(crate) fn gc(net: &NetState) {
     let cluster = net.cluster().enabled();
     // Ends to report to the peers; if memory runs out, the peers' own idle
     // timeouts remove them.
-    let mut ended: KVec<Op> = KVec::new();
+    let mut ended: KVec<(Op, Option<Addr>)> = KVec::new();
     net.table().lock().retain(|e| {
         let mut report = None;
         let keep = e.keep(now, idle, &mut expired, &mut report);
         if let (Some(reason), true) = (report, cluster) {
-            let _ = ended.push(del_op(e, reason), GFP_ATOMIC);
+            let _ = ended.push((del_op(e, reason), e.split_to()), GFP_ATOMIC);
         }
         keep
     });
     net.stats.add(Counter::SplicesExpired, expired);
-    for op in &ended {
-        net.cluster().replicate(net, op);
+    for (op, split_to) in &ended {
+        net.cluster().replicate(net, op, *split_to);
     }
 }
 
@@ -362,18 +405,33 @@ pub(crate) fn snapshot(net: &NetState) -> Result<KVVec<Replica>> {
     Ok(all)
 }
 
-/// Apply a peer's `Add` or `Del`.
-pub(crate) fn apply(net: &NetState, op: &Op) {
+/// Apply a peer's `Add` or `Del`. On a backend node (`backend`), only
+/// split splices handed to one of this host's addresses are taken.
+pub(crate) fn apply(net: &NetState, op: &Op, backend: bool) {
     match op {
         Op::Add(r) => {
+            let direct = backend;
+            if backend {
+                let mine = r
+                    .split_to()
+                    .is_some_and(|a| net.handle().is_some_and(|n| n.is_local(&a)));
+                if !mine {
+                    net.stats.inc(Counter::SplitsRefused);
+                    return;
+                }
+            }
             let sp = &r.splice;
             let t = [*sp.tuple(Side::Client), *sp.tuple(Side::Backend)];
             let k = keys(sp.family(), &t);
-            let init = Entry::from_peer(net.next_id(), r, jiffies());
+            let init = Entry::from_peer(net.next_id(), *r, jiffies(), direct);
             let c = match net
                 .table()
                 .insert(init, &k[0], &k[1], net.settings().max_splices)
             {
+                Ok(()) if direct => {
+                    catch_up(net, sp, &k[1]);
+                    Counter::SplitsInstalled
+                }
                 Ok(()) => Counter::ReplicasInstalled,
                 Err(InsertError::Exists) => Counter::ReplicasDuplicate,
                 Err(_) => Counter::ReplicasRefused,
@@ -394,6 +452,42 @@ pub(crate) fn apply(net: &NetState, op: &Op) {
             }
         }
         Op::BulkDone => {}
+    }
+}
+
+/// On the backend of a split splice, just installed: what passed before the
+/// entry existed is in this host's own socket of the connection. A FIN from
+/// the client that already arrived is recorded; a connection that is
+/// already over ends the entry (it lingers, then its end goes to the
+/// proxies). `key` is the entry's backend-side key.
+fn catch_up(net: &NetState, sp: &Splice, key: &Key) {
+    let Some(n) = net.handle() else {
+        return;
+    };
+    let t = sp.tuple(Side::Backend);
+    let mine = Tuple {
+        local: t.remote,
+        remote: t.local,
+    };
+    let fin = n.peer_fin(sp.family(), &mine);
+    if matches!(fin, PeerFin::No) {
+        return;
+    }
+    let _bh = BhGuard::new();
+    let rcu = RcuGuard::new();
+    let Some((e, _)) = net.table().lookup(&rcu, key) else {
+        return;
+    };
+    let mut st = e.state.lock();
+    match fin {
+        PeerFin::At(end) => st.tracker.fin_passed(Side::Backend, end),
+        _ => {
+            if st.ended_at.is_none() {
+                st.ended_at = Some(jiffies());
+                drop(st);
+                net.stats.inc(Counter::SplitsEnded);
+            }
+        }
     }
 }
 
@@ -452,6 +546,16 @@ mod tests {
 
     const ETH_P_IP: u16 = 0x0800;
 
+    /// What a splice made here holds.
+    fn rep(splice: Splice, mss: [u16; 2], windows: [u32; 2]) -> Replica {
+        Replica {
+            splice,
+            mss,
+            windows,
+            split: false,
+        }
+    }
+
     fn ep(a: [u8; 4], port: u16) -> Endpoint {
         let mut addr = [0u8; 16];
         addr[..4].copy_from_slice(&a);
@@ -498,7 +602,7 @@ mod tests {
         let sp = Splice::new(Family::V4, t, legs());
         net.table()
             .insert(
-                Entry::new(id, sp, [1460, 1460], [65535, 65535], jiffies()),
+                Entry::new(id, rep(sp, [1460, 1460], [65535, 65535]), jiffies()),
                 &k[0],
                 &k[1],
                 10,
@@ -594,7 +698,7 @@ mod tests {
         let sp = Splice::new(Family::V4, tuples(), legs());
         let dup = net
             .table()
-            .insert(Entry::new(2, sp, [0; 2], [0; 2], 0), &k[1], &k[1], 10);
+            .insert(Entry::new(2, rep(sp, [0; 2], [0; 2]), 0), &k[1], &k[1], 10);
         assert_eq!(dup, Err(InsertError::Exists));
         let mut t = tuples();
         t[0].remote.port = 40002;
@@ -606,13 +710,13 @@ mod tests {
         let sp = Splice::new(Family::V4, t, legs());
         assert_eq!(
             net.table()
-                .insert(Entry::new(3, sp, [0; 2], [0; 2], 0), &k2[0], &k2[1], 1),
+                .insert(Entry::new(3, rep(sp, [0; 2], [0; 2]), 0), &k2[0], &k2[1], 1),
             Err(InsertError::Full)
         );
         assert_eq!(net.table().count(), 1);
         assert!(net
             .table()
-            .insert(Entry::new(3, sp, [0; 2], [0; 2], 0), &k2[0], &k2[1], 2)
+            .insert(Entry::new(3, rep(sp, [0; 2], [0; 2]), 0), &k2[0], &k2[1], 2)
             .is_ok());
         assert_eq!(net.table().count(), 2);
         // Removal: gone for new lookups; the rest is freed with the table
@@ -722,8 +826,8 @@ mod tests {
         let b = NetState::new(0)?;
         let all = snapshot(&a)?;
         assert_eq!(all.len(), 1);
-        apply(&b, &Op::Add(all[0]));
-        apply(&b, &Op::Add(all[0])); // duplicates are harmless
+        apply(&b, &Op::Add(all[0]), false);
+        apply(&b, &Op::Add(all[0]), false); // duplicates are harmless
         assert_eq!(b.stats.get(Counter::ReplicasInstalled), 1);
         assert_eq!(b.stats.get(Counter::ReplicasDuplicate), 1);
         let p = client_packet(0xffff_fffc, flags::ACK | flags::PSH);
@@ -743,10 +847,48 @@ mod tests {
     }
 
     #[test]
+    fn backend_nodes_take_only_split_splices_for_their_own_addresses() -> Result {
+        let a = net_with_splice(1)?;
+        let mut r = snapshot(&a)?[0];
+        let b = NetState::new(0)?;
+        // Not split: a backend node refuses it, a proxy takes it.
+        apply(&b, &Op::Add(r), true);
+        assert_eq!(b.stats.get(Counter::SplitsRefused), 1);
+        assert_eq!(b.table().count(), 0);
+        // Split, but for an address this (test) namespace does not have.
+        r.split = true;
+        apply(&b, &Op::Add(r), true);
+        assert_eq!(b.stats.get(Counter::SplitsRefused), 2);
+        assert_eq!(b.stats.get(Counter::SplitsInstalled), 0);
+        assert_eq!(b.table().count(), 0);
+        // A proxy holds the split replica, marked split, not direct, and
+        // forwards its client's resets (the backend judges them).
+        apply(&b, &Op::Add(r), false);
+        assert_eq!(b.stats.get(Counter::ReplicasInstalled), 1);
+        let now = jiffies();
+        let e = {
+            let _bh = BhGuard::new();
+            b.table()
+                .lock()
+                .find(|_| true)
+                .map(|e| (e.view(now).split, e.direct, e.replica().split))
+        };
+        assert_eq!(e, Some((true, false, true)));
+        let rst = client_packet(0x7000_0000, flags::RST);
+        let mut skb = TestSkb::new(&rst, ETH_P_IP)?;
+        assert_eq!(run(&b, &mut skb), Ok(()));
+        assert_eq!(b.stats.get(Counter::DropRstWindow), 0);
+        // The same packet to a whole splice is dropped.
+        let mut skb = TestSkb::new(&rst, ETH_P_IP)?;
+        assert_eq!(run(&a, &mut skb), Err(Counter::DropRstWindow));
+        Ok(())
+    }
+
+    #[test]
     fn replicas_wait_for_their_peers_and_obey_reported_ends() -> Result {
         let a = net_with_splice(1)?;
         let b = NetState::new(0)?;
-        apply(&b, &Op::Add(snapshot(&a)?[0]));
+        apply(&b, &Op::Add(snapshot(&a)?[0]), false);
         let later = jiffies() + 1000;
         let gone = |net: &NetState, idle: u64| {
             let mut expired = 0;
@@ -765,7 +907,7 @@ mod tests {
                 .find(|_| true)
                 .map(|e| del_op(e, DelReason::Idle))
         };
-        apply(&b, &del.expect("entry"));
+        apply(&b, &del.expect("entry"), false);
         assert!(gone(&b, u64::MAX));
         // The original expires by itself and reports it.
         let mut report = None;

@@ -60,6 +60,13 @@ pub(crate) enum Counter {
     Announcements,
     NdReplies,
     SyncRxOldKey,
+    SplitsMade,
+    SplitsNoBackend,
+    SplitsInstalled,
+    SplitsRefused,
+    SplitsEnded,
+    SplitPacketsToClient,
+    SplitBytesToClient,
 }
 
 /// Statistics attributes that are current values, not counters.
@@ -70,7 +77,7 @@ pub(crate) const GAUGES: [u32; 4] = [
     b::TCPSPLICE_STAT_VIPS_OWNED,
 ];
 
-const COUNTERS: usize = 51;
+const COUNTERS: usize = 58;
 
 impl Counter {
     /// Every counter, in reporting order.
@@ -126,6 +133,13 @@ impl Counter {
         Counter::Announcements,
         Counter::NdReplies,
         Counter::SyncRxOldKey,
+        Counter::SplitsMade,
+        Counter::SplitsNoBackend,
+        Counter::SplitsInstalled,
+        Counter::SplitsRefused,
+        Counter::SplitsEnded,
+        Counter::SplitPacketsToClient,
+        Counter::SplitBytesToClient,
     ];
 
     /// The netlink attribute that carries it.
@@ -182,6 +196,13 @@ impl Counter {
             Counter::Announcements => b::TCPSPLICE_STAT_ANNOUNCEMENTS,
             Counter::NdReplies => b::TCPSPLICE_STAT_ND_REPLIES,
             Counter::SyncRxOldKey => b::TCPSPLICE_STAT_SYNC_RX_OLD_KEY,
+            Counter::SplitsMade => b::TCPSPLICE_STAT_SPLITS_MADE,
+            Counter::SplitsNoBackend => b::TCPSPLICE_STAT_SPLITS_NO_BACKEND,
+            Counter::SplitsInstalled => b::TCPSPLICE_STAT_SPLITS_INSTALLED,
+            Counter::SplitsRefused => b::TCPSPLICE_STAT_SPLITS_REFUSED,
+            Counter::SplitsEnded => b::TCPSPLICE_STAT_SPLITS_ENDED,
+            Counter::SplitPacketsToClient => b::TCPSPLICE_STAT_SPLIT_PACKETS_TO_CLIENT,
+            Counter::SplitBytesToClient => b::TCPSPLICE_STAT_SPLIT_BYTES_TO_CLIENT,
         }
     }
 }

@@ -10,6 +10,7 @@ use crate::netns::NetState;
 use crate::splice_core::cluster::{Config, MAX_OWNERS};
 use crate::splice_core::siphash::Key as SipKey;
 use crate::splice_core::sync::Addr;
+use crate::splice_core::splice::{Family, Tuple};
 use core::marker::PhantomData;
 use core::ptr::NonNull;
 use kernel::error::to_result;
@@ -49,6 +50,19 @@ impl Net {
         // SAFETY: The namespace is alive (type invariant); the address has
         // 16 readable bytes.
         unsafe { b::tcpsplice_h_announce(self.raw(), a.addr.as_ptr(), a.v6) }
+    }
+
+    /// What this host's socket of connection `t` says about its peer's FIN.
+    pub(crate) fn peer_fin(&self, family: Family, t: &Tuple) -> super::sock::PeerFin {
+        // SAFETY: The namespace is alive (type invariant).
+        unsafe { super::sock::peer_fin(self.raw(), family, t) }
+    }
+
+    /// Whether `a` is an address of this host here. Process context.
+    pub(crate) fn is_local(&self, a: &Addr) -> bool {
+        // SAFETY: The namespace is alive (type invariant); the address has
+        // 16 readable bytes; called in process context (by contract).
+        unsafe { b::tcpsplice_h_addr_is_local(self.raw(), a.addr.as_ptr(), a.v6) }
     }
 
     /// The devices an IPv6 VIP is answered on (ifindexes, at most `N`).
@@ -342,6 +356,7 @@ impl Request {
                 SipKey([0; 2])
             },
             preempt: raw.preempt != 0,
+            backend: raw.backend != 0,
             n_peers: raw.n_peers as usize,
             n_vips: raw.n_vips as usize,
             ..Config::NONE
@@ -353,6 +368,7 @@ impl Request {
         {
             p.id = r.id;
             p.addr = addr(&r.addr, r.v6);
+            p.backend = r.backend != 0;
         }
         for (v, r) in c
             .vips
@@ -368,8 +384,16 @@ impl Request {
 
     /// Whether the request carries `TCPSPLICE_A_WAIT_SYNC`.
     pub(crate) fn wait_sync(&self) -> bool {
+        self.has(b::TCPSPLICE_A_WAIT_SYNC)
+    }
+
+    /// Whether the request carries `TCPSPLICE_A_SPLIT`.
+    pub(crate) fn split(&self) -> bool {
+        self.has(b::TCPSPLICE_A_SPLIT)
+    }
+
+    fn has(&self, attr: u32) -> bool {
         // SAFETY: The request is valid (type invariant).
-        !unsafe { b::tcpsplice_h_genl_attr(self.raw(), b::TCPSPLICE_A_WAIT_SYNC as c_int) }
-            .is_null()
+        !unsafe { b::tcpsplice_h_genl_attr(self.raw(), attr as c_int) }.is_null()
     }
 }

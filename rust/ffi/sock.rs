@@ -52,6 +52,51 @@ impl Sock {
     }
 }
 
+/// What this host's socket of a connection says about its peer's FIN.
+pub(crate) enum PeerFin {
+    /// Not received.
+    No,
+    /// Received; the sequence number just past it.
+    At(u32),
+    /// The connection is over (closed, in time-wait, or never was).
+    Gone,
+}
+
+/// The peer's FIN on this host's socket of connection `t` (local: this host).
+///
+/// # Safety
+///
+/// `net` is alive for the duration of the call.
+pub(super) unsafe fn peer_fin(
+    net: *mut kernel::bindings::net,
+    family: Family,
+    t: &Tuple,
+) -> PeerFin {
+    let af = match family {
+        Family::V4 => kernel::bindings::AF_INET,
+        Family::V6 => kernel::bindings::AF_INET6,
+    };
+    let mut end = 0u32;
+    // SAFETY: `net` is alive (function contract); the address buffers are
+    // 16 bytes, at least what the family needs; `end` is writable.
+    let r = unsafe {
+        b::tcpsplice_h_sock_peer_fin(
+            net.cast(),
+            af as c_int,
+            t.local.addr.as_ptr(),
+            t.local.port,
+            t.remote.addr.as_ptr(),
+            t.remote.port,
+            &mut end,
+        )
+    };
+    match r {
+        0 => PeerFin::No,
+        1 => PeerFin::At(end),
+        _ => PeerFin::Gone,
+    }
+}
+
 impl Drop for Sock {
     fn drop(&mut self) {
         // SAFETY: We hold a reference (type invariant).

@@ -73,6 +73,9 @@ enum tcpsplice_cmd {
  * @TCPSPLICE_A_ENTRY_BYTES: u32 (GET_STATUS), kernel memory of one splice
  *	entry as allocated (the slab object it occupies)
  * @TCPSPLICE_A_TABLE_BYTES: u32 (GET_STATUS), this namespace's bucket array
+ * @TCPSPLICE_A_SPLIT: flag (SPLICE): hand the server-to-client direction to
+ *	the backend, if it is configured as a backend peer of the cluster
+ *	(Documentation/split.rst); the reply's entry says whether it was
  */
 enum tcpsplice_attr {
 	TCPSPLICE_A_UNSPEC,
@@ -88,6 +91,7 @@ enum tcpsplice_attr {
 	TCPSPLICE_A_EVENT,
 	TCPSPLICE_A_WAIT_SYNC,
 	TCPSPLICE_A_REPLICATED,
+	TCPSPLICE_A_SPLIT,
 
 	__TCPSPLICE_A_MAX,
 	TCPSPLICE_A_MAX = __TCPSPLICE_A_MAX - 1
@@ -153,6 +157,19 @@ enum tcpsplice_config_attr {
  *	pick it, and LOCAL_OUT drops that connection's packets
  * @TCPSPLICE_STAT_ICMP_TRANSLATED: ICMP errors about a spliced connection
  *	(e.g. fragmentation needed) sent on to the peer whose data caused them
+ * @TCPSPLICE_STAT_SYNC_RX_OLD_KEY: sync datagrams opened with the previous
+ *	key during a key rotation
+ * @TCPSPLICE_STAT_SPLITS_MADE: (proxy) splices handed to their backend
+ * @TCPSPLICE_STAT_SPLITS_NO_BACKEND: (proxy) SPLICE asked for a split but the
+ *	backend is not a backend peer; spliced at the proxy only
+ * @TCPSPLICE_STAT_SPLITS_INSTALLED: (backend) split splices taken from proxies
+ * @TCPSPLICE_STAT_SPLITS_REFUSED: (backend) operations a backend refused: a
+ *	splice that is not split, or one for an address it does not own
+ * @TCPSPLICE_STAT_SPLITS_ENDED: (backend) split splices whose end it found
+ *	(and reported to the proxies)
+ * @TCPSPLICE_STAT_SPLIT_PACKETS_TO_CLIENT: (backend) its own packets sent
+ *	straight to clients, translated
+ * @TCPSPLICE_STAT_SPLIT_BYTES_TO_CLIENT: their TCP payload bytes
  */
 enum tcpsplice_stat {
 	TCPSPLICE_STAT_UNSPEC,
@@ -212,6 +229,13 @@ enum tcpsplice_stat {
 	TCPSPLICE_STAT_ANNOUNCEMENTS,
 	TCPSPLICE_STAT_ND_REPLIES,
 	TCPSPLICE_STAT_SYNC_RX_OLD_KEY,
+	TCPSPLICE_STAT_SPLITS_MADE,
+	TCPSPLICE_STAT_SPLITS_NO_BACKEND,
+	TCPSPLICE_STAT_SPLITS_INSTALLED,
+	TCPSPLICE_STAT_SPLITS_REFUSED,
+	TCPSPLICE_STAT_SPLITS_ENDED,
+	TCPSPLICE_STAT_SPLIT_PACKETS_TO_CLIENT,
+	TCPSPLICE_STAT_SPLIT_BYTES_TO_CLIENT,
 
 	__TCPSPLICE_STAT_MAX,
 	TCPSPLICE_STAT_MAX = __TCPSPLICE_STAT_MAX - 1
@@ -247,6 +271,7 @@ enum tcpsplice_splice_attr {
 	TCPSPLICE_SPLICE_PACKETS_TO_CLIENT,
 	TCPSPLICE_SPLICE_BYTES_TO_CLIENT,
 	TCPSPLICE_SPLICE_REPLICA,	/* flag: installed from a peer's update */
+	TCPSPLICE_SPLICE_SPLIT,		/* flag: a split splice (the backend sends to the client) */
 
 	__TCPSPLICE_SPLICE_MAX,
 	TCPSPLICE_SPLICE_MAX = __TCPSPLICE_SPLICE_MAX - 1
@@ -316,6 +341,7 @@ enum tcpsplice_cluster_attr {
 	TCPSPLICE_CLUSTER_VIP,		/* nest (tcpsplice_vip_attr), repeated */
 	TCPSPLICE_CLUSTER_READY,	/* u8, reported: bulk sync done */
 	TCPSPLICE_CLUSTER_INCARNATION,	/* u64, reported */
+	TCPSPLICE_CLUSTER_BACKEND,	/* u8, this node is a backend of split splices */
 
 	__TCPSPLICE_CLUSTER_MAX,
 	TCPSPLICE_CLUSTER_MAX = __TCPSPLICE_CLUSTER_MAX - 1
@@ -342,6 +368,7 @@ enum tcpsplice_peer_attr {
 	TCPSPLICE_PEER_RETRANSMITTED,	/* u64, reported: updates sent again */
 	TCPSPLICE_PEER_BULK_SYNCS,	/* u64, reported: full-table syncs to it */
 	TCPSPLICE_PEER_FAILURES,	/* u64, reported: times declared dead */
+	TCPSPLICE_PEER_BACKEND,		/* u8, the peer is a backend of split splices */
 
 	__TCPSPLICE_PEER_MAX,
 	TCPSPLICE_PEER_MAX = __TCPSPLICE_PEER_MAX - 1
