@@ -245,6 +245,19 @@ impl Client {
         backend: (SocketAddr, SocketAddr),
         wait_sync: bool,
     ) -> Result<(SpliceInfo, Option<bool>), Error> {
+        self.splice_split(client, backend, wait_sync, false)
+    }
+
+    /// As [`Client::splice_synced`]; with `split` the backend, if the
+    /// cluster knows it as a backend peer, sends server-to-client packets
+    /// to the client itself (the entry's `split` says whether it does).
+    pub fn splice_split(
+        &mut self,
+        client: (SocketAddr, SocketAddr),
+        backend: (SocketAddr, SocketAddr),
+        wait_sync: bool,
+        split: bool,
+    ) -> Result<(SpliceInfo, Option<bool>), Error> {
         let mut nest = attr(TCPSPLICE_A_SPLICE, true, Buffer::from(Vec::<u8>::new()))?;
         nest = nest
             .nest(&conn(TCPSPLICE_SPLICE_CLIENT, client)?)
@@ -254,12 +267,13 @@ impl Client {
             .map_err(ser)?;
         let mut attrs = GenlBuffer::new();
         attrs.push(nest);
-        if wait_sync {
-            attrs.push(attr(
-                TCPSPLICE_A_WAIT_SYNC,
-                false,
-                Buffer::from(Vec::<u8>::new()),
-            )?);
+        for (on, a) in [
+            (wait_sync, TCPSPLICE_A_WAIT_SYNC),
+            (split, TCPSPLICE_A_SPLIT),
+        ] {
+            if on {
+                attrs.push(attr(a, false, Buffer::from(Vec::<u8>::new()))?);
+            }
         }
         let replies = self.request(TCPSPLICE_CMD_SPLICE, attrs)?;
         let replicated = replies
@@ -401,6 +415,7 @@ fn decode_splice(a: &Nlattr<u16, Buffer>) -> Result<SpliceInfo, Error> {
             TCPSPLICE_SPLICE_PACKETS_TO_CLIENT => s.packets_to_client = n,
             TCPSPLICE_SPLICE_BYTES_TO_CLIENT => s.bytes_to_client = n,
             TCPSPLICE_SPLICE_REPLICA => s.replica = true,
+            TCPSPLICE_SPLICE_SPLIT => s.split = true,
             _ => {}
         }
     }

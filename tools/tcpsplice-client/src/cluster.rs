@@ -27,6 +27,11 @@ pub struct ClusterConfig {
     pub preempt: bool,
     pub peers: Vec<(u32, IpAddr)>,
     pub vips: Vec<(IpAddr, Vec<u32>)>,
+    /// This node is a backend of split splices.
+    pub backend: bool,
+    /// Backends that proxies may hand split splices to (id, the address
+    /// their service listens on).
+    pub backend_peers: Vec<(u32, IpAddr)>,
 }
 
 /// A peer as `GET_CLUSTER` reports it.
@@ -46,6 +51,8 @@ pub struct PeerInfo {
     pub retransmitted: u64,
     pub bulk_syncs: u64,
     pub failures: u64,
+    /// A backend of split splices, not a proxy.
+    pub backend: bool,
 }
 
 impl PeerInfo {
@@ -79,6 +86,8 @@ pub struct ClusterInfo {
     pub preempt: bool,
     pub ready: bool,
     pub incarnation: u64,
+    /// This node is a backend of split splices.
+    pub backend: bool,
     pub peers: Vec<PeerInfo>,
     pub vips: Vec<VipInfo>,
 }
@@ -150,14 +159,19 @@ impl Client {
             v.push(leaf(TCPSPLICE_CLUSTER_KEY, k.to_vec())?);
         }
         v.push(leaf(TCPSPLICE_CLUSTER_PREEMPT, vec![u8::from(c.preempt)])?);
-        for (id, a) in &c.peers {
-            v.push(nest(
-                TCPSPLICE_CLUSTER_PEER,
-                vec![
-                    leaf(TCPSPLICE_PEER_ID, id.to_ne_bytes().to_vec())?,
-                    leaf(TCPSPLICE_PEER_ADDR, ip_bytes(*a))?,
-                ],
-            )?);
+        if c.backend {
+            v.push(leaf(TCPSPLICE_CLUSTER_BACKEND, vec![1])?);
+        }
+        let peers = c.peers.iter().map(|p| (p, false));
+        for ((id, a), backend) in peers.chain(c.backend_peers.iter().map(|p| (p, true))) {
+            let mut kids = vec![
+                leaf(TCPSPLICE_PEER_ID, id.to_ne_bytes().to_vec())?,
+                leaf(TCPSPLICE_PEER_ADDR, ip_bytes(*a))?,
+            ];
+            if backend {
+                kids.push(leaf(TCPSPLICE_PEER_BACKEND, vec![1])?);
+            }
+            v.push(nest(TCPSPLICE_CLUSTER_PEER, kids)?);
         }
         for (a, owners) in &c.vips {
             let ids: Vec<u8> = owners.iter().flat_map(|o| o.to_ne_bytes()).collect();
@@ -196,6 +210,7 @@ pub(crate) fn decode_cluster(a: &Nlattr<u16, Buffer>) -> Result<ClusterInfo, Err
             TCPSPLICE_CLUSTER_INTERVAL => c.interval_ms = n as u32,
             TCPSPLICE_CLUSTER_MISSES => c.misses = n as u32,
             TCPSPLICE_CLUSTER_PREEMPT => c.preempt = n != 0,
+            TCPSPLICE_CLUSTER_BACKEND => c.backend = n != 0,
             TCPSPLICE_CLUSTER_READY => c.ready = n != 0,
             TCPSPLICE_CLUSTER_INCARNATION => c.incarnation = n,
             TCPSPLICE_CLUSTER_PEER => {
@@ -212,11 +227,13 @@ pub(crate) fn decode_cluster(a: &Nlattr<u16, Buffer>) -> Result<ClusterInfo, Err
                     retransmitted: 0,
                     bulk_syncs: 0,
                     failures: 0,
+                    backend: false,
                 };
                 for (t, b, _) in kids(&inner)? {
                     let n = num(&b);
                     match t {
                         TCPSPLICE_PEER_ID => p.id = n as u32,
+                        TCPSPLICE_PEER_BACKEND => p.backend = n != 0,
                         TCPSPLICE_PEER_ADDR => p.addr = ip_of(&b).unwrap_or(p.addr),
                         TCPSPLICE_PEER_STATE => {
                             p.state = member_name(
@@ -276,8 +293,14 @@ impl ClusterInfo {
         }
         let _ = writeln!(
             s,
-            "node {} port {} interval {} ms misses {} preempt {} ready {}",
-            self.node_id, self.port, self.interval_ms, self.misses, self.preempt, self.ready
+            "node {} port {} interval {} ms misses {} preempt {} ready {}{}",
+            self.node_id,
+            self.port,
+            self.interval_ms,
+            self.misses,
+            self.preempt,
+            self.ready,
+            if self.backend { " backend" } else { "" }
         );
         for p in &self.peers {
             let heard = p
@@ -286,7 +309,8 @@ impl ClusterInfo {
                 .unwrap_or_else(|| "never".into());
             let _ = writeln!(
                 s,
-                "peer {} {} {} ready {} synced {} heard {} unacked {} tx {} rx {} retransmitted {} bulk_syncs {} failures {}",
+                "{} {} {} {} ready {} synced {} heard {} unacked {} tx {} rx {} retransmitted {} bulk_syncs {} failures {}",
+                if p.backend { "backend" } else { "peer" },
                 p.id, p.addr, p.state, p.ready, p.synced, heard, p.unacked,
                 p.tx, p.rx, p.retransmitted, p.bulk_syncs, p.failures
             );

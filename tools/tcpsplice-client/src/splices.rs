@@ -38,6 +38,8 @@ pub struct SpliceInfo {
     pub id: u64,
     /// Installed from a cluster peer's update rather than made here.
     pub replica: bool,
+    /// A split splice: the backend sends server-to-client packets itself.
+    pub split: bool,
     pub state: String,
     pub client: ConnInfo,
     pub backend: ConnInfo,
@@ -119,11 +121,7 @@ pub fn top_text(active: usize, rows: &[Busy]) -> String {
             s,
             "{:>6}  {:<8}  {:<47}  {:>12.0}  {:>12.0}  {:>12}",
             e.id,
-            if e.replica {
-                format!("{}*", e.state)
-            } else {
-                e.state.clone()
-            },
+            state_label(e),
             e.client.remote.to_string(),
             r.bytes_per_sec_to_client,
             r.bytes_per_sec_to_backend,
@@ -133,8 +131,19 @@ pub fn top_text(active: usize, rows: &[Busy]) -> String {
     s
 }
 
+/// An entry's state, with `*` for a replica (installed from a cluster peer)
+/// and `/split` for a split splice.
+fn state_label(e: &SpliceInfo) -> String {
+    format!(
+        "{}{}{}",
+        e.state,
+        if e.replica { "*" } else { "" },
+        if e.split { "/split" } else { "" }
+    )
+}
+
 /// A table of entries, one line each; a `*` after the state marks a
-/// replica (installed from a cluster peer).
+/// replica (installed from a cluster peer), `/split` a split splice.
 pub fn table(list: &[SpliceInfo]) -> String {
     let mut s = String::new();
     let _ = writeln!(
@@ -147,11 +156,7 @@ pub fn table(list: &[SpliceInfo]) -> String {
             s,
             "{:>6}  {:<8}  {:<47}  {:<47}  {:>6}  {:>12}  {:>12}",
             e.id,
-            if e.replica {
-                format!("{}*", e.state)
-            } else {
-                e.state.clone()
-            },
+            state_label(e),
             format!("{} {}", e.client.remote, e.client.local),
             format!("{} {}", e.backend.local, e.backend.remote),
             e.idle_secs,

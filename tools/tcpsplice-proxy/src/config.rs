@@ -122,6 +122,13 @@ pub struct Pool {
     /// the (first) request head.
     #[serde(default)]
     pub forwarded: bool,
+    /// Split splices: the pool's backends run tcpsplice as backends of the
+    /// cluster (`tcpsplicectl cluster set --backend`, and `--backend-peer`
+    /// here) and send their responses straight to the clients. Connections
+    /// to a backend the module does not know as a backend peer are spliced
+    /// at the proxy only.
+    #[serde(default)]
+    pub split: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -210,6 +210,7 @@ mod tests {
         let c = ClusterInfo {
             node_id: 1,
             ready: true,
+            backend: false,
             peers: vec![tcpsplice_client::PeerInfo {
                 id: 2,
                 addr: "10.99.0.2".parse().unwrap(),
@@ -223,6 +224,7 @@ mod tests {
                 retransmitted: 1,
                 bulk_syncs: 1,
                 failures: 0,
+                backend: false,
             }],
             vips: vec![tcpsplice_client::VipInfo {
                 addr: "192.0.2.100".parse().unwrap(),

@@ -24,6 +24,8 @@ pub struct Pool {
     pub proxy_protocol: Option<ProxyProtocol>,
     /// HTTP: add the Forwarded headers.
     pub forwarded: bool,
+    /// Ask for split splices.
+    pub split: bool,
 }
 
 /// A backend chosen for one connection; counts as active until dropped.
@@ -66,6 +68,7 @@ impl Pool {
             health_interval: Duration::from_millis(c.health_interval_ms),
             proxy_protocol: c.proxy_protocol,
             forwarded: c.forwarded,
+            split: c.split,
         }
     }
 
@@ -154,6 +157,7 @@ mod tests {
             health_interval_ms: 0,
             proxy_protocol: None,
             forwarded: false,
+            split: false,
         })
     }
 

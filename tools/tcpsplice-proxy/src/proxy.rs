@@ -238,7 +238,11 @@ impl Proxy {
                 why: why.clone(),
                 relayed: (0, 0),
             },
-            None => r.splicer.splice(&mut client, &mut backend.1).await,
+            None => {
+                r.splicer
+                    .splice(&mut client, &mut backend.1, pool.split)
+                    .await
+            }
         };
         let (why, (up, down)) = match outcome {
             Outcome::Spliced { id, relayed } => {

@@ -143,13 +143,14 @@ impl Splicer {
         &self,
         client: (SocketAddr, SocketAddr),
         backend: (SocketAddr, SocketAddr),
+        split: bool,
     ) -> Result<u64, Error> {
         CLIENT.with_borrow_mut(|g| {
             if g.is_none() {
                 *g = Some(Client::connect()?);
             }
             let c = g.as_mut().expect("connected above");
-            match c.splice_synced(client, backend, self.wait_sync) {
+            match c.splice_split(client, backend, self.wait_sync, split) {
                 Ok((e, _)) => Ok(e.id),
                 Err(e) => {
                     if matches!(e, Error::Netlink(_)) {
@@ -162,7 +163,12 @@ impl Splicer {
     }
 
     /// Try to hand the pair to the kernel.
-    pub async fn splice(&self, client: &mut TcpStream, backend: &mut TcpStream) -> Outcome {
+    pub async fn splice(
+        &self,
+        client: &mut TcpStream,
+        backend: &mut TcpStream,
+        split: bool,
+    ) -> Outcome {
         // A fast backend starts its response with the acknowledgement of
         // the request, and a streaming peer never leaves a quiet moment: make
         // both peers wait for us by offering them almost no receive window
@@ -170,7 +176,7 @@ impl Splicer {
         // peer's windows are passed on in full).
         let _ = set_rcvbuf(client, QUIET_RCVBUF);
         let _ = set_rcvbuf(backend, QUIET_RCVBUF);
-        let outcome = self.find_quiet_moment(client, backend).await;
+        let outcome = self.find_quiet_moment(client, backend, split).await;
         if matches!(outcome, Outcome::Relay { .. }) {
             let _ = set_rcvbuf(client, RELAY_RCVBUF);
             let _ = set_rcvbuf(backend, RELAY_RCVBUF);
@@ -178,7 +184,12 @@ impl Splicer {
         outcome
     }
 
-    async fn find_quiet_moment(&self, client: &mut TcpStream, backend: &mut TcpStream) -> Outcome {
+    async fn find_quiet_moment(
+        &self,
+        client: &mut TcpStream,
+        backend: &mut TcpStream,
+        split: bool,
+    ) -> Outcome {
         let mut relayed = (0u64, 0u64);
         let io = |e: std::io::Error| Fallback::Error(format!("before splicing: {e}"));
         let deadline = Instant::now() + QUIET_WAIT;
@@ -219,7 +230,7 @@ impl Splicer {
                     }
                 }
             };
-            match tokio::task::block_in_place(|| self.ask(c, b)) {
+            match tokio::task::block_in_place(|| self.ask(c, b, split)) {
                 Ok(id) => return Outcome::Spliced { id, relayed },
                 Err(Error::Kernel { errno, msg }) if errno == libc::EAGAIN => {
                     crate::debug!("not yet: {}", msg.unwrap_or_default());

@@ -17,6 +17,10 @@
 //! owners = [1, 2]
 //! ```
 //!
+//! A proxy lists backends of split splices as peers with `backend = true`
+//! (their service address); a backend node says `backend = true` at the top
+//! and lists the proxies as peers.
+//!
 //! Errors name the file, the line where the file says it, and the reason.
 use serde::Deserialize;
 use std::net::IpAddr;
@@ -39,6 +43,8 @@ struct File {
     #[serde(default)]
     preempt: bool,
     #[serde(default)]
+    backend: bool,
+    #[serde(default)]
     peer: Vec<Peer>,
     #[serde(default)]
     vip: Vec<Vip>,
@@ -49,6 +55,8 @@ struct File {
 struct Peer {
     id: u32,
     address: IpAddr,
+    #[serde(default)]
+    backend: bool,
 }
 
 #[derive(Deserialize)]
@@ -108,6 +116,7 @@ pub fn parse(text: &str, file: &str) -> Result<(ClusterConfig, PathBuf), String>
         // The key file is read (and checked) separately.
         key: Key([1, 1]),
         preempt: f.preempt,
+        backend: f.backend,
         n_peers: f.peer.len(),
         n_vips: f.vip.len(),
         ..Config::NONE
@@ -116,6 +125,7 @@ pub fn parse(text: &str, file: &str) -> Result<(ClusterConfig, PathBuf), String>
         c.peers[i] = PeerConfig {
             id: p.id,
             addr: addr(p.address),
+            backend: p.backend,
         };
     }
     for (i, v) in f.vip.iter().enumerate() {
@@ -164,7 +174,19 @@ pub fn parse(text: &str, file: &str) -> Result<(ClusterConfig, PathBuf), String>
             misses: f.misses,
             key: None,
             preempt: f.preempt,
-            peers: f.peer.iter().map(|p| (p.id, p.address)).collect(),
+            peers: f
+                .peer
+                .iter()
+                .filter(|p| !p.backend)
+                .map(|p| (p.id, p.address))
+                .collect(),
+            backend: f.backend,
+            backend_peers: f
+                .peer
+                .iter()
+                .filter(|p| p.backend)
+                .map(|p| (p.id, p.address))
+                .collect(),
             vips: f
                 .vip
                 .iter()
@@ -205,11 +227,35 @@ owners = [1, 2, 3]
     }
 
     #[test]
+    fn backend_peers_and_backend_nodes() {
+        let proxy = GOOD.replace("id = 3\n", "id = 3\nbackend = true\n");
+        // A backend owns no VIP.
+        assert_eq!(
+            parse(&proxy, "c.toml").unwrap_err(),
+            "c.toml: a backend node has no VIPs and only proxies as peers; backends own no VIP"
+        );
+        let (c, _) = parse(&proxy.replace("[1, 2, 3]", "[1, 2]"), "c.toml").unwrap();
+        assert_eq!(c.peers, [(2, "10.99.0.2".parse().unwrap())]);
+        assert_eq!(c.backend_peers, [(3, "fd99::3".parse().unwrap())]);
+        assert!(!c.backend);
+        let backend = "node_id = 21\nbackend = true\nkey_file = \"k\"\n[[peer]]\nid = 1\naddress = \"10.0.0.1\"\n";
+        let (c, _) = parse(backend, "b.toml").unwrap();
+        assert!(c.backend);
+        assert_eq!(c.peers.len(), 1);
+        // A backend node has no VIPs.
+        let e = parse(
+            &format!("{backend}[[vip]]\naddress = \"192.0.2.1\"\nowners = [21]\n"),
+            "b.toml",
+        );
+        assert!(e.unwrap_err().starts_with("b.toml: a backend node"));
+    }
+
+    #[test]
     fn errors_name_file_line_and_reason() {
         let e = |t: &str| parse(t, "c.toml").unwrap_err();
         assert_eq!(
             e(&GOOD.replace("interval_ms", "intervall_ms")),
-            "c.toml:3: unknown field `intervall_ms`, expected one of `node_id`, `key_file`, `port`, `interval_ms`, `misses`, `preempt`, `peer`, `vip`"
+            "c.toml:3: unknown field `intervall_ms`, expected one of `node_id`, `key_file`, `port`, `interval_ms`, `misses`, `preempt`, `backend`, `peer`, `vip`"
         );
         assert!(e(&GOOD.replace("10.99.0.2", "10.99.0")).starts_with("c.toml:6: "));
         assert_eq!(

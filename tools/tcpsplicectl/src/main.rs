@@ -123,6 +123,14 @@ enum ClusterCmd {
         /// A VIP and its owners in priority order, as ADDRESS=ID,ID,... (repeat).
         #[arg(long, value_name = "ADDRESS=IDS")]
         vip: Vec<String>,
+        /// (On a proxy) a backend that split splices may be handed to, as
+        /// ID=ADDRESS, the address its service listens on (repeat).
+        #[arg(long, value_name = "ID=ADDRESS")]
+        backend_peer: Vec<String>,
+        /// This node is a backend of split splices: its peers are the
+        /// proxies that may hand it splices; no VIPs.
+        #[arg(long)]
+        backend: bool,
     },
     /// Replace this node's cluster configuration with the one in a TOML
     /// file (needs CAP_NET_ADMIN); errors name the file and line.
@@ -322,6 +330,8 @@ fn run(cli: Cli) -> Result<(), client::Error> {
                 preempt,
                 peer,
                 vip,
+                backend_peer,
+                backend,
             } => {
                 if node_id == 0 {
                     return Err(usage(
@@ -340,6 +350,11 @@ fn run(cli: Cli) -> Result<(), client::Error> {
                         .map(|p| parse_peer(p))
                         .collect::<Result<_, _>>()?,
                     vips: vip.iter().map(|v| parse_vip(v)).collect::<Result<_, _>>()?,
+                    backend,
+                    backend_peers: backend_peer
+                        .iter()
+                        .map(|p| parse_peer(p))
+                        .collect::<Result<_, _>>()?,
                 };
                 c.set_cluster(&cfg)?;
             }
@@ -353,6 +368,8 @@ fn run(cli: Cli) -> Result<(), client::Error> {
                 preempt: false,
                 peers: Vec::new(),
                 vips: Vec::new(),
+                backend: false,
+                backend_peers: Vec::new(),
             })?,
             ClusterCmd::Show => {
                 let info = c.cluster()?;
