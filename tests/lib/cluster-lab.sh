@@ -20,6 +20,10 @@
 #   failover_test CUT WHAT     100 downloads and 20 interactive sessions on
 #                              proxy1, CUT makes it fail, proxy2 must carry
 #                              every one to the end (WHAT names CUT)
+# SPLIT=1: split splices to backend1, which runs the module as backend
+# node 21 (Documentation/split.rst); with CLUSTER_VIP6 also an IPv6 pool
+# (Host v6.example.com) of backend 32 at 2001:db8:b::22, which the scenario
+# adds (split_backend6).
 # CLUSTER_INTERVAL and CLUSTER_MISSES set the failure detection (100 ms, 10),
 # TRACE_NODES the nodes cluster_trace watches (1 2); CLUSTER_VIP6 adds an
 # IPv6 VIP owned like $VIP; CLIENTS and BACKENDS size the lab (1 and 1).
@@ -40,6 +44,8 @@ cluster_set() {
   done
   owners=$(IFS=,; echo "${all[*]}")
   [ -n "${CLUSTER_VIP6:-}" ] && args+=(--vip "$CLUSTER_VIP6=$owners")
+  [ -n "${SPLIT:-}" ] && args+=(--backend-peer 21=203.0.113.21)
+  [ -n "${SPLIT:-}" ] && [ -n "${CLUSTER_VIP6:-}" ] && args+=(--backend-peer 32=2001:db8:b::22)
   tcpsplicectl -n "proxy$n" cluster set --node-id "$n" --key-file "$KEYFILE" \
     --interval "${CLUSTER_INTERVAL:-100}" --misses "${CLUSTER_MISSES:-10}" --preempt --vip "$VIP=$owners" "${args[@]}"
 }
@@ -70,6 +76,19 @@ address = "$VIP:80"
 name = "web"
 backends = [$(for b in $(seq 1 "${BACKENDS:-1}"); do printf '"203.0.113.2%s:8000",' "$b"; done)]
 health_interval_ms = 0
+${SPLIT:+split = true}
+TOML
+  [ -n "${SPLIT:-}" ] && [ -n "${CLUSTER_VIP6:-}" ] && cat >> "/tmp/cluster-proxy$n.toml" <<TOML
+[[listen]]
+address = "[$CLUSTER_VIP6]:80"
+[[pool]]
+name = "web6"
+backends = ["[2001:db8:b::22]:8000"]
+health_interval_ms = 0
+split = true
+[[route]]
+host = "v6.example.com"
+pool = "web6"
 TOML
 }
 
@@ -106,6 +125,11 @@ cluster_lab_up() {
     cluster_node "$n"
     cluster_set "$n" 1 2 || fail "cluster set on proxy$n"
   done
+  if [ -n "${SPLIT:-}" ]; then
+    tcpsplicectl -n backend1 cluster set --node-id 21 --backend --key-file "$KEYFILE" \
+      --interval "${CLUSTER_INTERVAL:-100}" --misses "${CLUSTER_MISSES:-10}" \
+      --peer 1=203.0.113.11 --peer 2=203.0.113.12 || fail "cluster set on backend1"
+  fi
   cluster_trace &
   wait_for 20 ready 1 || fail "proxy1 not ready"
   wait_for 20 ready 2 || fail "proxy2 not ready"
@@ -194,4 +218,16 @@ failover_test() {
   expect_eq "$(cvalue 2 peer_failures)" 1 "peer failures detected"
   expect_eq "$(tcpsplicectl -n proxy2 stats | awk '$1 == "peer1.failures" { print $2 }')" 1 "proxy1's failures seen by proxy2"
   expect_eq "$(cvalue 2 drop_malformed)" 0 "malformed drops at proxy2"
+}
+
+# split_backend6: backend2, IPv6 only, as backend node 32 of the proxies
+# (over IPv6), serving the web6 pool.
+split_backend6() {
+  _topo_host backend2 br-back 203.0.113.22/24 2001:db8:b::22/64 203.0.113.1 2001:db8:b::1
+  on backend2 python3 "$LIB/backend.py" 2001:db8:b::22 8000 > /dev/null 2>&1 &
+  wait_for 60 on backend2 curl -sf -o /dev/null "http://[2001:db8:b::22]:8000/bytes/1" ||
+    fail "backend2 does not serve"
+  tcpsplicectl -n backend2 cluster set --node-id 32 --backend --key-file "$KEYFILE" \
+    --interval "${CLUSTER_INTERVAL:-100}" --misses "${CLUSTER_MISSES:-10}" \
+    --peer 1=2001:db8:b::11 --peer 2=2001:db8:b::12 || fail "cluster set on backend2"
 }

@@ -6,6 +6,8 @@ to test that the module refuses them.
     add FROM TO INC CTR [KEY]  an update installing a splice, from node FROM
                                (incarnation INC, counter CTR) to node TO, sealed
                                with KEYFILE's key or, if given, KEY (32 hex)
+    split FROM TO INC CTR ADDR an update handing a split splice to the
+                               backend at ADDR (operation 4)
     version FROM TO INC CTR    a heartbeat claiming wire version 2
     heartbeat FROM TO INC CTR  a valid heartbeat
     replay PCAP                the UDP payload of the first packet captured
@@ -65,15 +67,15 @@ def v4(a):
     return socket.inet_aton(a) + bytes(12)
 
 
-def add_op(client="198.51.100.99", cport=40000, bport=50000):
+def add_op(client="198.51.100.99", cport=40000, bport=50000, backend="203.0.113.21", op=1):
     ep = lambda a, p: v4(a) + struct.pack(">H", p)
-    tuples = ep("192.0.2.100", 80) + ep(client, cport) + ep("203.0.113.101", bport) + ep("203.0.113.21", 8000)
+    tuples = ep("192.0.2.100", 80) + ep(client, cport) + ep("203.0.113.101", bport) + ep(backend, 8000)
     leg = struct.pack(">IIIIBBBB", 1000, 2000, 0, 0, 2, 7, 7, 0)
-    return bytes([1, 4]) + tuples + leg + leg + struct.pack(">HHII", 1460, 1460, 65535, 65535)
+    return bytes([op, 4]) + tuples + leg + leg + struct.pack(">HHII", 1460, 1460, 65535, 65535)
 
 
-def add_body():
-    return struct.pack(">IIHH", 1, 1, 1, 0) + add_op()
+def add_body(**op):
+    return struct.pack(">IIHH", 1, 1, 1, 0) + add_op(**op)
 
 
 def main():
@@ -102,6 +104,8 @@ def main():
         if kind == "add":
             k = bytes.fromhex(a[4]) if len(a) > 4 else key
             d = seal(k, 2, frm, to, inc, ctr, add_body())
+        elif kind == "split":
+            d = seal(key, 2, frm, to, inc, ctr, add_body(backend=a[4], op=4))
         elif kind == "version":
             d = seal(key, 1, frm, to, inc, ctr, struct.pack(">BBHII", 1, 0, 0, 0, 0), version=2)
         elif kind == "heartbeat":

@@ -2,13 +2,20 @@
 # Helpers for scenarios run inside the guest by tests/vm/run.
 set -u
 . "${TCPSPLICE_TOP:?}/scripts/guest/topo.sh"
-KO=$TCPSPLICE_TOP/tcpsplice.ko
+KO=${TCPSPLICE_KO:-$TCPSPLICE_TOP/tcpsplice.ko}
 
 fail() { echo "FAIL: $*"; echo "FAIL: $*" > /tmp/failed; exit 1; }
 expect_eq() { [ "$1" = "$2" ] || fail "$3: expected '$2', got '$1'"; }
 expect_gt() { [ "$1" -gt "$2" ] || fail "$3: expected more than $2, got $1"; }
 # rsts HOST: resets HOST sent or had (OutRsts + EstabResets)
 rsts() { on "$1" awk '/^Tcp:/ { if (h) { print $9 + $15; exit } h = 1 }' /proc/net/snmp; }
+# opts HOST SACK TS WSCALE RMEM_MAX: the TCP options HOST's new connections offer
+opts() {
+  on "$1" sysctl -qw net.ipv4.tcp_sack="$2" net.ipv4.tcp_timestamps="$3" \
+    net.ipv4.tcp_window_scaling="$4" net.ipv4.tcp_rmem="4096 131072 $5"
+}
+# netem HOST DEV ARGS...: impair what HOST sends on DEV
+netem() { on "$1" tc qdisc replace dev "$2" root netem "${@:3}"; }
 # estab_resets HOST: connections of HOST reset while established (EstabResets)
 estab_resets() { on "$1" awk '/^Tcp:/ { if (h) { print $9; exit } h = 1 }' /proc/net/snmp; }
 load_module() { insmod "$KO" "$@" || fail "insmod $*"; }

@@ -9,10 +9,6 @@
 . "$TCPSPLICE_TOP/tests/lib/splice-lab.sh"
 splice_lab_up
 client() { on client1 python3 "$LIB/client.py" "$@"; }
-opts() { # HOST SACK TS WSCALE RMEM_MAX
-  on "$1" sysctl -qw net.ipv4.tcp_sack="$2" net.ipv4.tcp_timestamps="$3" \
-    net.ipv4.tcp_window_scaling="$4" net.ipv4.tcp_rmem="4096 131072 $5"
-}
 session() { # WHAT
   local v4=(192.0.2.11 80 www) v6=(2001:db8:1::11 80 v6.example.com) a
   for a in v4 v6; do
@@ -67,7 +63,6 @@ tcpsplicectl -n proxy1 reset-stats
 n=0
 
 # Loss, reordering and duplication on every link of the path.
-netem() { on "$1" tc qdisc replace dev "$2" root netem "${@:3}"; }
 netem client1 eth0 loss 5% delay 2ms
 netem backend1 eth0 loss 5% delay 2ms
 netem proxy1 eth0 delay 5ms reorder 25% 50% duplicate 2%

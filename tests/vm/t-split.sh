@@ -1,0 +1,141 @@
+# Split splice (Documentation/split.rst): proxy1 hands the server-to-client
+# direction of every spliced connection to backend1, whose module sends its
+# responses straight to the client (via the router, never through a proxy),
+# translated; client-to-server packets still pass the proxy. Checks, each
+# byte-exact and without a reset at either end:
+#  - downloads and an upload; counters prove the responses did not pass the
+#    proxy, and both sides' entries go once the connections end;
+#  - the backend losing its entries mid-transfer (as when its module is
+#    unloaded): its packets go to the proxy again, which translates them;
+#  - proxy1 failing mid-transfer: proxy2 takes the client-to-server direction
+#    over, the backend keeps sending directly;
+#  - forged and misdirected split entries are refused and counted;
+#  - IPv6: a download and an upload split the same way.
+# timeout: 600
+. "$(dirname "$0")/lib.sh"
+. "$TCPSPLICE_TOP/tests/lib/cluster-lab.sh"
+SPLIT=1 CLUSTER_VIP6=2001:db8:1::100 cluster_lab_up
+note=/tmp/t-split.note
+bvalue() { value backend1 "$1"; }
+wait_for 20 'tcpsplicectl -n proxy1 cluster show | grep -q "^backend 21 203.0.113.21 up"' ||
+  fail "proxy1 does not see backend 21: $(tcpsplicectl -n proxy1 cluster show)"
+wait_for 20 'tcpsplicectl -n backend1 cluster show | grep -q "^peer 2 .* up"' || fail "backend1 does not hear proxy2"
+r0c=$(rsts client1) r0b=$(rsts backend1)
+for n in proxy1 proxy2 backend1; do tcpsplicectl -n "$n" reset-stats; done
+
+# 1. Downloads and an upload.
+on client1 python3 "$LIB/client.py" "$VIP" 80 www parallel 8 2000000 || fail "downloads"
+on client1 python3 "$LIB/client.py" "$VIP" 80 www upload 1000000 0.2 || fail "upload"
+down=$((8 * 2000000))
+expect_gt "$(cvalue 1 splits_made)" 8 "splices proxy1 split"
+expect_eq "$(cvalue 1 splits_no_backend)" 0 "split requests for unknown backends"
+expect_gt "$(bvalue splits_installed)" 8 "split entries backend1 installed"
+expect_gt "$(bvalue split_bytes_to_client)" $((down - 1)) "response bytes backend1 sent to the client itself"
+via_proxy=$(cvalue 1 bytes_to_client)
+[ "$via_proxy" -lt $((down / 20)) ] || fail "$via_proxy response bytes passed proxy1 (of $down)"
+expect_gt "$(cvalue 1 bytes_to_backend)" 999999 "upload bytes through proxy1"
+expect_eq "$(bvalue splits_refused)" 0 "refused split entries"
+# The backend sees both directions and finds every end; its reports remove
+# the proxies' entries too.
+wait_for 60 'test "$(bvalue splits_ended)" -ge 9' || fail "backend1 found $(bvalue splits_ended) ends of 9"
+wait_for 60 'test "$(value backend1 splices_active)" = 0 && test "$(cvalue 1 splices_active)" = 0 && test "$(cvalue 2 splices_active)" = 0' ||
+  fail "entries left: backend1 $(value backend1 splices_active), proxy1 $(cvalue 1 splices_active), proxy2 $(cvalue 2 splices_active)"
+echo "downloads: $down bytes, $(bvalue split_packets_to_client) packets sent by backend1 directly, $via_proxy bytes through proxy1 (sent before the entry arrived); ends found by backend1: $(bvalue splits_ended)" > "$note"
+
+# 1b. Every combination of SACK, timestamps and window scaling (the backend
+# the opposite of the client), then loss, reordering and duplication on the
+# client's and the backend's links: byte-exact, sent directly, no reset.
+direct0=$(bvalue split_bytes_to_client)
+for sack in 0 1; do for ts in 0 1; do for ws in 0 1; do
+  opts client1 $sack $ts $ws 16777216
+  opts backend1 $((1 - sack)) $((1 - ts)) $((1 - ws)) 262144
+  on client1 python3 "$LIB/client.py" "$VIP" 80 www download 500000 || fail "download, client sack=$sack ts=$ts wscale=$ws"
+  on client1 python3 "$LIB/client.py" "$VIP" 80 www upload 200000 0.2 || fail "upload, client sack=$sack ts=$ts wscale=$ws"
+done; done; done
+opts client1 1 1 1 6291456
+opts backend1 1 1 1 6291456
+expect_gt "$(bvalue split_bytes_to_client)" $((direct0 + 8 * 500000 - 1)) "bytes sent directly across the option matrix"
+e0c=$(estab_resets client1) e0b=$(estab_resets backend1) direct0=$(bvalue split_bytes_to_client)
+netem client1 eth0 loss 3% delay 2ms
+netem backend1 eth0 loss 3% delay 2ms reorder 25% 50% duplicate 2%
+on router tc qdisc replace dev client1-eth0 root netem delay 3ms reorder 25% 50% duplicate 2%
+on client1 python3 "$LIB/client.py" "$VIP" 80 www download 2000000 || fail "download under loss"
+on client1 python3 "$LIB/client.py" "$VIP" 80 www upload 1000000 0.2 || fail "upload under loss"
+on client1 tc qdisc del dev eth0 root
+on backend1 tc qdisc del dev eth0 root
+on router tc qdisc del dev client1-eth0 root
+expect_gt "$(bvalue split_bytes_to_client)" $((direct0 + 1999999)) "bytes sent directly under loss"
+expect_eq "$(estab_resets client1)" "$e0c" "connections reset at the client under loss"
+expect_eq "$(estab_resets backend1)" "$e0b" "connections reset at the backend under loss"
+expect_eq "$(cvalue 1 drop_malformed)$(bvalue drop_malformed)" 00 "malformed drops"
+echo "option matrix and loss: byte-exact; $(bvalue options_stripped) options stripped and $(bvalue sack_blocks) SACK blocks translated by backend1" >> "$note"
+r0c=$(rsts client1) r0b=$(rsts backend1)
+
+# 2. The backend loses its entries mid-transfer: the proxy translates again.
+before=$(cvalue 1 packets_to_client) d0=$(bvalue split_packets_to_client)
+on client1 python3 "$LIB/client.py" "$VIP" 80 www interactive 100 12 > /tmp/split-int.out 2>&1 &
+ipid=$!
+wait_for 20 'test "$(value backend1 splices_active)" -ge 1' || fail "no split entry on backend1"
+sleep 2
+direct=$(bvalue split_packets_to_client)
+for id in $(tcpsplicectl -n backend1 list | awk 'NR > 1 { print $1 }'); do
+  tcpsplicectl -n backend1 unsplice "$id" || fail "unsplice $id on backend1"
+done
+expect_gt $((direct - d0)) 10 "responses backend1 sent directly before it dropped its entry"
+wait "$ipid" || fail "interactive session after the backend dropped its entry: $(cat /tmp/split-int.out)"
+expect_gt "$(cvalue 1 packets_to_client)" $((before + 20)) "responses proxy1 carried after the backend's entry went"
+echo "fallback: $(( $(cvalue 1 packets_to_client) - before )) response packets through proxy1 after backend1 dropped its entry" >> "$note"
+
+# 3. proxy1 fails mid-transfer.
+tcpsplicectl -n proxy2 reset-stats
+direct0=$(bvalue split_bytes_to_client)
+rm -f /tmp/go
+on client1 python3 "$LIB/client.py" "$VIP" 80 www failover 20 1000000 5 8 /tmp/go > /tmp/split-failover.out 2>&1 &
+cpid=$!
+wait_for 120 grep -q ready /tmp/split-failover.out || fail "connections not up: $(cat /tmp/split-failover.out)"
+wait_for 60 'test "$(cvalue 2 replicas_installed)" -ge 25' || fail "proxy2 holds $(cvalue 2 replicas_installed) of 25"
+touch /tmp/go
+sleep 1
+printf 'link set eth0 down\nlink set eth1 down\nlink set sync0 down\n' | ip -n proxy1 -batch -
+wait_for 60 owns 2 "$VIP" || fail "proxy2 did not take $VIP over"
+wait "$cpid" || fail "transfers: $(cat /tmp/split-failover.out)"
+grep -q "bulk_ok=20 interactive_ok=5" /tmp/split-failover.out || fail "not every connection completed: $(cat /tmp/split-failover.out)"
+expect_gt "$(bvalue split_bytes_to_client)" $((direct0 + 20000000 - 1)) "bytes backend1 sent directly across the failure"
+expect_gt "$(cvalue 2 packets_to_backend)" 10 "client packets proxy2 carried"
+echo "proxy1 failed: 20 downloads and 5 interactive sessions completed; $(sed -n 's/.* stall_ms=\([0-9]*\).*/\1/p' /tmp/split-failover.out) ms longest stall" >> "$note"
+expect_eq "$(rsts client1)" "$r0c" "resets at the client"
+expect_eq "$(rsts backend1)" "$r0b" "resets at the backend"
+
+# 4. Forged and misdirected entries, sent from client1: as test peer 9,
+# which knows the key, and as node 8, which is nobody.
+tcpsplicectl -n backend1 cluster set --node-id 21 --backend --key-file "$KEYFILE" \
+  --interval "${CLUSTER_INTERVAL:-100}" --misses "${CLUSTER_MISSES:-10}" \
+  --peer 1=203.0.113.11 --peer 2=203.0.113.12 --peer 9=198.51.100.11 || fail "cluster set on backend1"
+tcpsplicectl -n backend1 reset-stats
+sm() { on client1 python3 "$LIB/syncmsg.py" "$KEYFILE" 203.0.113.21 7010 "$@"; }
+# Each message is update 1 of a new incarnation of node 9, so each is applied.
+sm split 9 21 7 1 203.0.113.99      # not an address of backend1
+sm add 9 21 8 1                     # not a split splice
+sm split 8 21 7 1 203.0.113.21      # from a node that is no peer
+sm add 9 21 9 1 00112233445566778899aabbccddeeff   # the wrong key
+sleep 1
+expect_eq "$(bvalue splits_refused)" 2 "split entries refused (foreign address, not split)"
+expect_eq "$(bvalue sync_reject_unknown_peer)" 1 "datagrams from a non-peer"
+expect_eq "$(bvalue sync_reject_bad_tag)" 1 "datagrams under a wrong key"
+expect_eq "$(bvalue splits_installed)" 0 "entries installed from forged datagrams"
+echo "forged: refused $(bvalue splits_refused) misdirected entries, $(bvalue sync_reject_unknown_peer) from a non-peer" >> "$note"
+
+# 5. IPv6, through proxy2 (which owns every VIP now), to backend2, a backend
+# node whose sync runs over IPv6.
+split_backend6
+wait_for 30 'tcpsplicectl -n proxy2 cluster show | grep -q "^backend 32 2001:db8:b::22 up"' ||
+  fail "proxy2 does not see backend 32: $(tcpsplicectl -n proxy2 cluster show)"
+via0=$(cvalue 2 bytes_to_client)
+on client1 python3 "$LIB/client.py" 2001:db8:1::100 80 v6.example.com download 2000000 || fail "IPv6 download"
+on client1 python3 "$LIB/client.py" 2001:db8:1::100 80 v6.example.com upload 500000 0.2 || fail "IPv6 upload"
+expect_gt "$(value backend2 split_bytes_to_client)" 1999999 "IPv6 response bytes backend2 sent directly"
+via=$(( $(cvalue 2 bytes_to_client) - via0 ))
+[ "$via" -lt 100000 ] || fail "$via IPv6 response bytes passed proxy2"
+echo "IPv6: 2000000 bytes downloaded, $via through proxy2" >> "$note"
+expect_eq "$(rsts client1)" "$r0c" "resets at the client"
+expect_eq "$(rsts backend1)" "$r0b" "resets at the backend"
