@@ -13,7 +13,7 @@ use crate::splice_core::capture::{self, Refusal};
 use crate::splice_core::config::VERSION_C;
 use crate::splice_core::conn::{Phase, Side};
 use crate::splice_core::splice::{Endpoint, Family, Splice, Tuple};
-use crate::splice_core::sync::{Addr, DelReason, Op, Replica};
+use crate::splice_core::sync::{backend_addr, DelReason, Op, Replica};
 use crate::stats::{Counter, GAUGES};
 use kernel::prelude::*;
 
@@ -109,14 +109,6 @@ fn tuple(req: &Request, c: &ConnAttrs, family: Option<Family>) -> Result<(Family
     Ok((f, t))
 }
 
-/// The backend's address of a backend-side tuple.
-fn backend_addr_of(family: Family, t: &Tuple) -> Addr {
-    Addr {
-        v6: family == Family::V6,
-        addr: t.remote.addr,
-    }
-}
-
 fn refusal_errno(r: Refusal) -> Error {
     match r {
         Refusal::NotEstablished => ENOTCONN,
@@ -138,16 +130,7 @@ pub(crate) fn splice(req: &Request) -> Result {
     let (_, bt) = tuple(req, &bk, Some(family))?;
     let net = req.net();
     // Asked before the sockets are locked (the cluster's lock sleeps).
-    let split = req.split() && {
-        let backend = backend_addr_of(family, &bt);
-        let known = net.cluster().has_backend_peer(&backend);
-        net.stats.inc(if known {
-            Counter::SplitsMade
-        } else {
-            Counter::SplitsNoBackend
-        });
-        known
-    };
+    let split = req.split() && net.cluster().has_backend_peer(&backend_addr(family, &bt));
     let Some(cs) = req.lookup_sock(family, &ct) else {
         req.error(c"no local TCP connection matches the client-side addresses");
         return Err(ENOENT);
@@ -206,6 +189,13 @@ pub(crate) fn splice(req: &Request) -> Result {
     pair.retire();
     drop(pair);
     net.stats.inc(Counter::SplicesCreated);
+    if req.split() {
+        net.stats.inc(if split {
+            Counter::SplitsMade
+        } else {
+            Counter::SplitsNoBackend
+        });
+    }
     let ticket = net
         .cluster()
         .replicate(net, &Op::Add(replica), replica.split_to());

@@ -2,16 +2,16 @@
 //! Splice entries: what the table holds for each splice, the per-packet work
 //! on it, and the sweep that removes finished and idle entries.
 
+use crate::ffi::sock::PeerFin;
 use crate::ffi::table::{
     jiffies, jiffies_to_secs, secs_to_jiffies, BhGuard, InsertError, Key, RcuGuard,
 };
-use crate::ffi::sock::PeerFin;
 use crate::ffi::{CsumMode, Skb};
 use crate::netns::NetState;
 use crate::splice_core::conn::{Action, Phase, Side, Tracker};
 use crate::splice_core::icmp;
 use crate::splice_core::splice::{Family, Splice, Tuple};
-use crate::splice_core::sync::{backend_addr, Addr, DelReason, Op, Replica};
+use crate::splice_core::sync::{Addr, DelReason, Op, Replica};
 use crate::stats::Counter;
 use kernel::new_spinlock;
 use kernel::prelude::*;
@@ -138,7 +138,7 @@ impl Entry {
 
     /// The backend a split splice was handed to.
     pub(crate) fn split_to(&self) -> Option<Addr> {
-        self.split.then(|| backend_addr(&self.splice))
+        self.replica().split_to()
     }
 
     /// A copy of the entry. Call with bottom halves disabled (e.g. under the

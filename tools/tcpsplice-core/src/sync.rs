@@ -373,16 +373,19 @@ impl Replica {
     /// The backend a split splice is handed to (its address on the backend
     /// side); `None` for a splice the proxies forward both ways.
     pub fn split_to(&self) -> Option<Addr> {
-        self.split.then(|| backend_addr(&self.splice))
+        self.split.then(|| {
+            let sp = &self.splice;
+            backend_addr(sp.family(), sp.tuple(super::conn::Side::Backend))
+        })
     }
 }
 
-/// The backend's address of a splice (the backend-side connection's remote
-/// address).
-pub fn backend_addr(sp: &Splice) -> Addr {
+/// The backend's address of a splice: the remote address of the proxy's
+/// backend-side connection `t`.
+pub fn backend_addr(family: Family, t: &Tuple) -> Addr {
     Addr {
-        v6: sp.family() == Family::V6,
-        addr: sp.tuple(super::conn::Side::Backend).remote.addr,
+        v6: family == Family::V6,
+        addr: t.remote.addr,
     }
 }
 
