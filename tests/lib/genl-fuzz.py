@@ -30,14 +30,14 @@ NLM_F_DUMP = 0x300
 U8, U16, U32, U64, FLAG, STR = "u8", "u16", "u32", "u64", "flag", "str"
 ADDR, KEY, OWNERS = "addr", "key", "owners"
 CONN = {1: ADDR, 2: U16, 3: ADDR, 4: U16, 5: U16, 6: U8, 7: U8, 8: FLAG, 9: FLAG}
-SPLICE = {1: U64, 2: U64, 3: CONN, 4: CONN, 5: U8, 6: U32, 7: U32, 8: U64, 9: U64, 10: U64, 11: U64, 12: FLAG}
+SPLICE = {1: U64, 2: U64, 3: CONN, 4: CONN, 5: U8, 6: U32, 7: U32, 8: U64, 9: U64, 10: U64, 11: U64, 12: FLAG, 13: FLAG}
 CONFIG = {1: U32, 2: U32}
-PEER = {1: U64, 2: U32, 3: ADDR, 4: U8, 5: U8, 6: U8, 7: U32, 8: U32}
+PEER = {1: U64, 2: U32, 3: ADDR, 4: U8, 5: U8, 6: U8, 7: U32, 8: U32, 14: U8}
 VIP = {1: ADDR, 2: OWNERS, 3: U8}
-CLUSTER = {1: U64, 2: U32, 3: U16, 4: U32, 5: U32, 6: KEY, 7: U8, 8: PEER, 9: VIP, 10: U8, 11: U64}
-TOP = {1: STR, 2: CONFIG, 3: {}, 4: U64, 5: U64, 6: SPLICE, 7: U32, 8: U32, 9: CLUSTER, 10: {}, 11: FLAG, 12: U8}
+CLUSTER = {1: U64, 2: U32, 3: U16, 4: U32, 5: U32, 6: KEY, 7: U8, 8: PEER, 9: VIP, 10: U8, 11: U64, 12: U8}
+TOP = {1: STR, 2: CONFIG, 3: {}, 4: U64, 5: U64, 6: SPLICE, 7: U32, 8: U32, 9: CLUSTER, 10: {}, 11: FLAG, 12: U8, 13: FLAG}
 # What each command mostly carries (the rest of the time: anything).
-CMD_ATTRS = {1: [], 2: [2], 3: [], 4: [6, 11], 5: [6], 6: [6], 7: [9], 8: [], 9: []}
+CMD_ATTRS = {1: [], 2: [2], 3: [], 4: [6, 11, 13], 5: [6], 6: [6], 7: [9], 8: [], 9: []}
 INTERESTING_U32 = [0, 1, 2, 7, 8, 0xFFFF, 0x10000, 0x7FFFFFFF, 0x80000000, 0xFFFFFFFF]
 
 
