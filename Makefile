@@ -5,6 +5,7 @@
 #   make check           every test (host, module build, KUnit and VM scenarios)
 #   make lab             the demo lab in a VM
 #   make bench           benchmarks on the release kernel (scripts/bench)
+#   make bench-split     split against whole splices, proxy CPU per GB (scripts/bench-split)
 #   make soak            hostile traffic, fuzzing, crashes for an hour (scripts/soak)
 #   make install         tools, man pages, completions, systemd unit, example
 #                        configuration (DESTDIR, PREFIX); the module too when
@@ -35,7 +36,7 @@ UNITDIR ?= /lib/systemd/system
 SYSCONFDIR ?= /etc
 BIN := tools/target/release
 
-.PHONY: all modules clippy clean check lab tools bench soak install dkms-install
+.PHONY: all modules clippy clean check lab tools bench bench-split soak install dkms-install
 all: modules
 
 modules:
@@ -61,6 +62,9 @@ lab:
 
 bench:
 	scripts/bench
+
+bench-split:
+	scripts/bench-split
 
 soak:
 	scripts/soak $(SOAK_SECONDS)
