@@ -9,6 +9,15 @@ use crate::splice_core::translate::Timestamps;
 use core::ptr::NonNull;
 use kernel::prelude::*;
 
+/// The address family constant of `family`.
+fn af(family: Family) -> c_int {
+    let af = match family {
+        Family::V4 => kernel::bindings::AF_INET,
+        Family::V6 => kernel::bindings::AF_INET6,
+    };
+    af as c_int
+}
+
 /// A referenced full TCP socket.
 ///
 /// # Invariants
@@ -27,16 +36,12 @@ impl Sock {
         family: Family,
         t: &Tuple,
     ) -> Option<Self> {
-        let af = match family {
-            Family::V4 => kernel::bindings::AF_INET,
-            Family::V6 => kernel::bindings::AF_INET6,
-        };
         // SAFETY: `net` is alive (function contract); the address buffers
         // are 16 bytes, at least what the family needs.
         let sk = unsafe {
             b::tcpsplice_h_sock_lookup(
                 net.cast(),
-                af as c_int,
+                af(family),
                 t.local.addr.as_ptr(),
                 t.local.port,
                 t.remote.addr.as_ptr(),
@@ -72,17 +77,13 @@ pub(super) unsafe fn peer_fin(
     family: Family,
     t: &Tuple,
 ) -> PeerFin {
-    let af = match family {
-        Family::V4 => kernel::bindings::AF_INET,
-        Family::V6 => kernel::bindings::AF_INET6,
-    };
     let mut end = 0u32;
     // SAFETY: `net` is alive (function contract); the address buffers are
     // 16 bytes, at least what the family needs; `end` is writable.
     let r = unsafe {
         b::tcpsplice_h_sock_peer_fin(
             net.cast(),
-            af as c_int,
+            af(family),
             t.local.addr.as_ptr(),
             t.local.port,
             t.remote.addr.as_ptr(),

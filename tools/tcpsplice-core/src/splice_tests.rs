@@ -290,122 +290,92 @@ proptest! {
     }
 }
 
+/// A packet from `from`'s peer of `s` (numbers as that peer sends them),
+/// translated with tracker `t`: the packet, its TCP offset and the outcome.
+fn through(
+    s: &Splice,
+    from: Side,
+    (seq, ack, fl): (u32, u32, u8),
+    payload: &[u8],
+    t: &mut Tracker,
+) -> (Vec<u8>, usize, Outcome) {
+    let tu = s.tuple(from);
+    let (mut p, l4) = packet(
+        s.family(),
+        &tu.remote,
+        &tu.local,
+        seq,
+        ack,
+        fl,
+        payload,
+        false,
+    );
+    let len = p.len();
+    let o = s.packet(from, &mut p, l4, len, false, t).unwrap();
+    (p, l4, o)
+}
+
 /// A split splice closes with each node seeing its part: the backend, which
 /// translates its own packets and sees the client's as the proxy delivered
 /// them, finds the end exactly; the proxy, which sees only the client's,
 /// waits for the backend's report.
 #[test]
 fn a_split_splice_ends_at_the_backend_which_sees_both_directions() {
-    let family = Family::V4;
-    let s = splice(family);
+    let s = splice(Family::V4);
     let mut at_proxy = s.tracker([65535, 65535]).client_side_only();
     let mut at_backend = s.tracker([65535, 65535]);
     let c = s.tuple(Side::Client);
-    let b = s.tuple(Side::Backend);
+    let (b_seq, b_ack) = (BACKEND_LEG.rcv_nxt, BACKEND_LEG.snd_nxt);
     // The backend sends 3 bytes and its FIN, translated by its own module.
-    let (mut p, l4) = packet(
-        family,
-        &b.remote,
-        &b.local,
-        BACKEND_LEG.rcv_nxt,
-        BACKEND_LEG.snd_nxt,
-        flags::ACK | flags::FIN,
-        b"end",
-        false,
-    );
-    let len = p.len();
-    let o = s
-        .packet(Side::Backend, &mut p, l4, len, false, &mut at_backend)
-        .unwrap();
+    let fin = (b_seq, b_ack, flags::ACK | flags::FIN);
+    let (p, l4, o) = through(&s, Side::Backend, fin, b"end", &mut at_backend);
     assert_eq!((o.action, o.ended), (Action::Forward, false));
-    let (src, dst, seq, _) = verify(family, &p, l4, false);
+    let (src, dst, seq, _) = verify(Family::V4, &p, l4, false);
     assert_eq!((src, dst, seq), (c.local, c.remote, CLIENT_LEG.snd_nxt));
     // The client acknowledges data and FIN and sends its own FIN, through
     // the proxy.
-    let (mut p, l4) = packet(
-        family,
-        &c.remote,
-        &c.local,
+    let fin = (
         CLIENT_LEG.rcv_nxt,
         CLIENT_LEG.snd_nxt + 4,
         flags::ACK | flags::FIN,
-        b"",
-        false,
     );
-    let len = p.len();
-    let o = s
-        .packet(Side::Client, &mut p, l4, len, false, &mut at_proxy)
-        .unwrap();
+    let (p, l4, o) = through(&s, Side::Client, fin, b"", &mut at_proxy);
     assert!(!o.ended);
     // The backend sees it as delivered (in its own numbers).
-    let (_, _, seq, ack) = verify(family, &p, l4, false);
-    assert_eq!((seq, ack), (BACKEND_LEG.snd_nxt, BACKEND_LEG.rcv_nxt + 4));
+    let (_, _, seq, ack) = verify(Family::V4, &p, l4, false);
+    assert_eq!((seq, ack), (b_ack, b_seq + 4));
+    let len = p.len();
     assert_eq!(s.observe_delivered(&p, l4, len, &mut at_backend), Ok(false));
     assert_eq!(at_backend.phase(), Phase::Open);
     // The backend acknowledges the client's FIN: the end, found there.
-    let (mut p, l4) = packet(
-        family,
-        &b.remote,
-        &b.local,
-        BACKEND_LEG.rcv_nxt + 4,
-        BACKEND_LEG.snd_nxt + 1,
-        flags::ACK,
-        b"",
-        false,
-    );
-    let len = p.len();
-    let o = s
-        .packet(Side::Backend, &mut p, l4, len, false, &mut at_backend)
-        .unwrap();
+    let ack = (b_seq + 4, b_ack + 1, flags::ACK);
+    let (p, l4, o) = through(&s, Side::Backend, ack, b"", &mut at_backend);
     assert!(o.ended);
     assert_eq!(at_backend.phase(), Phase::Finished);
     assert_eq!(at_proxy.phase(), Phase::Open);
     // A malformed header is an error, not a guess.
     let mut bad = p.clone();
     bad[l4 + 12] = 0x40;
-    assert!(s.observe_delivered(&bad, l4, len, &mut at_backend).is_err());
+    assert!(s
+        .observe_delivered(&bad, l4, p.len(), &mut at_backend)
+        .is_err());
 }
 
 /// A reset from the client, exact for the backend, ends the splice at the
 /// backend; the proxy only forwards it.
 #[test]
 fn a_client_reset_of_a_split_splice_is_judged_at_the_backend() {
-    let family = Family::V4;
-    let s = splice(family);
+    let s = splice(Family::V4);
     let mut at_proxy = s.tracker([65535, 65535]).client_side_only();
     let mut at_backend = s.tracker([65535, 65535]);
-    let c = s.tuple(Side::Client);
     // 100 bytes from the client went through earlier and were acknowledged
     // by the backend: the proxy never saw that acknowledgement.
-    let b = s.tuple(Side::Backend);
-    let (mut ackp, l4) = packet(
-        family,
-        &b.remote,
-        &b.local,
-        BACKEND_LEG.rcv_nxt,
-        BACKEND_LEG.snd_nxt + 100,
-        flags::ACK,
-        b"",
-        false,
-    );
-    let len = ackp.len();
-    s.packet(Side::Backend, &mut ackp, l4, len, false, &mut at_backend)
-        .unwrap();
-    let (mut p, l4) = packet(
-        family,
-        &c.remote,
-        &c.local,
-        CLIENT_LEG.rcv_nxt.wrapping_add(100),
-        0,
-        flags::RST,
-        b"",
-        false,
-    );
-    let len = p.len();
-    let o = s
-        .packet(Side::Client, &mut p, l4, len, false, &mut at_proxy)
-        .unwrap();
+    let ack = (BACKEND_LEG.rcv_nxt, BACKEND_LEG.snd_nxt + 100, flags::ACK);
+    through(&s, Side::Backend, ack, b"", &mut at_backend);
+    let rst = (CLIENT_LEG.rcv_nxt.wrapping_add(100), 0, flags::RST);
+    let (p, l4, o) = through(&s, Side::Client, rst, b"", &mut at_proxy);
     assert_eq!((o.action, o.ended), (Action::Forward, false));
+    let len = p.len();
     assert_eq!(s.observe_delivered(&p, l4, len, &mut at_backend), Ok(true));
     assert_eq!(at_backend.phase(), Phase::Reset);
 }
