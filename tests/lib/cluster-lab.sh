@@ -125,11 +125,7 @@ cluster_lab_up() {
     cluster_node "$n"
     cluster_set "$n" 1 2 || fail "cluster set on proxy$n"
   done
-  if [ -n "${SPLIT:-}" ]; then
-    tcpsplicectl -n backend1 cluster set --node-id 21 --backend --key-file "$KEYFILE" \
-      --interval "${CLUSTER_INTERVAL:-100}" --misses "${CLUSTER_MISSES:-10}" \
-      --peer 1=203.0.113.11 --peer 2=203.0.113.12 || fail "cluster set on backend1"
-  fi
+  [ -z "${SPLIT:-}" ] || split_backend1
   cluster_trace &
   wait_for 20 ready 1 || fail "proxy1 not ready"
   wait_for 20 ready 2 || fail "proxy2 not ready"
@@ -218,6 +214,14 @@ failover_test() {
   expect_eq "$(cvalue 2 peer_failures)" 1 "peer failures detected"
   expect_eq "$(tcpsplicectl -n proxy2 stats | awk '$1 == "peer1.failures" { print $2 }')" 1 "proxy1's failures seen by proxy2"
   expect_eq "$(cvalue 2 drop_malformed)" 0 "malformed drops at proxy2"
+}
+
+# split_backend1 [ARGS]: (re)configure backend1 as backend node 21 of the
+# proxies, with ARGS added (more peers).
+split_backend1() {
+  tcpsplicectl -n backend1 cluster set --node-id 21 --backend --key-file "$KEYFILE" \
+    --interval "${CLUSTER_INTERVAL:-100}" --misses "${CLUSTER_MISSES:-10}" \
+    --peer 1=203.0.113.11 --peer 2=203.0.113.12 "$@" || fail "cluster set on backend1"
 }
 
 # split_backend6: backend2, IPv6 only, as backend node 32 of the proxies

@@ -78,13 +78,32 @@ ipid=$!
 wait_for 20 'test "$(value backend1 splices_active)" -ge 1' || fail "no split entry on backend1"
 sleep 2
 direct=$(bvalue split_packets_to_client)
-for id in $(tcpsplicectl -n backend1 list | awk 'NR > 1 { print $1 }'); do
-  tcpsplicectl -n backend1 unsplice "$id" || fail "unsplice $id on backend1"
-done
+drop_entries() {
+  for id in $(tcpsplicectl -n backend1 list | awk 'NR > 1 { print $1 }'); do
+    tcpsplicectl -n backend1 unsplice "$id" || fail "unsplice $id on backend1"
+  done
+}
+drop_entries
 expect_gt $((direct - d0)) 10 "responses backend1 sent directly before it dropped its entry"
 wait "$ipid" || fail "interactive session after the backend dropped its entry: $(cat /tmp/split-int.out)"
 expect_gt "$(cvalue 1 packets_to_client)" $((before + 20)) "responses proxy1 carried after the backend's entry went"
 echo "fallback: $(( $(cvalue 1 packets_to_client) - before )) response packets through proxy1 after backend1 dropped its entry" >> "$note"
+
+# 2b. The backend comes back as after a module reload: it leaves the
+# cluster and joins again (a new incarnation), and each proxy bulk-syncs it
+# the split entries that are its; it sends directly again.
+on client1 python3 "$LIB/client.py" "$VIP" 80 www interactive 100 15 > /tmp/split-int2.out 2>&1 &
+ipid=$!
+wait_for 20 'test "$(value backend1 splices_active)" -ge 1' || fail "no split entry on backend1"
+drop_entries
+inst=$(bvalue splits_installed)
+tcpsplicectl -n backend1 cluster leave || fail "cluster leave on backend1"
+split_backend1
+wait_for 20 'test "$(bvalue splits_installed)" -gt "$inst"' || fail "the proxies' bulk sync did not give backend1 its entry back"
+d1=$(bvalue split_packets_to_client)
+wait "$ipid" || fail "interactive session across backend1's return: $(cat /tmp/split-int2.out)"
+expect_gt "$(bvalue split_packets_to_client)" $((d1 + 10)) "responses backend1 sent directly after its return"
+echo "backend return: bulk sync reinstalled its entry; $(( $(bvalue split_packets_to_client) - d1 )) response packets sent directly afterwards" >> "$note"
 
 # 3. proxy1 fails mid-transfer.
 tcpsplicectl -n proxy2 reset-stats
@@ -108,9 +127,7 @@ expect_eq "$(rsts backend1)" "$r0b" "resets at the backend"
 
 # 4. Forged and misdirected entries, sent from client1: as test peer 9,
 # which knows the key, and as node 8, which is nobody.
-tcpsplicectl -n backend1 cluster set --node-id 21 --backend --key-file "$KEYFILE" \
-  --interval "${CLUSTER_INTERVAL:-100}" --misses "${CLUSTER_MISSES:-10}" \
-  --peer 1=203.0.113.11 --peer 2=203.0.113.12 --peer 9=198.51.100.11 || fail "cluster set on backend1"
+split_backend1 --peer 9=198.51.100.11
 tcpsplicectl -n backend1 reset-stats
 sm() { on client1 python3 "$LIB/syncmsg.py" "$KEYFILE" 203.0.113.21 7010 "$@"; }
 # Each message is update 1 of a new incarnation of node 9, so each is applied.
