@@ -200,17 +200,18 @@ pub(crate) fn local_out(net: &NetState, mut skb: Skb<'_>, family: Family) -> Ver
     let Some((src, dst)) = endpoints(&mut skb, family, l4) else {
         return Verdict::Accept;
     };
-    // Local sockets send with bottom halves on; the entry's lock is also
-    // taken in softirq context.
-    let _bh = BhGuard::new();
-    let rcu = RcuGuard::new();
     if net.cluster().is_backend() {
+        // Local sockets send with bottom halves on; the entry's lock is also
+        // taken in softirq context.
+        let _bh = BhGuard::new();
+        let rcu = RcuGuard::new();
         if let Some((e, Side::Backend)) = net.table().lookup(&rcu, &Key::new(family, &src, &dst)) {
             if e.direct {
                 return send_direct(net, e, skb, family, l4, thlen);
             }
         }
     }
+    let rcu = RcuGuard::new();
     // Entries are keyed by arriving packets, so look up the reverse.
     if net
         .table()
