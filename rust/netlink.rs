@@ -130,7 +130,8 @@ pub(crate) fn splice(req: &Request) -> Result {
     let (_, bt) = tuple(req, &bk, Some(family))?;
     let net = req.net();
     // Asked before the sockets are locked (the cluster's lock sleeps).
-    let split = req.split() && net.cluster().has_backend_peer(&backend_addr(family, &bt));
+    let asked_split = req.split();
+    let split = asked_split && net.cluster().has_backend_peer(&backend_addr(family, &bt));
     let Some(cs) = req.lookup_sock(family, &ct) else {
         req.error(c"no local TCP connection matches the client-side addresses");
         return Err(ENOENT);
@@ -189,7 +190,7 @@ pub(crate) fn splice(req: &Request) -> Result {
     pair.retire();
     drop(pair);
     net.stats.inc(Counter::SplicesCreated);
-    if req.split() {
+    if asked_split {
         net.stats.inc(if split {
             Counter::SplitsMade
         } else {

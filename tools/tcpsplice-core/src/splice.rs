@@ -121,10 +121,7 @@ impl Splice {
         len: usize,
         tracker: &mut Tracker,
     ) -> Result<bool, Malformed> {
-        let th = packet::tcp(pkt.get(l4..).ok_or(Malformed::Truncated)?)?;
-        let hdr_end = l4.checked_add(th.header_len).ok_or(Malformed::Truncated)?;
-        let payload = len.checked_sub(hdr_end).ok_or(Malformed::Truncated)?;
-        let payload = u32::try_from(payload).map_err(|_| Malformed::Truncated)?;
+        let (th, _, payload) = segment_of(pkt, l4, len)?;
         let map = &self.maps[Side::Client.index()];
         // The window as the backend reads it: scaled by the shift the proxy
         // announced on the backend side.
@@ -156,13 +153,7 @@ impl Splice {
         partial: bool,
         tracker: &mut Tracker,
     ) -> Result<Outcome, Malformed> {
-        let th = packet::tcp(pkt.get(l4..).ok_or(Malformed::Truncated)?)?;
-        let hdr_end = l4.checked_add(th.header_len).ok_or(Malformed::Truncated)?;
-        if hdr_end > pkt.len() {
-            return Err(Malformed::Truncated);
-        }
-        let payload = len.checked_sub(hdr_end).ok_or(Malformed::Truncated)?;
-        let payload = u32::try_from(payload).map_err(|_| Malformed::Truncated)?;
+        let (th, hdr_end, payload) = segment_of(pkt, l4, len)?;
         let map = &self.maps[from.index()];
         let shift = self.legs[from.index()].snd_wscale.min(MAX_WSCALE);
         let seg = Segment {
@@ -223,6 +214,24 @@ impl Splice {
             report,
         })
     }
+}
+
+/// The TCP header of a packet whose IP header and whole TCP header (at
+/// `l4`) are in `pkt` and whose IP datagram is `len` bytes: the header, where
+/// it ends, and the payload length.
+fn segment_of(
+    pkt: &[u8],
+    l4: usize,
+    len: usize,
+) -> Result<(packet::TcpHeader, usize, u32), Malformed> {
+    let th = packet::tcp(pkt.get(l4..).ok_or(Malformed::Truncated)?)?;
+    let hdr_end = l4.checked_add(th.header_len).ok_or(Malformed::Truncated)?;
+    if hdr_end > pkt.len() {
+        return Err(Malformed::Truncated);
+    }
+    let payload = len.checked_sub(hdr_end).ok_or(Malformed::Truncated)?;
+    let payload = u32::try_from(payload).map_err(|_| Malformed::Truncated)?;
+    Ok((th, hdr_end, payload))
 }
 
 fn v4(a: &[u8; 16]) -> [u8; 4] {
