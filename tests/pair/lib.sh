@@ -21,3 +21,28 @@ pair_take() {
   ip -n "$3" link set "$dev" name "$4"
   ip -n "$3" link set "$4" up
 }
+
+# pair_qemu_args OUT: set qa and qb, guest A's and guest B's QEMU options for
+# the three wires (unix sockets in OUT); A writes its QEMU pid to
+# OUT/a/qemu.pid, for the kill.
+pair_qemu_args() {
+  local out=$1 i w
+  qa="-pidfile $out/a/qemu.pid" qb=""
+  for i in 1 2 3; do
+    w=${PAIR_WIRES[$((i - 1))]}
+    qa+=" -netdev stream,id=$w,server=on,addr.type=unix,addr.path=$out/$w.sock -device virtio-net-pci,netdev=$w,mac=$(pair_mac a "$i")"
+    qb+=" -netdev stream,id=$w,server=off,addr.type=unix,addr.path=$out/$w.sock -device virtio-net-pci,netdev=$w,mac=$(pair_mac b "$i")"
+  done
+}
+
+# pair_wait_wires OUT: wait (at most 60 s) until guest A listens on every wire.
+pair_wait_wires() {
+  local i w missing
+  for i in $(seq 300); do
+    missing=0
+    for w in "${PAIR_WIRES[@]}"; do [ -S "$1/$w.sock" ] || missing=1; done
+    [ $missing = 0 ] && return 0
+    sleep 0.2
+  done
+  return 1
+}
