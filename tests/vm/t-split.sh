@@ -17,11 +17,47 @@
 SPLIT=1 CLUSTER_VIP6=2001:db8:1::100 cluster_lab_up
 note=/tmp/t-split.note
 bvalue() { value backend1 "$1"; }
+# relayed_to_client N: response bytes proxyN's tcpsplice-proxy moved in
+# userspace (while it looked for the quiet moment to splice)
+relayed_to_client() {
+  on "proxy$1" curl -sf http://127.0.0.1:9180/metrics |
+    awk '$1 == "tcpsplice_proxy_relayed_bytes_to_client_total" { print $2; found = 1 } END { exit !found }' ||
+    fail "proxy$1's /metrics has no relayed_bytes_to_client"
+}
+# paths BACKEND: response bytes so far by the way they went: sent by BACKEND
+# itself; carried by a proxy's kernel (what BACKEND sent before its entry
+# arrived: the hand-over, Documentation/split.rst); relayed by a proxy in
+# userspace (before the splice was made).
+paths() {
+  local n via=0 rel=0
+  for n in 1 2; do
+    via=$((via + $(cvalue "$n" bytes_to_client))) rel=$((rel + $(relayed_to_client "$n")))
+  done
+  echo "$(value "$1" split_bytes_to_client) $via $rel"
+}
+# expect_direct BACKEND BEFORE BYTES WHAT: since BEFORE (what paths said),
+# BYTES response bytes reached the client one way or another, and at least
+# three quarters of them straight from BACKEND. How long the hand-over takes
+# (a sync datagram and two work items) is up to the scheduler, and while it
+# lasts the backend sends at the proxied rate: so the share, not every byte.
+expect_direct() {
+  local d0 v0 r0 d v r
+  read -r d0 v0 r0 <<<"$2"
+  read -r d v r <<<"$(paths "$1")"
+  # A helper that failed inside $(...) left only /tmp/failed.
+  [ ! -f /tmp/failed ] || fail "$(cat /tmp/failed)"
+  d=$((d - d0)) v=$((v - v0)) r=$((r - r0))
+  echo "$4: $d response bytes sent by $1 directly, $v through a proxy's kernel, $r relayed" >> "$note"
+  expect_gt $((d + v + r)) $(($3 - 1)) "$4: response bytes, any way"
+  expect_gt "$d" $(($3 * 3 / 4 - 1)) "$4: response bytes $1 sent directly"
+}
 wait_for 20 'tcpsplicectl -n proxy1 cluster show | grep -q "^backend 21 203.0.113.21 up"' ||
   fail "proxy1 does not see backend 21: $(tcpsplicectl -n proxy1 cluster show)"
 wait_for 20 'tcpsplicectl -n backend1 cluster show | grep -q "^peer 2 .* up"' || fail "backend1 does not hear proxy2"
 r0c=$(rsts client1) r0b=$(rsts backend1)
 for n in proxy1 proxy2 backend1; do tcpsplicectl -n "$n" reset-stats; done
+: > "$note"
+p0=$(paths backend1)
 
 # 1. Downloads and an upload.
 on client1 python3 "$LIB/client.py" "$VIP" 80 www parallel 8 2000000 || fail "downloads"
@@ -30,9 +66,7 @@ down=$((8 * 2000000))
 expect_gt "$(cvalue 1 splits_made)" 8 "splices proxy1 split"
 expect_eq "$(cvalue 1 splits_no_backend)" 0 "split requests for unknown backends"
 expect_gt "$(bvalue splits_installed)" 8 "split entries backend1 installed"
-expect_gt "$(bvalue split_bytes_to_client)" $((down - 1)) "response bytes backend1 sent to the client itself"
-via_proxy=$(cvalue 1 bytes_to_client)
-[ "$via_proxy" -lt $((down / 20)) ] || fail "$via_proxy response bytes passed proxy1 (of $down)"
+expect_direct backend1 "$p0" "$down" "8 parallel downloads"
 expect_gt "$(cvalue 1 bytes_to_backend)" 999999 "upload bytes through proxy1"
 expect_eq "$(bvalue splits_refused)" 0 "refused split entries"
 # The backend sees both directions and finds every end; its reports remove
@@ -40,12 +74,12 @@ expect_eq "$(bvalue splits_refused)" 0 "refused split entries"
 wait_for 60 'test "$(bvalue splits_ended)" -ge 9' || fail "backend1 found $(bvalue splits_ended) ends of 9"
 wait_for 60 'test "$(value backend1 splices_active)" = 0 && test "$(cvalue 1 splices_active)" = 0 && test "$(cvalue 2 splices_active)" = 0' ||
   fail "entries left: backend1 $(value backend1 splices_active), proxy1 $(cvalue 1 splices_active), proxy2 $(cvalue 2 splices_active)"
-echo "downloads: $down bytes, $(bvalue split_packets_to_client) packets sent by backend1 directly, $via_proxy bytes through proxy1 (sent before the entry arrived); ends found by backend1: $(bvalue splits_ended)" > "$note"
+echo "ends found by backend1: $(bvalue splits_ended)" >> "$note"
 
 # 1b. Every combination of SACK, timestamps and window scaling (the backend
 # the opposite of the client), then loss, reordering and duplication on the
 # client's and the backend's links: byte-exact, sent directly, no reset.
-direct0=$(bvalue split_bytes_to_client)
+p0=$(paths backend1)
 for sack in 0 1; do for ts in 0 1; do for ws in 0 1; do
   opts client1 $sack $ts $ws 16777216
   opts backend1 $((1 - sack)) $((1 - ts)) $((1 - ws)) 262144
@@ -54,8 +88,8 @@ for sack in 0 1; do for ts in 0 1; do for ws in 0 1; do
 done; done; done
 opts client1 1 1 1 6291456
 opts backend1 1 1 1 6291456
-expect_gt "$(bvalue split_bytes_to_client)" $((direct0 + 8 * 500000 - 1)) "bytes sent directly across the option matrix"
-e0c=$(estab_resets client1) e0b=$(estab_resets backend1) direct0=$(bvalue split_bytes_to_client)
+expect_direct backend1 "$p0" $((8 * 500000)) "option matrix"
+e0c=$(estab_resets client1) e0b=$(estab_resets backend1) p0=$(paths backend1)
 netem client1 eth0 loss 3% delay 2ms
 netem backend1 eth0 loss 3% delay 2ms reorder 25% 50% duplicate 2%
 on router tc qdisc replace dev client1-eth0 root netem delay 3ms reorder 25% 50% duplicate 2%
@@ -64,7 +98,7 @@ on client1 python3 "$LIB/client.py" "$VIP" 80 www upload 1000000 0.2 || fail "up
 on client1 tc qdisc del dev eth0 root
 on backend1 tc qdisc del dev eth0 root
 on router tc qdisc del dev client1-eth0 root
-expect_gt "$(bvalue split_bytes_to_client)" $((direct0 + 1999999)) "bytes sent directly under loss"
+expect_direct backend1 "$p0" 2000000 "download under loss"
 expect_eq "$(estab_resets client1)" "$e0c" "connections reset at the client under loss"
 expect_eq "$(estab_resets backend1)" "$e0b" "connections reset at the backend under loss"
 expect_eq "$(cvalue 1 drop_malformed)$(bvalue drop_malformed)" 00 "malformed drops"
@@ -107,7 +141,7 @@ echo "backend return: bulk sync reinstalled its entry; $(( $(bvalue split_packet
 
 # 3. proxy1 fails mid-transfer.
 tcpsplicectl -n proxy2 reset-stats
-direct0=$(bvalue split_bytes_to_client)
+p0=$(paths backend1)
 rm -f /tmp/go
 on client1 python3 "$LIB/client.py" "$VIP" 80 www failover 20 1000000 5 8 /tmp/go > /tmp/split-failover.out 2>&1 &
 cpid=$!
@@ -119,7 +153,7 @@ printf 'link set eth0 down\nlink set eth1 down\nlink set sync0 down\n' | ip -n p
 wait_for 60 owns 2 "$VIP" || fail "proxy2 did not take $VIP over"
 wait "$cpid" || fail "transfers: $(cat /tmp/split-failover.out)"
 grep -q "bulk_ok=20 interactive_ok=5" /tmp/split-failover.out || fail "not every connection completed: $(cat /tmp/split-failover.out)"
-expect_gt "$(bvalue split_bytes_to_client)" $((direct0 + 20000000 - 1)) "bytes backend1 sent directly across the failure"
+expect_direct backend1 "$p0" 20000000 "20 downloads across proxy1's failure"
 expect_gt "$(cvalue 2 packets_to_backend)" 10 "client packets proxy2 carried"
 echo "proxy1 failed: 20 downloads and 5 interactive sessions completed; $(sed -n 's/.* stall_ms=\([0-9]*\).*/\1/p' /tmp/split-failover.out) ms longest stall" >> "$note"
 expect_eq "$(rsts client1)" "$r0c" "resets at the client"
@@ -147,12 +181,9 @@ echo "forged: refused $(bvalue splits_refused) misdirected entries, $(bvalue syn
 split_backend6
 wait_for 30 'tcpsplicectl -n proxy2 cluster show | grep -q "^backend 32 2001:db8:b::22 up"' ||
   fail "proxy2 does not see backend 32: $(tcpsplicectl -n proxy2 cluster show)"
-via0=$(cvalue 2 bytes_to_client)
+p0=$(paths backend2)
 on client1 python3 "$LIB/client.py" 2001:db8:1::100 80 v6.example.com download 2000000 || fail "IPv6 download"
 on client1 python3 "$LIB/client.py" 2001:db8:1::100 80 v6.example.com upload 500000 0.2 || fail "IPv6 upload"
-expect_gt "$(value backend2 split_bytes_to_client)" 1999999 "IPv6 response bytes backend2 sent directly"
-via=$(( $(cvalue 2 bytes_to_client) - via0 ))
-[ "$via" -lt 100000 ] || fail "$via IPv6 response bytes passed proxy2"
-echo "IPv6: 2000000 bytes downloaded, $via through proxy2" >> "$note"
+expect_direct backend2 "$p0" 2000000 "IPv6 download"
 expect_eq "$(rsts client1)" "$r0c" "resets at the client"
 expect_eq "$(rsts backend1)" "$r0b" "resets at the backend"
