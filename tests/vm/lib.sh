@@ -7,8 +7,15 @@ KO=${TCPSPLICE_KO:-$TCPSPLICE_TOP/tcpsplice.ko}
 fail() { echo "FAIL: $*"; echo "FAIL: $*" > /tmp/failed; exit 1; }
 expect_eq() { [ "$1" = "$2" ] || fail "$3: expected '$2', got '$1'"; }
 expect_gt() { [ "$1" -gt "$2" ] || fail "$3: expected more than $2, got $1"; }
-# rsts HOST: resets HOST sent or had (OutRsts + EstabResets)
-rsts() { on "$1" awk '/^Tcp:/ { if (h) { print $9 + $15; exit } h = 1 }' /proc/net/snmp; }
+# rsts HOST: connections of HOST reset while open (EstabResets): every RST
+# HOST accepted on an established or close-wait socket, and every one it sent
+# aborting such a socket. What "never a reset" means for a client or backend.
+rsts() { on "$1" awk '/^Tcp:/ { if (h) { print $9; exit } h = 1 }' /proc/net/snmp; }
+# out_rsts HOST: resets HOST sent (OutRsts), also those answering a segment
+# for a connection it has already closed: a duplicate ACK from a peer in
+# TIME-WAIT, say, which two CPUs' reordering of an ACK and a FIN (veth queues
+# a packet on the sending CPU) provokes with or without a splice. For notes.
+out_rsts() { on "$1" awk '/^Tcp:/ { if (h) { print $15; exit } h = 1 }' /proc/net/snmp; }
 # opts HOST SACK TS WSCALE RMEM_MAX: the TCP options HOST's new connections offer
 opts() {
   on "$1" sysctl -qw net.ipv4.tcp_sack="$2" net.ipv4.tcp_timestamps="$3" \
@@ -16,8 +23,6 @@ opts() {
 }
 # netem HOST DEV ARGS...: impair what HOST sends on DEV
 netem() { on "$1" tc qdisc replace dev "$2" root netem "${@:3}"; }
-# estab_resets HOST: connections of HOST reset while established (EstabResets)
-estab_resets() { on "$1" awk '/^Tcp:/ { if (h) { print $9; exit } h = 1 }' /proc/net/snmp; }
 load_module() { insmod "$KO" "$@" || fail "insmod $*"; }
 # kmemleak_check WHAT: scan for leaks now (objects unreferenced for 5 s and
 # more) and fail on any; vm-run scans once more at the end of the run.

@@ -16,8 +16,8 @@ trap 'rc=$?; [ $rc = 0 ] || { cat /tmp/victims; for f in /tmp/pf-?.out /tmp/vict
   tcpsplicectl -n proxy1 list; echo "--- proxy log"; tail -8 "$PROXY_LOG"; }; exit $rc' EXIT
 client() { on client1 python3 "$LIB/client.py" 192.0.2.11 80 www "$@"; }
 tcpsplicectl -n proxy1 reset-stats
-r0c=$(estab_resets client1)
-r0b=$(estab_resets backend1)
+r0c=$(rsts client1)
+r0b=$(rsts backend1)
 # Two victims: interactive sessions, spliced, with traffic both ways, that
 # outlive the fuzzing (stopped at the end).
 victims=()
@@ -58,8 +58,8 @@ done
 expect_gt "$legit" 3 "legitimate transfers"
 # None of the hostile segments may reset a connection: the module drops the
 # inexact resets, and the endpoints answer the rest with ACKs at most.
-expect_eq "$(( $(estab_resets client1) - r0c ))" 0 "client connections reset"
-expect_eq "$(( $(estab_resets backend1) - r0b ))" 0 "backend connections reset"
+expect_eq "$(( $(rsts client1) - r0c ))" 0 "client connections reset"
+expect_eq "$(( $(rsts backend1) - r0b ))" 0 "backend connections reset"
 # What the module refused or noticed, by reason.
 expect_gt "$(kernel_value options_malformed)" 0 "options_malformed"
 expect_gt "$(kernel_value drop_rst_window)" 0 "drop_rst_window"

@@ -89,7 +89,7 @@ done; done; done
 opts client1 1 1 1 6291456
 opts backend1 1 1 1 6291456
 expect_direct backend1 "$p0" $((8 * 500000)) "option matrix"
-e0c=$(estab_resets client1) e0b=$(estab_resets backend1) p0=$(paths backend1)
+e0c=$(rsts client1) e0b=$(rsts backend1) p0=$(paths backend1)
 netem client1 eth0 loss 3% delay 2ms
 netem backend1 eth0 loss 3% delay 2ms reorder 25% 50% duplicate 2%
 on router tc qdisc replace dev client1-eth0 root netem delay 3ms reorder 25% 50% duplicate 2%
@@ -99,8 +99,8 @@ on client1 tc qdisc del dev eth0 root
 on backend1 tc qdisc del dev eth0 root
 on router tc qdisc del dev client1-eth0 root
 expect_direct backend1 "$p0" 2000000 "download under loss"
-expect_eq "$(estab_resets client1)" "$e0c" "connections reset at the client under loss"
-expect_eq "$(estab_resets backend1)" "$e0b" "connections reset at the backend under loss"
+expect_eq "$(rsts client1)" "$e0c" "connections reset at the client under loss"
+expect_eq "$(rsts backend1)" "$e0b" "connections reset at the backend under loss"
 expect_eq "$(cvalue 1 drop_malformed)$(bvalue drop_malformed)" 00 "malformed drops"
 echo "option matrix and loss: byte-exact; $(bvalue options_stripped) options stripped and $(bvalue sack_blocks) SACK blocks translated by backend1" >> "$note"
 r0c=$(rsts client1) r0b=$(rsts backend1)
