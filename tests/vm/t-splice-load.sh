@@ -7,19 +7,52 @@
 splice_lab_up
 client() { on client1 python3 "$LIB/client.py" "$@"; }
 tcpsplicectl -n proxy1 reset-stats
-r0c=$(rsts client1) r0b=$(rsts backend1)
-
+r0c=$(rsts client1) r0b=$(rsts backend1) o0b=$(out_rsts backend1)
+# Where a reset came from, if one does: the backend's counters after each
+# step; headers of every TCP segment on the client's and the backend's links
+# during the parallel run, and the FINs and resets on the backend's after it.
+trace() { echo "after $1: backend1 resets $(rsts backend1) sent $(out_rsts backend1), client1 resets $(rsts client1) sent $(out_rsts client1)"; }
+trace set-up
+cap() { on "$1" tcpdump -i eth0 -nn -U -s 96 -w "/tmp/$2.pcap" "${@:3}" 2>/dev/null & }
+cap client1 client-all tcp; c1=$!
+cap backend1 backend-all tcp; c2=$!
+# resets_seen: on a changed count, each reset on either link with the last
+# segments of its connection, the proxy's log lines other than splices, and
+# the hosts' abort counters.
+resets_seen() {
+  [ "$(rsts backend1)" != "$r0b" ] || [ "$(rsts client1)" != "$r0c" ] || return 0
+  kill "$capture"; wait "$capture" 2>/dev/null
+  local f c a b
+  for f in client-all backend-all backend-ends; do
+    tcpdump -nn -r "/tmp/$f.pcap" 2>/dev/null > "/tmp/$f.txt"
+    for c in $(awk '/Flags \[R/ { print $3 "|" $5 }' "/tmp/$f.txt" | sort -u); do
+      a=${c%|*} b=${c#*|} b=${b%:}
+      echo "--- $f: reset from $a to $b:"
+      grep -F -e "$a > $b" -e "$b > ${a}:" "/tmp/$f.txt" | tail -14 | cut -c1-150
+    done
+  done
+  grep -v -e 'spliced as' "$PROXY_LOG" | tail -20
+  for h in client1 proxy1 backend1; do
+    echo "$h: $(on $h nstat -az 2>/dev/null | awk '$1 ~ /Abort|EstabResets|OutRsts|ListenOverflows|ListenDrops/ && $2 != 0 { printf "%s=%s ", $1, $2 }')"
+  done
+}
 client 192.0.2.11 80 www parallel 500 20000 || fail "500 parallel connections"
 # Under this load (TCG, 500 at once) a backend may answer a 20 kB request
 # before the proxy finds its quiet moment; the proxy then moves the response
 # itself. Every byte was checked either way; most must be spliced.
 created=$(kernel_value splices_created)
 expect_gt "$created" 449 "splices created by the parallel run"
+kill "$c1" "$c2"; wait "$c1" "$c2" 2>/dev/null
+on backend1 tcpdump -i eth0 -nn -U -s 80 -w /tmp/backend-ends.pcap 'tcp[tcpflags] & (tcp-fin|tcp-rst) != 0' 2>/dev/null &
+capture=$!
+trace parallel
 # One 100 MB download, checksummed (curl streams it; the backend builds it).
 got=$(on client1 curl -sf http://192.0.2.11/bytes/100000000 | sha256sum | cut -d' ' -f1)
 expect_eq "$got" "$(expected_sha 100000000)" "100 MB download"
+trace 100MB
 client 192.0.2.11 80 www keepalive 200 || fail "200 requests on one connection"
 client 2001:db8:1::11 80 v6.example.com keepalive 50 || fail "IPv6 keep-alive"
+trace keepalive
 client 192.0.2.11 80 www interactive 50 30 > /tmp/interactive.out 2>&1 &
 ipid=$!
 # tcpsplicectl top sees the session move bytes while it runs.
@@ -27,6 +60,7 @@ sleep 10
 tcpsplicectl -n proxy1 --json top --interval 2 --count 2 --limit 5 > /tmp/top.json || fail "tcpsplicectl top"
 wait "$ipid" || fail "interactive session: $(cat /tmp/interactive.out)"
 echo "interactive: $(cat /tmp/interactive.out)"
+trace interactive
 python3 - /tmp/top.json <<'PY' || fail "top: $(cat /tmp/top.json)"
 import json, sys
 frames = [json.loads(l) for l in open(sys.argv[1])]
@@ -34,8 +68,11 @@ assert len(frames) == 2, frames
 busy = [r for f in frames for r in f if r["bytes_per_sec_to_client"] > 0 and r["bytes_per_sec_to_backend"] > 0]
 assert busy, "no splice moved bytes both ways"
 PY
+resets_seen
 expect_eq "$(rsts client1)" "$r0c" "resets at the client"
 expect_eq "$(rsts backend1)" "$r0b" "resets at the backend"
+kill "$capture" 2>/dev/null
+echo "resets backend1 sent to segments of connections it had closed: $(( $(out_rsts backend1) - o0b ))" > /tmp/t-splice-load.note
 expect_eq "$(kernel_value drop_malformed)" 0 "malformed drops"
 proxy_stop
 expect_eq "$(proxy_relayed spliced)" "$((created + 4))" "connections the proxy spliced"
