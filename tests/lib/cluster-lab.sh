@@ -100,13 +100,6 @@ owns() { tcpsplicectl -n "proxy$1" cluster show 2>/dev/null | grep -q "^vip $2 .
 
 cvalue() { value "proxy$1" "$2"; }
 
-wait_for() {
-  local end=$((SECONDS + $1)); shift
-  until eval "$*"; do
-    [ "$SECONDS" -lt "$end" ] || return 1
-    sleep 0.2
-  done
-}
 
 ready() { tcpsplicectl -n "proxy$1" cluster show | grep -q "ready true"; }
 

@@ -23,6 +23,18 @@ opts() {
 }
 # netem HOST DEV ARGS...: impair what HOST sends on DEV
 netem() { on "$1" tc qdisc replace dev "$2" root netem "${@:3}"; }
+# wait_for SECS COMMAND...: until COMMAND (eval'd) succeeds, at most SECS s
+wait_for() {
+  local end=$((SECONDS + $1)); shift
+  until eval "$*"; do
+    [ "$SECONDS" -lt "$end" ] || return 1
+    sleep 0.2
+  done
+}
+# open_entries NS: the splices of NS still open (finished ones linger a while)
+open_entries() {
+  tcpsplicectl -n "$1" list --json | python3 -c 'import json,sys; print(sum(e["state"] == "open" for e in json.load(sys.stdin)))'
+}
 load_module() { insmod "$KO" "$@" || fail "insmod $*"; }
 # kmemleak_check WHAT: scan for leaks now (objects unreferenced for 5 s and
 # more) and fail on any; vm-run scans once more at the end of the run.

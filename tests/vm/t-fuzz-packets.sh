@@ -71,6 +71,11 @@ echo "$legit legitimate transfers byte-exact, victims still exchanging: $alive o
 # userspace instead, still byte-exact, and both sides count it.
 client hold 1 60 > /dev/null 2>&1 &
 for i in $(seq 100); do [ "$(kernel_value splices_active)" -ge 1 ] && break; sleep 0.2; done
+# The transfers' finished entries linger for a while; one that goes after
+# the limit is set would make room for a splice. Wait until every entry is
+# open (the victims and the held connection).
+wait_for 30 'test "$(open_entries proxy1)" = "$(kernel_value splices_active)"' ||
+  fail "entries still lingering: $(tcpsplicectl -n proxy1 list)"
 full0=$(kernel_value table_full)
 tcpsplicectl -n proxy1 set --max-splices "$(kernel_value splices_active)" || fail "set --max-splices"
 client download 300000 || fail "download with a full table"

@@ -43,8 +43,7 @@ client 192.0.2.11 80 www parallel 500 20000 || fail "500 parallel connections"
 created=$(kernel_value splices_created)
 expect_gt "$created" 449 "splices created by the parallel run"
 kill "$c1" "$c2"; wait "$c1" "$c2" 2>/dev/null
-on backend1 tcpdump -i eth0 -nn -U -s 80 -w /tmp/backend-ends.pcap 'tcp[tcpflags] & (tcp-fin|tcp-rst) != 0' 2>/dev/null &
-capture=$!
+cap backend1 backend-ends 'tcp[tcpflags] & (tcp-fin|tcp-rst) != 0'; capture=$!
 trace parallel
 # One 100 MB download, checksummed (curl streams it; the backend builds it).
 got=$(on client1 curl -sf http://192.0.2.11/bytes/100000000 | sha256sum | cut -d' ' -f1)
@@ -92,11 +91,8 @@ on client1 python3 "$LIB/client.py" 192.0.2.11 80 www hold 100 600 > /tmp/hold.l
 holder=$!
 # Entries of the connections above may still linger (finished): count the
 # open ones.
-open_entries() {
-  tcpsplicectl -n proxy1 list --json | python3 -c 'import json,sys; print(sum(e["state"] == "open" for e in json.load(sys.stdin)))'
-}
-for i in $(seq 120); do [ "$(open_entries)" -ge 100 ] 2>/dev/null && break; sleep 1; done
-expect_eq "$(open_entries)" 100 "live splices"
+for i in $(seq 120); do [ "$(open_entries proxy1)" -ge 100 ] 2>/dev/null && break; sleep 1; done
+expect_eq "$(open_entries proxy1)" 100 "live splices"
 on proxy1 sysctl -qw net.ipv4.ip_local_port_range="40000 40114"
 for i in $(seq 15); do
   client 192.0.2.11 80 www download 5000 || fail "new connection $i next to 100 live splices"
@@ -107,7 +103,7 @@ expect_gt "$(kernel_value splices_created)" 109 "splices created (a response may
 tcpsplicectl -n proxy1 list | head -3
 # The 15 new connections' entries may still linger (finished); the held
 # ones are open.
-expect_eq "$(open_entries)" 100 "open entries listed"
+expect_eq "$(open_entries proxy1)" 100 "open entries listed"
 proxy_stop
 rmmod tcpsplice || fail "rmmod with 100 live splices"
 kill $holder 2>/dev/null
