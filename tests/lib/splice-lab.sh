@@ -15,8 +15,9 @@ splice_lab_up() {
   on backend1 python3 "$LIB/backend.py" 2001:db8:b::21 8000 >/dev/null 2>&1 &
   cat > /tmp/splice-proxy.toml <<TOML
 default_pool = "web"
-# Under TCG with hundreds of connections a head can take seconds to arrive.
-head_timeout_ms = 60000
+# Under TCG a client opening hundreds of connections before it sends on any
+# (t-splice-load) can take more than a minute to send the last request.
+head_timeout_ms = 180000
 ${1:-}
 [[listen]]
 address = "192.0.2.11:80"
