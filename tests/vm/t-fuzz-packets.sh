@@ -69,14 +69,16 @@ for p in "${victims[@]}"; do kill -0 "$p" 2>/dev/null && alive=$((alive + 1)); k
 echo "$legit legitimate transfers byte-exact, victims still exchanging: $alive of 2; client-side fuzzer sent: $(tail -1 /tmp/pf-c.out); backend-side: $(tail -1 /tmp/pf-b.out); module: $(tcpsplicectl -n proxy1 status | awk '$1 ~ /^(drop_|options_|rx_malformed|icmp_translated|splices_reset|missing_ts)/ { printf "%s %s ", $1, $2 }')" > /tmp/t-fuzz-packets.note
 # A full table: new connections are refused a splice and relayed in
 # userspace instead, still byte-exact, and both sides count it.
-# The held connection is spliced, and the finished entries of the victims
-# and transfers above have gone (they linger 10 s): one that went after the
+# The table is filled with the open entries (the victims, which go on
+# exchanging, and one held connection) once the finished entries of the
+# transfers above have gone (they linger 10 s): one that went after the
 # limit is set would make room for a splice.
+live=$(( $(open_entries proxy1) + 1 ))
 client hold 1 60 > /dev/null 2>&1 &
-wait_for 60 'test "$(open_entries proxy1)" = 1 && test "$(kernel_value splices_active)" = 1' ||
-  fail "not one open entry alone: $(tcpsplicectl -n proxy1 list)"
+wait_for 60 'test "$(open_entries proxy1)" = "$live" && test "$(kernel_value splices_active)" = "$live"' ||
+  fail "not $live open entries alone: $(tcpsplicectl -n proxy1 list)"
 full0=$(kernel_value table_full)
-tcpsplicectl -n proxy1 set --max-splices 1 || fail "set --max-splices"
+tcpsplicectl -n proxy1 set --max-splices "$live" || fail "set --max-splices"
 client download 300000 || fail "download with a full table"
 client upload 200000 0 || fail "upload with a full table"
 expect_gt "$(( $(kernel_value table_full) - full0 ))" 1 "splices refused for a full table"
