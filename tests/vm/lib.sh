@@ -10,12 +10,16 @@ expect_gt() { [ "$1" -gt "$2" ] || fail "$3: expected more than $2, got $1"; }
 # rsts HOST: connections of HOST reset while open (EstabResets): every RST
 # HOST accepted on an established or close-wait socket, and every one it sent
 # aborting such a socket. What "never a reset" means for a client or backend.
-rsts() { on "$1" awk '/^Tcp:/ { if (h) { print $9; exit } h = 1 }' /proc/net/snmp; }
+rsts() { tcp_mib "$1" EstabResets; }
 # out_rsts HOST: resets HOST sent (OutRsts), also those answering a segment
 # for a connection it has already closed: a duplicate ACK from a peer in
 # TIME-WAIT, say, which two CPUs' reordering of an ACK and a FIN (veth queues
 # a packet on the sending CPU) provokes with or without a splice. For notes.
-out_rsts() { on "$1" awk '/^Tcp:/ { if (h) { print $15; exit } h = 1 }' /proc/net/snmp; }
+out_rsts() { tcp_mib "$1" OutRsts; }
+# tcp_mib HOST NAME: a counter of HOST's Tcp: line in /proc/net/snmp, by name
+tcp_mib() {
+  on "$1" awk -v k="$2" '/^Tcp:/ { if (!h) { for (i = 2; i <= NF; i++) if ($i == k) c = i; h = 1 } else { print $c; exit } }' /proc/net/snmp
+}
 # opts HOST SACK TS WSCALE RMEM_MAX: the TCP options HOST's new connections offer
 opts() {
   on "$1" sysctl -qw net.ipv4.tcp_sack="$2" net.ipv4.tcp_timestamps="$3" \
