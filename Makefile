@@ -3,6 +3,7 @@
 #   make                 build tcpsplice.ko against KDIR (default: the cached debug test kernel)
 #   make KDIR=/lib/modules/$(uname -r)/build   any Rust-enabled kernel tree
 #   make check           every test (host, module build, KUnit and VM scenarios)
+#   make check-quick     the inner loop: host tests, module build, KUnit
 #   make lab             the demo lab in a VM
 #   make bench           benchmarks on the release kernel (scripts/bench)
 #   make bench-split     split against whole splices, proxy CPU per GB (scripts/bench-split)
@@ -36,7 +37,7 @@ UNITDIR ?= /lib/systemd/system
 SYSCONFDIR ?= /etc
 BIN := tools/target/release
 
-.PHONY: all modules clippy clean check lab tools bench bench-split soak install dkms-install
+.PHONY: all modules clippy clean check check-quick lab tools bench bench-split soak install dkms-install
 all: modules
 
 modules:
@@ -56,6 +57,9 @@ clean:
 
 check:
 	scripts/check
+
+check-quick:
+	scripts/check --quick
 
 lab:
 	scripts/lab

@@ -16,13 +16,37 @@ need_root() { [ "$(id -u)" = 0 ] || die "run as root (installs packages, boots V
 # ver_ge A B: true when version A >= B
 ver_ge() { [ "$(printf '%s\n%s\n' "$2" "$1" | sort -V | head -1)" = "$2" ]; }
 
+# kernel_frags FLAVOR: the config fragments merged onto tinyconfig for a
+# kernel flavour (debug or release)
+kernel_frags() { echo "$TOP/scripts/kconfig/base.config" "$TOP/scripts/kconfig/$1.config"; }
 # kernel_dir FLAVOR: the cached build directory for a kernel flavour, keyed by
 # kernel version and the hash of the config fragments that make it.
 kernel_dir() {
-  local flavor=$1 frags h kv
-  frags=("$TOP/scripts/kconfig/base.config")
-  [ "$flavor" = debug ] && frags+=("$TOP/scripts/kconfig/debug.config")
-  h=$(cat "${frags[@]}" | sha256sum | cut -c1-12)
+  local h kv
+  # shellcheck disable=SC2046
+  h=$(cat $(kernel_frags "$1") | sha256sum | cut -c1-12)
   kv=$(make -s -C "$KSRC" kernelversion 2>/dev/null || echo "$KMAJOR")
-  echo "$CACHE/kbuild/$kv-$flavor-$h"
+  echo "$CACHE/kbuild/$kv-$1-$h"
+}
+
+# use_cargo_cache: let the tools and the fuzz targets build in the cache,
+# outside the checkout (tools/target and tools/fuzz/target become links into
+# it, unless they are directories already), so that a fresh clone reuses the
+# compiled dependencies. The workspace's own crates are rebuilt every time:
+# cargo judges local sources fresh by their mtime, and another checkout's
+# build in the shared directory may be newer than this checkout's files.
+use_cargo_cache() {
+  local link dir
+  for link in tools/target tools/fuzz/target; do
+    dir=$CACHE/cargo/${link//\//-}
+    mkdir -p "$dir"
+    [ -e "$TOP/$link" ] || [ -L "$TOP/$link" ] || ln -s "$dir" "$TOP/$link"
+  done
+  [ -L "$TOP/tools/target" ] &&
+    (cd "$TOP/tools" && cargo clean -q -p tcpsplice-core -p tcpsplice-uapi -p tcpsplice-client \
+      -p tcpsplicectl -p tcpsplice-proxy)
+  [ -L "$TOP/tools/fuzz/target" ] &&
+    (cd "$TOP/tools/fuzz" && cargo clean -q --target "$(rustc -vV | sed -n 's/^host: //p')" \
+      -p tcpsplice-core -p tcpsplice-client -p tcpsplice-fuzz)
+  return 0
 }

@@ -55,15 +55,17 @@ cluster_set() {
 # already, from topo_up).
 cluster_node() {
   local n=$1 a
-  if ! ip netns list | grep -qw "proxy$n"; then
+  _topo_begin
+  if [ ! -e "/run/netns/proxy$n" ]; then
     _topo_host "proxy$n" br-lan "192.0.2.1$n/24" "2001:db8:1::1$n/64" 192.0.2.1 2001:db8:1::1
     _topo_link "proxy$n" eth1 br-back "203.0.113.1$n/24" "2001:db8:b::1$n/64"
   fi
   ip -n "proxy$n" link show sync0 > /dev/null 2>&1 ||
     _topo_link "proxy$n" sync0 br-sync "10.99.0.$n/24" "fd99::$n/64"
   on "proxy$n" sysctl -qw net.ipv4.conf.all.arp_ignore=1 net.ipv4.conf.all.arp_announce=2
-  for a in "$VIP" 203.0.113.101 203.0.113.102 203.0.113.103; do on "proxy$n" ip addr add "$a/32" dev lo; done
-  [ -z "${CLUSTER_VIP6:-}" ] || on "proxy$n" ip -6 addr add "$CLUSTER_VIP6/128" dev lo
+  for a in "$VIP" 203.0.113.101 203.0.113.102 203.0.113.103; do _topo_q "proxy$n" "addr add $a/32 dev lo"; done
+  [ -z "${CLUSTER_VIP6:-}" ] || _topo_q "proxy$n" "addr add $CLUSTER_VIP6/128 dev lo"
+  _topo_done || fail "proxy$n's links and addresses"
   cat > "/tmp/cluster-proxy$n.toml" <<TOML
 default_pool = "web"
 head_timeout_ms = 60000
@@ -110,8 +112,7 @@ cluster_lab_up() {
   for b in $(seq 1 "${BACKENDS:-1}"); do
     on "backend$b" python3 "$LIB/backend.py" "203.0.113.2$b" 8000 >/dev/null 2>&1 &
   done
-  on router ip link add br-sync type bridge
-  on router ip link set br-sync up
+  printf "link add br-sync type bridge\nlink set br-sync up\n" | ip -n router -batch -
   head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$KEYFILE"
   local n
   for n in 1 2; do
@@ -125,7 +126,7 @@ cluster_lab_up() {
   wait_for 10 owns 1 "$VIP" || fail "proxy1 does not own $VIP"
   wait_for 10 owns 2 203.0.113.102 || fail "proxy2 does not own 203.0.113.102"
   for b in $(seq 1 "${BACKENDS:-1}"); do
-    for i in $(seq 100); do on proxy1 curl -s -o /dev/null "http://203.0.113.2$b:8000/bytes/1" && break; sleep 0.2; done
+    for i in {1..100}; do on proxy1 curl -s -o /dev/null "http://203.0.113.2$b:8000/bytes/1" && break; nap 0.2; done
   done
   [ "${1:-}" = noproxy ] && return
   for n in 1 2; do proxy_start "$n"; done
@@ -140,7 +141,7 @@ cluster_trace() {
       echo "$(date +%T) proxy$n $(tcpsplicectl -n proxy$n cluster show | tr '\n' ';')"
       echo "  $(tcpsplicectl -n proxy$n stats | grep -E '^(sync|peer|bulk|replicas|takeovers|releases|splices_active)' | tr '\n' ' ')"
     done
-    sleep 2
+    nap 2
   done > "${TRACE_LOG:-/tmp/cluster-trace.log}" 2>&1
 }
 
@@ -173,9 +174,9 @@ failover_test() {
   tcpsplicectl -n proxy2 reset-stats
   tcpsplicectl -n proxy2 --json monitor --count 3 > /tmp/events &
   mon=$!
-  sleep 2 # subscribed before anything happens
+  nap 2 # subscribed before anything happens
   touch /tmp/go
-  sleep 1
+  nap 1
   $cut
   wait_for 60 owns 2 "$VIP" || fail "proxy2 did not take $VIP over"
   wait "$mon" || fail "monitor"
@@ -184,7 +185,7 @@ failover_test() {
   grep -q '"event":"takeover","node":2,"vip":"192.0.2.100"' /tmp/events || fail "no takeover event"
   detect=$(dmesg | sed -n 's/.*node 1 declared dead after \([0-9]*\) ms.*/\1/p' | tail -1)
   owns 2 203.0.113.101 || fail "proxy2 did not take proxy1's backend-side VIP over"
-  ( sleep 20; on client1 ss -tino > /tmp/ss-client; on backend1 ss -tino > /tmp/ss-backend
+  ( nap 20; on client1 ss -tino > /tmp/ss-client; on backend1 ss -tino > /tmp/ss-backend
     tcpsplicectl -n proxy2 list > /tmp/list2 ) &
   if ! wait "$cpid"; then
     echo "client, 20 s after: $(grep -c backoff /tmp/ss-client) connections backing off"

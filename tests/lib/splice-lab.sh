@@ -36,12 +36,12 @@ health_interval_ms = 0
 host = "v6.example.com"
 pool = "web6"
 TOML
-  for i in $(seq 100); do on proxy1 curl -s -o /dev/null "http://203.0.113.21:8000/bytes/1" && break; sleep 0.2; done
-  for i in $(seq 100); do on proxy1 curl -s -o /dev/null "http://[2001:db8:b::21]:8000/bytes/1" && break; sleep 0.2; done
+  for i in {1..100}; do on proxy1 curl -s -o /dev/null "http://203.0.113.21:8000/bytes/1" && break; nap 0.2; done
+  for i in {1..100}; do on proxy1 curl -s -o /dev/null "http://[2001:db8:b::21]:8000/bytes/1" && break; nap 0.2; done
   ip netns exec proxy1 env TCPSPLICE_PROXY_DEBUG=1 tcpsplice-proxy --config /tmp/splice-proxy.toml 2> "$PROXY_LOG" &
   PROXY_PID=$!
   # Wait until it listens, without a request (which it would count).
-  for i in $(seq 50); do on client1 bash -c 'exec 3<>/dev/tcp/192.0.2.11/80' 2>/dev/null && break; sleep 0.2; done
+  for i in {1..50}; do on client1 bash -c 'exec 3<>/dev/tcp/192.0.2.11/80' 2>/dev/null && break; nap 0.2; done
 }
 
 proxy_stop() {

@@ -27,17 +27,31 @@ opts() {
 }
 # netem HOST DEV ARGS...: impair what HOST sends on DEV
 netem() { on "$1" tc qdisc replace dev "$2" root netem "${@:3}"; }
+# nap SECS: sleep without starting a process (a process costs about half a
+# second under emulation on the debug kernel, more than most naps): a read
+# that times out on a FIFO nobody writes.
+NAP_FIFO=/tmp/.nap.$$
+mkfifo "$NAP_FIFO" 2>/dev/null
+exec {NAP_FD}<>"$NAP_FIFO"
+nap() { read -r -t "$1" -u "$NAP_FD" _ || :; }
 # wait_for SECS COMMAND...: until COMMAND (eval'd) succeeds, at most SECS s
 wait_for() {
   local end=$((SECONDS + $1)); shift
   until eval "$*"; do
     [ "$SECONDS" -lt "$end" ] || return 1
-    sleep 0.2
+    nap 0.2
   done
 }
-# open_entries NS: the splices of NS still open (finished ones linger a while)
+# open_entries NS: the splices of NS still open (finished ones linger a
+# while), from the state column of 'tcpsplicectl list' (open, open* for a
+# replica, open/split)
 open_entries() {
-  tcpsplicectl -n "$1" list --json | python3 -c 'import json,sys; print(sum(e["state"] == "open" for e in json.load(sys.stdin)))'
+  local id state n=0 out
+  out=$(tcpsplicectl -n "$1" list) || return 1
+  while read -r id state _; do
+    case $state in open*) n=$((n + 1)) ;; esac
+  done <<<"$out"
+  echo "$n"
 }
 load_module() { insmod "$KO" "$@" || fail "insmod $*"; }
 # kmemleak_check WHAT: scan for leaks now (objects unreferenced for 5 s and
@@ -45,7 +59,7 @@ load_module() { insmod "$KO" "$@" || fail "insmod $*"; }
 kmemleak_check() {
   local k=/sys/kernel/debug/kmemleak
   [ -w $k ] || return 0
-  sleep 6
+  nap 6
   echo scan > $k; echo scan > $k
   if grep -q "unreferenced object" $k; then
     head -40 $k
@@ -66,9 +80,13 @@ print(v)' "$1"
 }
 
 # value [NS] NAME: a setting or counter from 'tcpsplicectl status' (text form,
-# no Python start-up: cheap enough for loops), e.g. rx_tcp or max_splices.
+# one process: cheap enough for loops), e.g. rx_tcp or max_splices.
 value() {
-  local pre=()
+  local pre=() out k v found=1
   if [ $# = 2 ]; then pre=(-n "$1"); shift; fi
-  tcpsplicectl "${pre[@]}" status | awk -v k="$1" '$1 == k { print $2; found = 1 } END { exit !found }'
+  out=$(tcpsplicectl "${pre[@]}" status) || return 1
+  while read -r k v _; do
+    [ "$k" = "$1" ] && { echo "$v"; found=0; }
+  done <<<"$out"
+  return $found
 }

@@ -26,7 +26,7 @@ forge proxy2 10.99.0.1 replay /tmp/sync.pcap           # a genuine datagram, aga
 forge proxy2 10.99.0.1 add 3 1 "$inc" 999996           # a node that is not a peer
 forge client1 192.0.2.11 add 2 1 "$inc" 999995         # node 2, but not from its address
 forge proxy2 10.99.0.1 add 2 9 "$inc" 999994           # addressed to another node
-sleep 1
+nap 1
 expect_eq "$(cvalue 1 sync_reject_truncated)" $((r0_truncated + 1)) "truncated datagrams"
 expect_eq "$(cvalue 1 sync_reject_malformed)" $((r0_malformed + 1)) "datagrams without magic"
 expect_eq "$(cvalue 1 sync_reject_bad_tag)" $((r0_bad_tag + 1)) "datagrams with a wrong key"

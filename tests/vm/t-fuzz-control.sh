@@ -49,12 +49,12 @@ grep -q " EINVAL=" /tmp/genl-fuzz.out || fail "no request was refused as invalid
 # The table is consistent: what the dump lists is what the counters say
 # (entries of the fuzzer's closed connections may still be lingering out,
 # so compare once nothing changes between two looks).
-for i in $(seq 60); do
+for i in {1..60}; do
   active=$(stat_fz splices_active)
   listed=$(on fz tcpsplicectl --json list | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))') ||
     fail "list after fuzzing"
   [ "$listed" = "$active" ] && [ "$(stat_fz splices_active)" = "$active" ] && break
-  sleep 1
+  nap 1
 done
 expect_eq "$listed" "$active" "entries listed vs splices_active"
 on fz tcpsplicectl status > /dev/null || fail "status after fuzzing"

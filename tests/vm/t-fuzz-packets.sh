@@ -22,7 +22,7 @@ r0b=$(rsts backend1)
 # outlive the fuzzing (stopped at the end).
 victims=()
 for i in 1 2; do client interactive 100 900 > "/tmp/victim$i.out" 2>&1 & victims+=($!); done
-for i in $(seq 100); do [ "$(kernel_value splices_active)" -ge 2 ] && break; sleep 0.2; done
+for i in {1..100}; do [ "$(kernel_value splices_active)" -ge 2 ] && break; nap 0.2; done
 [ "$(kernel_value splices_active)" -ge 2 ] || fail "victims not spliced"
 # "client-addr client-port proxy-backend-side-addr proxy-backend-side-port" per victim
 tcpsplicectl -n proxy1 --json list | python3 -c '
@@ -42,7 +42,7 @@ read -r _ _ baddr bport <<< "$(sed -n 2p /tmp/victims)"
 on backend1 /usr/bin/python3 "$LIB/pktfuzz.py" eth0 203.0.113.21 8000 "$baddr" "$bport" "$PKTFUZZ_SECONDS" "$(( ${FUZZ_SEED:-1} + 10 ))" > /tmp/pf-b.out 2>&1 &
 fuzzers+=($!)
 started() { cat /tmp/pf-c.out /tmp/pf-b.out 2>/dev/null | grep -c "^sending"; }
-for i in $(seq 300); do [ "$(started)" = 2 ] && break; sleep 0.5; done
+for i in {1..300}; do [ "$(started)" = 2 ] && break; nap 0.5; done
 [ "$(started)" = 2 ] || fail "the fuzzers did not start: $(cat /tmp/pf-c.out /tmp/pf-b.out)"
 # Legitimate transfers alongside, each checked byte for byte by client.py.
 end=$((SECONDS + PKTFUZZ_SECONDS - 3)) legit=0

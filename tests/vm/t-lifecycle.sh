@@ -47,15 +47,15 @@ expect_gt "$listed" "$((REPLICAS - 1))" "entries in the dump of proxy1's table"
 takeovers0=$(cvalue 2 takeovers) failures0=$(( $(cvalue 1 peer_failures) + $(cvalue 2 peer_failures) ))
 head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$KEYFILE"
 cluster_set 1 1 2 3 || fail "new key on proxy1"
-sleep 2
+nap 2
 cluster_set 2 1 2 || fail "new key on proxy2"
-sleep 2
+nap 2
 expect_gt "$(cvalue 1 sync_rx_old_key)" 0 "datagrams proxy1 took under the old key"
 expect_eq "$(cvalue 2 takeovers)" "$takeovers0" "takeovers during the key rotation"
 expect_eq "$(( $(cvalue 1 peer_failures) + $(cvalue 2 peer_failures) ))" "$failures0" "peers taken for dead during the key rotation"
 dmesg | grep -q "node 2: key rotation done" || fail "proxy2 did not finish its rotation"
 old_key_rx=$(cvalue 2 sync_rx_old_key) old_key_rx1=$(cvalue 1 sync_rx_old_key)
-sleep 1
+nap 1
 expect_eq "$(cvalue 2 sync_rx_old_key)" "$old_key_rx" "old-key datagrams after proxy2's rotation ended"
 
 # Round 3: node 3 configured away; its entries stay until they expire.
@@ -81,7 +81,7 @@ holder=$!
 wait_for 120 'test "$(cvalue 1 splices_active)" -ge $((REPLICAS + 20))' || fail "new splices: $(cvalue 1 splices_active)"
 client interactive 20 600 > /dev/null 2>&1 &
 talker=$!
-sleep 2
+nap 2
 entries=$(cvalue 1 splices_active)
 # shellcheck disable=SC2046
 kill $(ip netns pids proxy1) 2>/dev/null

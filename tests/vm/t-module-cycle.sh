@@ -9,7 +9,7 @@ ip netns add traffic
 on traffic ip link set lo up
 on traffic socat -u TCP-LISTEN:7001,bind=127.0.0.1,fork,reuseaddr OPEN:/dev/null &
 srv=$!
-sleep 0.5
+nap 0.5
 # Paced: a connection every 50 ms keeps packets flowing through the hooks at
 # every load and unload without saturating the emulated CPUs.
 ( while :; do head -c 20000 /dev/zero | on traffic socat -u - TCP:127.0.0.1:7001 2>/dev/null; sleep 0.05; done ) &

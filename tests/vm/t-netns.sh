@@ -14,7 +14,7 @@ ca=$(json_get a netns_cookie); cb=$(json_get b netns_cookie)
 
 # TCP traffic inside a only.
 on a socat -u TCP-LISTEN:7000,bind=127.0.0.1 OPEN:/dev/null,creat &
-sleep 0.5
+nap 0.5
 head -c 200000 /dev/zero | on a socat -u - TCP:127.0.0.1:7000 || fail "transfer in a"
 wait
 expect_gt "$(json_get a stats.rx_tcp)" 10 "a's rx_tcp"

@@ -78,15 +78,15 @@ pool = "tls2"
 TOML
 tcpsplice-proxy --check --config /tmp/l7.toml || fail "--check"
 for port in 8000 8001 8443; do
-  for i in $(seq 100); do on proxy1 bash -c "exec 3<>/dev/tcp/203.0.113.21/$port" 2>/dev/null && break; sleep 0.2; done
+  for i in {1..100}; do on proxy1 bash -c "exec 3<>/dev/tcp/203.0.113.21/$port" 2>/dev/null && break; nap 0.2; done
 done
 for port in 8001 8443; do
-  for i in $(seq 100); do on proxy1 bash -c "exec 3<>/dev/tcp/203.0.113.22/$port" 2>/dev/null && break; sleep 0.2; done
+  for i in {1..100}; do on proxy1 bash -c "exec 3<>/dev/tcp/203.0.113.22/$port" 2>/dev/null && break; nap 0.2; done
 done
 PROXY_LOG=/tmp/l7-proxy.log
 ip netns exec proxy1 env TCPSPLICE_PROXY_DEBUG=1 tcpsplice-proxy --config /tmp/l7.toml 2> "$PROXY_LOG" &
 PROXY_PID=$!
-for i in $(seq 50); do on client1 bash -c "exec 3<>/dev/tcp/$P/443" 2>/dev/null && break; sleep 0.2; done
+for i in {1..50}; do on client1 bash -c "exec 3<>/dev/tcp/$P/443" 2>/dev/null && break; nap 0.2; done
 tcpsplicectl -n proxy1 reset-stats
 r0c=$(rsts client1)
 l7() { on client1 python3 "$LIB/l7client.py" "$P" 80 "$@"; }

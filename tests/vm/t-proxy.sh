@@ -34,12 +34,12 @@ grep -q '^/tmp/bad.toml:11: unknown variant .fastest.' <<<"$out" || fail "--chec
 
 # Python takes seconds to start under TCG: wait for both backends.
 for b in 203.0.113.21 203.0.113.22; do
-  for i in $(seq 100); do on proxy1 curl -s -o /dev/null "http://$b:8000/" && break; sleep 0.2; done
+  for i in {1..100}; do on proxy1 curl -s -o /dev/null "http://$b:8000/" && break; nap 0.2; done
 done
 # Not through on(): $! must be the proxy itself (ip netns exec execs it).
 ip netns exec proxy1 tcpsplice-proxy --config /tmp/proxy.toml 2> /tmp/proxy.log &
 proxy=$!
-for i in $(seq 50); do on client1 curl -s -o /dev/null http://192.0.2.11/ && break; sleep 0.2; done
+for i in {1..50}; do on client1 curl -s -o /dev/null http://192.0.2.11/ && break; nap 0.2; done
 on client1 curl -sf -H 'Host: api.example.com' -o /tmp/got-api http://192.0.2.11/api/blob || fail "api fetch"
 cmp /tmp/got-api $www/b1/api/blob || fail "api body differs"
 on client1 curl -sf -H 'Host: www.example.com' -o /tmp/got-page http://192.0.2.11/page || fail "web fetch"

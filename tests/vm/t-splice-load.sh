@@ -53,7 +53,7 @@ trace keepalive
 client 192.0.2.11 80 www interactive 50 30 > /tmp/interactive.out 2>&1 &
 ipid=$!
 # tcpsplicectl top sees the session move bytes while it runs.
-sleep 10
+nap 10
 tcpsplicectl -n proxy1 --json top --interval 2 --count 2 --limit 5 > /tmp/top.json || fail "tcpsplicectl top"
 wait "$ipid" || fail "interactive session: $(cat /tmp/interactive.out)"
 echo "interactive: $(cat /tmp/interactive.out)"
@@ -84,15 +84,15 @@ on proxy1 sysctl -qw net.ipv4.ip_local_port_range="40000 40099"
 tcpsplicectl -n proxy1 reset-stats
 ip netns exec proxy1 tcpsplice-proxy --config /tmp/splice-proxy.toml 2> "$PROXY_LOG" &
 PROXY_PID=$!
-for i in $(seq 50); do on client1 bash -c 'exec 3<>/dev/tcp/192.0.2.11/80' 2>/dev/null && break; sleep 0.2; done
+for i in {1..50}; do on client1 bash -c 'exec 3<>/dev/tcp/192.0.2.11/80' 2>/dev/null && break; nap 0.2; done
 on client1 python3 "$LIB/client.py" 192.0.2.11 80 www hold 100 600 > /tmp/hold.log 2>&1 &
 holder=$!
 # Entries of the connections above may still linger (finished): count the
 # open ones.
-for i in $(seq 120); do [ "$(open_entries proxy1)" -ge 100 ] 2>/dev/null && break; sleep 1; done
+for i in {1..120}; do [ "$(open_entries proxy1)" -ge 100 ] 2>/dev/null && break; nap 1; done
 expect_eq "$(open_entries proxy1)" 100 "live splices"
 on proxy1 sysctl -qw net.ipv4.ip_local_port_range="40000 40114"
-for i in $(seq 15); do
+for i in {1..15}; do
   client 192.0.2.11 80 www download 5000 || fail "new connection $i next to 100 live splices"
 done
 expect_eq "$(kernel_value drop_local)" 0 "local packets on spliced connections"

@@ -31,7 +31,7 @@ expect_eq "$(rsts client1)" "$r0c" "resets at the client"
 expect_eq "$(rsts backend1)" "$r0b" "resets at the backend"
 
 # Finished splices linger, then go.
-for i in $(seq 40); do [ "$(kernel_value splices_active)" = 0 ] && break; sleep 1; done
+for i in {1..40}; do [ "$(kernel_value splices_active)" = 0 ] && break; nap 1; done
 expect_eq "$(kernel_value splices_active)" 0 "entries left after linger"
 expect_eq "$(kernel_value splices_finished)" 5 "splices finished by FINs"
 proxy_stop
@@ -49,7 +49,7 @@ relayed=$(proxy_relayed relayed_bytes_to_client)
 # relayed by the proxy until the connection is quiet: exact either way.
 ip netns exec proxy1 tcpsplice-proxy --config /tmp/splice-proxy.toml 2> "$PROXY_LOG" &
 PROXY_PID=$!
-for i in $(seq 50); do on client1 curl -s -o /dev/null http://192.0.2.11/bytes/1 && break; sleep 0.2; done
+for i in {1..50}; do on client1 curl -s -o /dev/null http://192.0.2.11/bytes/1 && break; nap 0.2; done
 head -c 2000000 /dev/urandom > /tmp/up
 want=$(sha256sum < /tmp/up | cut -d' ' -f1)
 got=$(on client1 curl -sf --data-binary @/tmp/up http://192.0.2.11/sha256)

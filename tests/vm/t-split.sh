@@ -110,7 +110,7 @@ before=$(cvalue 1 packets_to_client) d0=$(bvalue split_packets_to_client)
 on client1 python3 "$LIB/client.py" "$VIP" 80 www interactive 100 12 > /tmp/split-int.out 2>&1 &
 ipid=$!
 wait_for 20 'test "$(value backend1 splices_active)" -ge 1' || fail "no split entry on backend1"
-sleep 2
+nap 2
 direct=$(bvalue split_packets_to_client)
 drop_entries() {
   for id in $(tcpsplicectl -n backend1 list | awk 'NR > 1 { print $1 }'); do
@@ -148,7 +148,7 @@ cpid=$!
 wait_for 120 grep -q ready /tmp/split-failover.out || fail "connections not up: $(cat /tmp/split-failover.out)"
 wait_for 60 'test "$(cvalue 2 replicas_installed)" -ge 25' || fail "proxy2 holds $(cvalue 2 replicas_installed) of 25"
 touch /tmp/go
-sleep 1
+nap 1
 printf 'link set eth0 down\nlink set eth1 down\nlink set sync0 down\n' | ip -n proxy1 -batch -
 wait_for 60 owns 2 "$VIP" || fail "proxy2 did not take $VIP over"
 wait "$cpid" || fail "transfers: $(cat /tmp/split-failover.out)"
@@ -169,7 +169,7 @@ sm split 9 21 7 1 203.0.113.99      # not an address of backend1
 sm add 9 21 8 1                     # not a split splice
 sm split 8 21 7 1 203.0.113.21      # from a node that is no peer
 sm add 9 21 9 1 00112233445566778899aabbccddeeff   # the wrong key
-sleep 1
+nap 1
 expect_eq "$(bvalue splits_refused)" 2 "split entries refused (foreign address, not split)"
 expect_eq "$(bvalue sync_reject_unknown_peer)" 1 "datagrams from a non-peer"
 expect_eq "$(bvalue sync_reject_bad_tag)" 1 "datagrams under a wrong key"
