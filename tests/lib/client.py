@@ -1,6 +1,10 @@
 """Test client for spliced connections: every mode verifies every byte it
 receives and exits non-zero (with the reason) on the first difference.
 
+  client.py ADDR PORT HOST MODE ARGS [+ MODE ARGS...]
+                                               the modes below, one after
+                                               the other
+
   client.py ADDR PORT HOST download N          one GET /bytes/N
   client.py ADDR PORT HOST upload N PAUSE      GET (to get the connection
                                                spliced), pause, POST N bytes
@@ -87,8 +91,20 @@ def check(got, want, what):
 
 
 def main():
-    addr, port, host, mode = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
-    args = sys.argv[5:]
+    """Run the operations named on the command line, separated by "+" (each
+    a mode and its arguments), one after the other: one Python start-up for
+    several transfers, which costs seconds under emulation."""
+    addr, port, host = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+    op = []
+    for word in sys.argv[4:] + ["+"]:
+        if word != "+":
+            op.append(word)
+        elif op:
+            run(addr, port, host, op[0], op[1:])
+            op = []
+
+
+def run(addr, port, host, mode, args):
     if mode == "download":
         n = int(args[0])
         c = Conn(addr, port, host)

@@ -134,14 +134,22 @@ cluster_lab_up() {
 }
 
 
-# A trace of both nodes' cluster state, every 2 s, shown on failure.
+# A trace of the nodes' cluster state, every 5 s, shown on failure: two
+# processes a node and a round (each costs about half a second under
+# emulation, and the trace must not load the guest it watches).
 cluster_trace() {
+  local n show stats line
   while :; do
     for n in ${TRACE_NODES:-1 2}; do
-      echo "$(date +%T) proxy$n $(tcpsplicectl -n proxy$n cluster show | tr '\n' ';')"
-      echo "  $(tcpsplicectl -n proxy$n stats | grep -E '^(sync|peer|bulk|replicas|takeovers|releases|splices_active)' | tr '\n' ' ')"
+      show=$(tcpsplicectl -n "proxy$n" cluster show 2>&1)
+      stats=$(tcpsplicectl -n "proxy$n" stats 2>&1)
+      printf '%(%T)T proxy%s %s\n  ' -1 "$n" "${show//$'\n'/;}"
+      while read -r line; do
+        case $line in sync*|peer*|bulk*|replicas*|takeovers*|releases*|splices_active*) printf '%s ' "$line" ;; esac
+      done <<<"$stats"
+      echo
     done
-    nap 2
+    nap 5
   done > "${TRACE_LOG:-/tmp/cluster-trace.log}" 2>&1
 }
 

@@ -24,13 +24,12 @@ cat /tmp/multi.out
 # proxyNODE: the newest entry (the readiness check's connection may still
 # be listed, lingering or not yet reported ended).
 entry() {
-  tcpsplicectl -n "proxy$1" --json list |
-    python3 -c 'import json,sys; print(max(json.load(sys.stdin), key=lambda e: e["id"])[sys.argv[1]])' "$2"
+  tcpsplicectl -n "proxy$1" --json list | jq -r --arg k "$2" 'max_by(.id) | .[$k]'
 }
 tcpsplicectl -n proxy1 list; tcpsplicectl -n proxy2 list
 expect_gt "$(entry 1 packets_to_backend)" 10 "client packets proxy1 forwarded"
 expect_gt "$(entry 2 bytes_to_client)" 2999999 "response bytes proxy2 forwarded"
-expect_eq "$(entry 2 replica)" True "proxy2's entry is a replica"
+expect_eq "$(entry 2 replica)" true "proxy2's entry is a replica"
 expect_eq "$(rsts client1)" "$r0c" "resets at the client"
 expect_eq "$(rsts backend1)" "$r0b" "resets at the backend"
 # Each proxy's Prometheus endpoint shows its view of the cluster.

@@ -8,7 +8,7 @@
 . "$TCPSPLICE_TOP/tests/lib/cluster-lab.sh"
 cluster_lab_up noproxy
 forge() { local from=$1 to=$2; shift 2; on "$from" python3 "$LIB/syncmsg.py" "$KEYFILE" "$to" 7010 "$@"; }
-inc=$(tcpsplicectl -n proxy2 --json cluster show | python3 -c 'import json,sys; print(json.load(sys.stdin)["incarnation"])')
+inc=$(tcpsplicectl -n proxy2 --json cluster show | jq -er .incarnation)
 # Enough heartbeats that counter 1 is far behind the replay window.
 wait_for 30 'test "$(cvalue 1 sync_rx)" -gt 100' || fail "heartbeats are not flowing"
 # A genuine datagram from proxy2, captured on its way in.
@@ -49,7 +49,7 @@ wait_for 240 grep -q ready /tmp/sync-client.out || fail "connections not up: $(c
 wait_for 60 'test "$(cvalue 1 splices_active)" -ge 20' || fail "proxy1 spliced $(cvalue 1 splices_active) of 20"
 # The open connections of each node (a finished one may linger longer on
 # one node than on the other).
-tuples() { tcpsplicectl -n "proxy$1" --json list | python3 -c 'import json,sys; print(sorted((e["client"]["remote"], e["backend"]["local"]) for e in json.load(sys.stdin) if e["state"] == "open"))'; }
+tuples() { tcpsplicectl -n "proxy$1" --json list | jq -c '[.[] | select(.state == "open") | [.client.remote, .backend.local]] | sort'; }
 if ! wait_for 60 'test "$(tuples 2)" = "$(tuples 1)"'; then
   tcpsplicectl -n proxy1 list; tcpsplicectl -n proxy2 list
   fail "tables differ: $(cvalue 1 splices_active) entries on proxy1, $(cvalue 2 splices_active) on proxy2"

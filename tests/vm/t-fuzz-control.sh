@@ -51,7 +51,7 @@ grep -q " EINVAL=" /tmp/genl-fuzz.out || fail "no request was refused as invalid
 # so compare once nothing changes between two looks).
 for i in {1..60}; do
   active=$(stat_fz splices_active)
-  listed=$(on fz tcpsplicectl --json list | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))') ||
+  listed=$(on fz tcpsplicectl --json list | jq length) ||
     fail "list after fuzzing"
   [ "$listed" = "$active" ] && [ "$(stat_fz splices_active)" = "$active" ] && break
   nap 1
@@ -61,9 +61,9 @@ on fz tcpsplicectl status > /dev/null || fail "status after fuzzing"
 # Nothing leaked into other namespaces.
 expect_eq "$(value other splices_active)" 0 "entries in another namespace"
 expect_eq "$(value other sync_rx)" 0 "sync datagrams in another namespace"
-expect_eq "$(tcpsplicectl --json list | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')" 0 "entries in init_net"
+expect_eq "$(tcpsplicectl --json list | jq length)" 0 "entries in init_net"
 # Another namespace cannot reach fz's entries by their ids either.
-ids=$(on fz tcpsplicectl --json list | python3 -c 'import json,sys; print(" ".join(str(e["id"]) for e in json.load(sys.stdin)[:5]))')
+ids=$(on fz tcpsplicectl --json list | jq -r '.[:5][].id')
 unspliced=$(stat_fz splices_unspliced)
 for id in $ids; do
   on other tcpsplicectl unsplice "$id" > /dev/null 2>&1 && fail "namespace other removed entry $id of fz"

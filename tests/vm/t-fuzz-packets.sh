@@ -47,8 +47,7 @@ for i in {1..300}; do [ "$(started)" = 2 ] && break; nap 0.5; done
 # Legitimate transfers alongside, each checked byte for byte by client.py.
 end=$((SECONDS + PKTFUZZ_SECONDS - 3)) legit=0
 while [ $SECONDS -lt $end ]; do
-  client download 300000 || fail "download beside the fuzzers"
-  client upload 200000 0 || fail "upload beside the fuzzers"
+  client download 300000 + upload 200000 0 || fail "download and upload beside the fuzzers"
   legit=$((legit + 2))
 done
 for p in "${fuzzers[@]}"; do wait "$p"; done
@@ -79,8 +78,7 @@ wait_for 60 'test "$(open_entries proxy1)" = "$live" && test "$(kernel_value spl
   fail "not $live open entries alone: $(tcpsplicectl -n proxy1 list)"
 full0=$(kernel_value table_full)
 tcpsplicectl -n proxy1 set --max-splices "$live" || fail "set --max-splices"
-client download 300000 || fail "download with a full table"
-client upload 200000 0 || fail "upload with a full table"
+client download 300000 + upload 200000 0 || fail "download and upload with a full table"
 expect_gt "$(( $(kernel_value table_full) - full0 ))" 1 "splices refused for a full table"
 proxy_stop
 grep -q "relaying in userspace: .*" "$PROXY_LOG" || fail "the proxy does not say why it relays"

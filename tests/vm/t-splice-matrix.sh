@@ -13,8 +13,7 @@ session() { # WHAT
   local v4=(192.0.2.11 80 www) v6=(2001:db8:1::11 80 v6.example.com) a
   for a in v4 v6; do
     local -n t=$a
-    client "${t[@]}" download 1000000 || fail "$1, $a: download"
-    client "${t[@]}" upload 500000 0.3 || fail "$1, $a: upload"
+    client "${t[@]}" download 1000000 + upload 500000 0.3 || fail "$1, $a: download and upload"
   done
 }
 r0c=$(rsts client1) r0b=$(rsts backend1) o0c=$(out_rsts client1) o0b=$(out_rsts backend1)

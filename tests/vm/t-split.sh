@@ -60,8 +60,7 @@ for n in proxy1 proxy2 backend1; do tcpsplicectl -n "$n" reset-stats; done
 p0=$(paths backend1)
 
 # 1. Downloads and an upload.
-on client1 python3 "$LIB/client.py" "$VIP" 80 www parallel 8 2000000 || fail "downloads"
-on client1 python3 "$LIB/client.py" "$VIP" 80 www upload 1000000 0.2 || fail "upload"
+on client1 python3 "$LIB/client.py" "$VIP" 80 www parallel 8 2000000 + upload 1000000 0.2 || fail "downloads and upload"
 down=$((8 * 2000000))
 expect_gt "$(cvalue 1 splits_made)" 8 "splices proxy1 split"
 expect_eq "$(cvalue 1 splits_no_backend)" 0 "split requests for unknown backends"
@@ -83,8 +82,8 @@ p0=$(paths backend1)
 for sack in 0 1; do for ts in 0 1; do for ws in 0 1; do
   opts client1 $sack $ts $ws 16777216
   opts backend1 $((1 - sack)) $((1 - ts)) $((1 - ws)) 262144
-  on client1 python3 "$LIB/client.py" "$VIP" 80 www download 500000 || fail "download, client sack=$sack ts=$ts wscale=$ws"
-  on client1 python3 "$LIB/client.py" "$VIP" 80 www upload 200000 0.2 || fail "upload, client sack=$sack ts=$ts wscale=$ws"
+  on client1 python3 "$LIB/client.py" "$VIP" 80 www download 500000 + upload 200000 0.2 ||
+    fail "download and upload, client sack=$sack ts=$ts wscale=$ws"
 done; done; done
 opts client1 1 1 1 6291456
 opts backend1 1 1 1 6291456
@@ -93,8 +92,7 @@ e0c=$(rsts client1) e0b=$(rsts backend1) p0=$(paths backend1)
 netem client1 eth0 loss 3% delay 2ms
 netem backend1 eth0 loss 3% delay 2ms reorder 25% 50% duplicate 2%
 on router tc qdisc replace dev client1-eth0 root netem delay 3ms reorder 25% 50% duplicate 2%
-on client1 python3 "$LIB/client.py" "$VIP" 80 www download 2000000 || fail "download under loss"
-on client1 python3 "$LIB/client.py" "$VIP" 80 www upload 1000000 0.2 || fail "upload under loss"
+on client1 python3 "$LIB/client.py" "$VIP" 80 www download 2000000 + upload 1000000 0.2 || fail "download and upload under loss"
 on client1 tc qdisc del dev eth0 root
 on backend1 tc qdisc del dev eth0 root
 on router tc qdisc del dev client1-eth0 root
@@ -182,8 +180,8 @@ split_backend6
 wait_for 30 'tcpsplicectl -n proxy2 cluster show | grep -q "^backend 32 2001:db8:b::22 up"' ||
   fail "proxy2 does not see backend 32: $(tcpsplicectl -n proxy2 cluster show)"
 p0=$(paths backend2)
-on client1 python3 "$LIB/client.py" 2001:db8:1::100 80 v6.example.com download 2000000 || fail "IPv6 download"
-on client1 python3 "$LIB/client.py" 2001:db8:1::100 80 v6.example.com upload 500000 0.2 || fail "IPv6 upload"
+on client1 python3 "$LIB/client.py" 2001:db8:1::100 80 v6.example.com download 2000000 + upload 500000 0.2 ||
+  fail "IPv6 download and upload"
 expect_direct backend2 "$p0" 2000000 "IPv6 download"
 expect_eq "$(rsts client1)" "$r0c" "resets at the client"
 expect_eq "$(rsts backend1)" "$r0b" "resets at the backend"
