@@ -134,7 +134,7 @@ cluster_lab_up() {
 }
 
 
-# A trace of the nodes' cluster state, every 5 s, shown on failure: two
+# A trace of the nodes' cluster state, every 10 s, shown on failure: two
 # processes a node and a round (each costs about half a second under
 # emulation, and the trace must not load the guest it watches).
 cluster_trace() {
@@ -149,7 +149,7 @@ cluster_trace() {
       done <<<"$stats"
       echo
     done
-    nap 5
+    nap 10
   done > "${TRACE_LOG:-/tmp/cluster-trace.log}" 2>&1
 }
 
