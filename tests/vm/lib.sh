@@ -1,6 +1,8 @@
 # shellcheck shell=bash
 # Helpers for scenarios run inside the guest by tests/vm/run.
 set -u
+# Under TCPSPLICE_TEST_TRACE (bash -x), every traced line with the time.
+[ -z "${TCPSPLICE_TEST_TRACE:-}" ] || PS4='+ ${EPOCHREALTIME} '
 . "${TCPSPLICE_TOP:?}/scripts/guest/topo.sh"
 KO=${TCPSPLICE_KO:-$TCPSPLICE_TOP/tcpsplice.ko}
 

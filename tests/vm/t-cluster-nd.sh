@@ -6,6 +6,7 @@
 # router's neighbour entry, and fresh solicitations are answered by proxy2;
 # when proxy1 returns and takes the VIP back (preempt), proxy2 leaves the
 # group again.
+# kmemleak: checked
 # timeout: 600
 . "$(dirname "$0")/lib.sh"
 CLUSTER_VIP6=2001:db8:1::100

@@ -1,4 +1,5 @@
 # Every namespace has its own settings and counters, and sees only its own.
+# kmemleak: checked
 . "$(dirname "$0")/lib.sh"
 load_module
 ip netns add a
