@@ -3,7 +3,9 @@ receives and exits non-zero (with the reason) on the first difference.
 
   client.py ADDR PORT HOST MODE ARGS [+ MODE ARGS...]
                                                the modes below, one after
-                                               the other
+                                               the other; "+ to ADDR PORT
+                                               HOST" changes the target of
+                                               the ones after it
 
   client.py ADDR PORT HOST download N          one GET /bytes/N
   client.py ADDR PORT HOST upload N PAUSE      GET (to get the connection
@@ -99,6 +101,9 @@ def main():
     for word in sys.argv[4:] + ["+"]:
         if word != "+":
             op.append(word)
+        elif op and op[0] == "to":
+            addr, port, host = op[1], int(op[2]), op[3]
+            op = []
         elif op:
             run(addr, port, host, op[0], op[1:])
             op = []

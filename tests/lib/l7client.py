@@ -14,6 +14,10 @@ reason on the first difference.
                                          N bytes on the same connection
   l7client.py ADDR PORT status CODE HEAD a raw HEAD (Python escapes) must
                                          get status CODE (after up to 30 s)
+  l7client.py ADDR PORT MODE ARGS + MODE ARGS...
+                                         several, one after the other (one
+                                         Python start-up: seconds under
+                                         emulation)
 """
 import hashlib
 import os
@@ -47,7 +51,17 @@ def upload(addr, port, n, chunked):
 
 
 def main():
-    addr, port, mode, args = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4:]
+    addr, port = sys.argv[1], int(sys.argv[2])
+    op = []
+    for word in sys.argv[3:] + ["+"]:
+        if word != "+":
+            op.append(word)
+        elif op:
+            run(addr, port, op[0], op[1:])
+            op = []
+
+
+def run(addr, port, mode, args):
     if mode == "pipelined":
         c = Conn(addr, port, "l7")
         c.s.sendall(head("GET", "/bytes/1000") + head("GET", "/bytes/2000000?seed=2"))

@@ -1,7 +1,10 @@
 """Forge tcpsplice sync datagrams (Documentation/sync.rst)
 to test that the module refuses them.
 
-  syncmsg.py KEYFILE DEST_ADDR PORT KIND [ARGS]   send one datagram, where KIND:
+  syncmsg.py KEYFILE DEST_ADDR PORT KIND [ARGS] [+ KIND [ARGS]...]
+                               send one datagram for each KIND, in order
+                               (one Python start-up for several: each costs
+                               seconds under emulation), where KIND:
     garbage N                  N random bytes
     add FROM TO INC CTR [KEY]  an update installing a splice, from node FROM
                                (incarnation INC, counter CTR) to node TO, sealed
@@ -80,8 +83,17 @@ def add_body(**op):
 
 def main():
     key = bytes.fromhex(open(sys.argv[1]).read().strip())
-    dest, port, kind = sys.argv[2], int(sys.argv[3]), sys.argv[4]
-    a = sys.argv[5:]
+    dest, port = sys.argv[2], int(sys.argv[3])
+    msg = []
+    for word in sys.argv[4:] + ["+"]:
+        if word != "+":
+            msg.append(word)
+        elif msg:
+            send(key, dest, port, msg[0], msg[1:])
+            msg = []
+
+
+def send(key, dest, port, kind, a):
     if kind == "bulk":
         frm, to, inc, count = (int(x) for x in a[:4])
         s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)

@@ -9,12 +9,13 @@
 . "$TCPSPLICE_TOP/tests/lib/splice-lab.sh"
 splice_lab_up
 client() { on client1 python3 "$LIB/client.py" "$@"; }
-session() { # WHAT
-  local v4=(192.0.2.11 80 www) v6=(2001:db8:1::11 80 v6.example.com) a
-  for a in v4 v6; do
-    local -n t=$a
-    client "${t[@]}" download 1000000 + upload 500000 0.3 || fail "$1, $a: download and upload"
-  done
+# session WHAT [DOWN UP]: a download and an upload over IPv4, then over
+# IPv6 (one Python start-up), of DOWN and UP bytes (500 and 300 kB)
+session() {
+  local d=${2:-500000} u=${3:-300000}
+  client 192.0.2.11 80 www download "$d" + upload "$u" 0.3 \
+    + to 2001:db8:1::11 80 v6.example.com + download "$d" + upload "$u" 0.3 ||
+    fail "$1: download and upload, IPv4 and IPv6"
 }
 r0c=$(rsts client1) r0b=$(rsts backend1) o0c=$(out_rsts client1) o0b=$(out_rsts backend1)
 tcpsplicectl -n proxy1 reset-stats
@@ -52,8 +53,8 @@ expect_eq "$(rsts backend1)" "$r0b" "resets at the backend"
 # sends smaller segments. Without that the upload would stall.
 on proxy1 ip link set eth1 mtu 1280
 tcpsplicectl -n proxy1 reset-stats
-client 192.0.2.11 80 www upload 1000000 0.3 || fail "IPv4 upload over a smaller MTU"
-client 2001:db8:1::11 80 v6.example.com upload 1000000 0.3 || fail "IPv6 upload over a smaller MTU"
+client 192.0.2.11 80 www upload 500000 0.3 + to 2001:db8:1::11 80 v6.example.com + upload 500000 0.3 ||
+  fail "IPv4 and IPv6 uploads over a smaller MTU"
 expect_gt "$(kernel_value icmp_translated)" 1 "ICMP errors translated for the clients"
 expect_eq "$(kernel_value splices_created)" 2 "splices created over the smaller MTU"
 on proxy1 ip link set eth1 mtu 1500
@@ -71,7 +72,7 @@ netem proxy1 eth1 delay 5ms reorder 25% 50% duplicate 2%
 # with a reset as any TCP would, spliced or not. What must not happen is a
 # connection reset while in use.
 e0c=$(rsts client1) e0b=$(rsts backend1)
-session "netem loss, reordering and duplication"
+session "netem loss, reordering and duplication" 1000000 500000
 n=$((n + 4))
 expect_eq "$(kernel_value splices_created)" 4 "splices created with netem"
 expect_gt "$(kernel_value sack_blocks)" 0 "SACK blocks translated under loss"

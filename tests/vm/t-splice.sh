@@ -17,8 +17,8 @@ for n in 1000000 3000000; do
 done
 # Uploads through the splice: a first request gets the connection spliced,
 # then (same connection) the body goes up.
-client 2001:db8:1::11 80 v6.example.com download 2000000 + upload 2000000 0.5 || fail "IPv6 download and upload"
-client 192.0.2.11 80 www upload 2000000 0.5 || fail "IPv4 upload"
+client 2001:db8:1::11 80 v6.example.com download 2000000 + upload 2000000 0.5 \
+  + to 192.0.2.11 80 www + upload 2000000 0.5 || fail "IPv6 download and upload, IPv4 upload"
 
 tcpsplicectl -n proxy1 stats
 expect_eq "$(kernel_value splices_created)" 5 "splices created"
