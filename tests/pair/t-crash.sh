@@ -1,6 +1,6 @@
 # A real crash. proxy1 runs alone in its own guest (tests/pair/proxy1.sh),
 # wired to this guest's service, backend and sync LANs; client1, backend1 and
-# proxy2 are namespaces here. With 100 downloads and 20 interactive sessions
+# proxy2 are namespaces here. With 40 downloads and 8 interactive sessions
 # spliced on proxy1 and held by proxy2, this scenario asks the host (file
 # "kill" in the shared directory) to SIGKILL proxy1's QEMU: no goodbye, no
 # link going down, its packets in flight lost. proxy2 must notice the silence,

