@@ -92,21 +92,28 @@ def check(got, want, what):
         sys.exit(f"{what}: {len(got)} bytes, expected {len(want)}; first difference at byte {i}")
 
 
-def main():
-    """Run the operations named on the command line, separated by "+" (each
-    a mode and its arguments), one after the other: one Python start-up for
-    several transfers, which costs seconds under emulation."""
-    addr, port, host = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+def each_op(words):
+    """The "+"-separated operations in words, each a non-empty list (a
+    mode and its arguments): one Python start-up for several, which costs
+    seconds under emulation. Shared by l7client.py and syncmsg.py."""
     op = []
-    for word in sys.argv[4:] + ["+"]:
+    for word in words + ["+"]:
         if word != "+":
             op.append(word)
-        elif op and op[0] == "to":
-            addr, port, host = op[1], int(op[2]), op[3]
-            op = []
         elif op:
-            run(addr, port, host, op[0], op[1:])
+            yield op
             op = []
+
+
+def main():
+    """Run the operations named on the command line (each_op), one after
+    the other."""
+    addr, port, host = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+    for op in each_op(sys.argv[4:]):
+        if op[0] == "to":
+            addr, port, host = op[1], int(op[2]), op[3]
+        else:
+            run(addr, port, host, op[0], op[1:])
 
 
 def run(addr, port, host, mode, args):

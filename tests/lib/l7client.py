@@ -26,7 +26,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
-from client import Conn, check, expected  # noqa: E402
+from client import Conn, check, each_op, expected  # noqa: E402
 
 
 def head(method, path, host="l7", extra=""):
@@ -52,13 +52,8 @@ def upload(addr, port, n, chunked):
 
 def main():
     addr, port = sys.argv[1], int(sys.argv[2])
-    op = []
-    for word in sys.argv[3:] + ["+"]:
-        if word != "+":
-            op.append(word)
-        elif op:
-            run(addr, port, op[0], op[1:])
-            op = []
+    for op in each_op(sys.argv[3:]):
+        run(addr, port, op[0], op[1:])
 
 
 def run(addr, port, mode, args):

@@ -25,6 +25,9 @@ import struct
 import sys
 import time
 
+sys.path.insert(0, os.path.dirname(__file__))
+from client import each_op  # noqa: E402
+
 MASK = (1 << 64) - 1
 
 
@@ -84,13 +87,8 @@ def add_body(**op):
 def main():
     key = bytes.fromhex(open(sys.argv[1]).read().strip())
     dest, port = sys.argv[2], int(sys.argv[3])
-    msg = []
-    for word in sys.argv[4:] + ["+"]:
-        if word != "+":
-            msg.append(word)
-        elif msg:
-            send(key, dest, port, msg[0], msg[1:])
-            msg = []
+    for msg in each_op(sys.argv[4:]):
+        send(key, dest, port, msg[0], msg[1:])
 
 
 def send(key, dest, port, kind, a):
