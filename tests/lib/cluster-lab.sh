@@ -103,6 +103,20 @@ owns() { tcpsplicectl -n "proxy$1" cluster show 2>/dev/null | grep -q "^vip $2 .
 
 cvalue() { value "proxy$1" "$2"; }
 
+# crash_proxy N: proxyN falls silent at once, as a machine that loses power
+# does: its three ports on the router's bridges are disabled in one batch.
+# (Setting its own links down is no crash: each close waits for RCU grace
+# periods, under load seconds apart in the emulated guest, and the sync
+# link, closed last, kept the heartbeats going for 6 s after the data links
+# had gone: the demo's late detection and long stall.) revive_proxy N puts
+# it back on the wire.
+crash_proxy() { _proxy_ports "$1" 0; }
+revive_proxy() { _proxy_ports "$1" 3; }
+_proxy_ports() {
+  printf 'link set dev proxy%s-%s state %s\n' "$1" eth0 "$2" "$1" eth1 "$2" "$1" sync0 "$2" |
+    bridge -n router -batch -
+}
+
 
 ready() { tcpsplicectl -n "proxy$1" cluster show | grep -q "ready true"; }
 

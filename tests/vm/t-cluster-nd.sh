@@ -27,7 +27,7 @@ joined 1 || fail "proxy1 did not join $GROUP on eth0"
 joined 2 && fail "proxy2 joined $GROUP without owning $VIP6"
 
 # proxy1 fails; proxy2 takes over and announces.
-printf 'link set eth0 down\nlink set eth1 down\nlink set sync0 down\n' | ip -n proxy1 -batch -
+crash_proxy 1
 wait_for 30 owns 2 "$VIP6" || fail "proxy2 did not take $VIP6 over"
 wait_for 10 '[ "$(lladdr)" = "$mac2" ]' || fail "unsolicited advertisement did not move the router's entry: $(lladdr)"
 joined 2 || fail "proxy2 did not join $GROUP"
@@ -37,10 +37,7 @@ expect_eq "$(lladdr)" "$mac2" "router's neighbour entry after a fresh solicitati
 expect_gt "$(cvalue 2 nd_replies)" 0 "solicitations proxy2 answered"
 
 # proxy1 returns: it syncs, takes its VIPs back, and proxy2 lets go.
-printf 'link set eth0 up\nlink set eth1 up\nlink set sync0 up\n' | ip -n proxy1 -batch -
-# (IPv6 dropped proxy1's global address and default route with the link.)
-on proxy1 ip -6 addr replace 2001:db8:1::11/64 dev eth0 nodad
-on proxy1 ip -6 route replace default via 2001:db8:1::1
+revive_proxy 1
 wait_for 60 owns 1 "$VIP6" || fail "proxy1 did not take $VIP6 back"
 wait_for 10 '! owns 2 "$VIP6"' || fail "proxy2 still owns $VIP6"
 wait_for 10 '! joined 2' || fail "proxy2 did not leave $GROUP"

@@ -147,7 +147,7 @@ wait_for 120 grep -q ready /tmp/split-failover.out || fail "connections not up: 
 wait_for 60 'test "$(cvalue 2 replicas_installed)" -ge 13' || fail "proxy2 holds $(cvalue 2 replicas_installed) of 13"
 touch /tmp/go
 nap 1
-printf 'link set eth0 down\nlink set eth1 down\nlink set sync0 down\n' | ip -n proxy1 -batch -
+crash_proxy 1
 wait_for 60 owns 2 "$VIP" || fail "proxy2 did not take $VIP over"
 wait "$cpid" || fail "transfers: $(cat /tmp/split-failover.out)"
 grep -q "bulk_ok=10 interactive_ok=3" /tmp/split-failover.out || fail "not every connection completed: $(cat /tmp/split-failover.out)"
