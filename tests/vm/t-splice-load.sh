@@ -7,6 +7,10 @@
 . "$TCPSPLICE_TOP/tests/lib/splice-lab.sh"
 splice_lab_up
 client() { on client1 python3 "$LIB/client.py" "$@"; }
+# The last part gives the proxy's backend connections exactly the ports
+# 40000-40099; the ones before it stay out of them, so that no connection
+# of theirs (one in TIME_WAIT, or an entry still lingering) holds one then.
+on proxy1 sysctl -qw net.ipv4.ip_local_port_range="41000 60999"
 tcpsplicectl -n proxy1 reset-stats
 r0c=$(rsts client1) r0b=$(rsts backend1) o0b=$(out_rsts backend1)
 # Where a reset came from, if one does: the counters after each step, and
