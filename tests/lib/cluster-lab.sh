@@ -182,7 +182,7 @@ trap 'rc=$?; [ $rc = 0 ] || { tail -8 /tmp/cluster-trace.log | cut -c1-400; for 
 # elsewhere (another guest): what only its namespace can tell is then skipped,
 # proxy2's replica count proves the splices.
 failover_test() {
-  local cut=$1 what=$2 r0c r0b cpid mon detect port note
+  local cut=$1 what=$2 r0c r0b cpid mon detect port note cut_at new_ms
   local bulk=${FAILOVER_BULK:-40} inter=${FAILOVER_INTERACTIVE:-8} all
   all=$((bulk + inter))
   note=/tmp/$(basename "$0" .sh).note
@@ -205,8 +205,13 @@ failover_test() {
   nap 2 # subscribed before anything happens
   touch /tmp/go
   nap 1
+  cut_at=$EPOCHREALTIME
   $cut
   wait_for 60 owns 2 "$VIP" || fail "proxy2 did not take $VIP over"
+  # A new connection, through proxy2 as soon as it owns the VIP; the time
+  # since the cut goes to the note.
+  on client1 curl -sf -m 20 -o /dev/null "http://$VIP/bytes/1000" || fail "a new connection after the takeover"
+  new_ms=$(( (${EPOCHREALTIME/./} - ${cut_at/./}) / 1000 ))
   wait "$mon" || fail "monitor"
   cat /tmp/events
   grep -q '"event":"peer_down","node":1' /tmp/events || fail "no peer_down event"
@@ -226,7 +231,7 @@ failover_test() {
   cat /tmp/failover.out
   grep -q "bulk_ok=$bulk interactive_ok=$inter" /tmp/failover.out || fail "not every connection completed"
   m() { sed -n "s/.* $1=\([0-9]*\).*/\1/p" /tmp/failover.out; }
-  echo "$what: failure detected after ${detect:-?} ms of silence; bulk transfers' longest gap p50 $(m bulk_stall_p50_ms) ms, p90 $(m bulk_stall_p90_ms) ms, max $(m stall_ms) ms; interactive worst $(m interactive_worst_ms) ms ($bulk bulk, $inter interactive, all byte-exact)" > "$note"
+  echo "$what: failure detected after ${detect:-?} ms of silence; bulk transfers' longest gap p50 $(m bulk_stall_p50_ms) ms, p90 $(m bulk_stall_p90_ms) ms, max $(m stall_ms) ms; interactive worst $(m interactive_worst_ms) ms ($bulk bulk, $inter interactive, all byte-exact); a new connection answered ${new_ms} ms after the cut" > "$note"
   echo "proxy2: $(tcpsplicectl -n proxy2 stats | grep -E '^drop_' | tr '\n' ' ')" >> "$note"
   expect_eq "$(rsts client1)" "$r0c" "resets at the client"
   expect_eq "$(rsts backend1)" "$r0b" "resets at the backend"
