@@ -150,8 +150,8 @@ impl Entry {
             splice: self.splice,
             mss: self.mss,
             phase: st.tracker.phase(),
-            age_secs: jiffies_to_secs(now.wrapping_sub(self.created)),
-            idle_secs: jiffies_to_secs(now.wrapping_sub(st.last_seen)),
+            age_secs: jiffies_to_secs(elapsed(now, self.created)),
+            idle_secs: jiffies_to_secs(elapsed(now, st.last_seen)),
             packets: st.packets,
             bytes: st.bytes,
             replica: self.replica,
@@ -173,13 +173,13 @@ impl Entry {
                     Phase::Reset => LINGER_RESET_SECS,
                     _ => LINGER_FINISHED_SECS,
                 };
-                let k = now.wrapping_sub(t) < secs_to_jiffies(linger);
+                let k = elapsed(now, t) < secs_to_jiffies(linger);
                 if !k && !quiet {
                     *report = Some(DelReason::Ended);
                 }
                 k
             }
-            None if st.expires && now.wrapping_sub(st.last_seen) >= idle => {
+            None if st.expires && elapsed(now, st.last_seen) >= idle => {
                 *expired += 1;
                 if !quiet {
                     *report = Some(DelReason::Idle);
@@ -203,7 +203,7 @@ impl Entry {
                 }
             }
             DelReason::Idle => {
-                if !st.expires || now.wrapping_sub(st.last_seen) >= idle {
+                if !st.expires || elapsed(now, st.last_seen) >= idle {
                     st.kill = true;
                 }
             }
@@ -218,6 +218,23 @@ impl Entry {
             st.expires = true;
             st.last_seen = now;
         }
+    }
+}
+
+/// Jiffies from `since` to `now`; zero when `since` is later. A reader
+/// takes `now` before it locks an entry (the garbage collector once for the
+/// whole table), and a packet on another CPU may stamp the entry in
+/// between: a plain wrapping difference then reads as some 2^64 jiffies,
+/// and the collector expired a live connection in the middle of a transfer
+/// (its next segments met no entry, and the local stack reset both peers).
+/// The signed difference, as the kernel's `time_after()`, also stays right
+/// where jiffies wrap (32-bit).
+pub(crate) fn elapsed(now: u64, since: u64) -> u64 {
+    let d = now.wrapping_sub(since) as i64;
+    if d < 0 {
+        0
+    } else {
+        d as u64
     }
 }
 
@@ -683,6 +700,29 @@ mod tests {
         let (e, side) = net.table().lookup(&rcu, &k[0]).expect("spliced");
         assert_eq!(side, Side::Client);
         forward(net, e, side, &mut skb.as_skb(), 20, 36)
+    }
+
+    /// An entry stamped after the collector read the clock is not idle
+    /// (nor past its linger): the race that expired a live splice under
+    /// 500 parallel connections.
+    #[test]
+    fn an_entry_stamped_after_now_is_kept() -> Result {
+        assert_eq!(elapsed(1000, 999), 1);
+        assert_eq!(elapsed(999, 1000), 0);
+        assert_eq!(elapsed(5, u64::MAX - 4), 10);
+        let sp = Splice::new(Family::V4, tuples(), legs());
+        let e = KBox::pin_init(Entry::new(1, rep(sp, [0; 2], [0; 2]), 1000), GFP_KERNEL)?;
+        let (mut expired, mut report) = (0, None);
+        let _bh = BhGuard::new();
+        assert!(e.keep(999, 100, &mut expired, &mut report));
+        assert!(e.keep(1099, 100, &mut expired, &mut report));
+        assert_eq!((expired, report), (0, None));
+        assert!(!e.keep(1100, 100, &mut expired, &mut report));
+        assert_eq!((expired, report), (1, Some(DelReason::Idle)));
+        // Ended after the collector's clock reading: it still lingers.
+        e.state.lock().ended_at = Some(2000);
+        assert!(e.keep(1999, 100, &mut expired, &mut report));
+        Ok(())
     }
 
     #[test]

@@ -41,7 +41,8 @@ resets_seen() {
     echo "$h: $(on $h nstat -az 2>/dev/null | awk '$1 ~ /Abort|EstabResets|OutRsts|ListenOverflows|ListenDrops/ && $2 != 0 { printf "%s=%s ", $1, $2 }')"
   done
 }
-client 192.0.2.11 80 www parallel 500 20000 || fail "500 parallel connections"
+client 192.0.2.11 80 www parallel 500 20000 > /tmp/parallel.out 2>&1 ||
+  { cat /tmp/parallel.out; resets_seen; grep -v 'spliced as' "$PROXY_LOG" | tail -20; fail "500 parallel connections"; }
 # Under this load (TCG, 500 at once) a backend may answer a 20 kB request
 # before the proxy finds its quiet moment; the proxy then moves the response
 # itself. Every byte was checked either way; most must be spliced.
