@@ -227,8 +227,7 @@ impl Entry {
 /// between: a plain wrapping difference then reads as some 2^64 jiffies,
 /// and the collector expired a live connection in the middle of a transfer
 /// (its next segments met no entry, and the local stack reset both peers).
-/// The signed difference, as the kernel's `time_after()`, also stays right
-/// where jiffies wrap (32-bit).
+/// The signed difference is the kernel's `time_after()` idiom.
 pub(crate) fn elapsed(now: u64, since: u64) -> u64 {
     let d = now.wrapping_sub(since) as i64;
     if d < 0 {
