@@ -155,6 +155,9 @@ struct State {
     ready: bool,
     peers: KVec<Peer>,
     claimed: [bool; MAX_VIPS],
+    /// Claims made while the nodes ahead in the VIP's list had never been
+    /// heard ([`Vote::stand_in`]).
+    stand_in: [bool; MAX_VIPS],
     announce_left: [u8; MAX_VIPS],
     /// Solicited-node groups joined for owned IPv6 VIPs: (VIP, ifindex).
     groups: KVec<(Addr, i32)>,
@@ -214,6 +217,7 @@ impl Cluster {
                 ready: false,
                 peers: KVec::new(),
                 claimed: [false; MAX_VIPS],
+                stand_in: [false; MAX_VIPS],
                 announce_left: [0; MAX_VIPS],
                 groups: KVec::new(),
             }),
@@ -327,13 +331,15 @@ impl Cluster {
             crate::splice::adopt_all(net);
         }
         // A VIP keeps its claim only if it is still configured.
-        let mut claimed = [false; MAX_VIPS];
+        let (mut claimed, mut stand_in) = ([false; MAX_VIPS], [false; MAX_VIPS]);
         for (i, v) in cfg.vips().iter().enumerate() {
             if let Some(j) = st.cfg.vips().iter().position(|w| w.addr == v.addr) {
                 claimed[i] = st.claimed[j];
+                stand_in[i] = st.stand_in[j];
             }
         }
         st.claimed = claimed;
+        st.stand_in = stand_in;
         st.cfg = cfg;
         self.set_owned(st);
         sync_groups(net, st);
@@ -1031,11 +1037,18 @@ fn decide_ownership(net: &NetState, c: &Cluster, st: &mut State) {
             me,
             claimed: st.claimed[i],
             preempt: st.cfg.preempt,
+            stand_in: st.stand_in[i],
         };
         let claim = vote.decide(alive, eligible, claims);
         if claim == st.claimed[i] {
             continue;
         }
+        let heard = |id: u32| {
+            peers
+                .iter()
+                .any(|p| p.cfg.id == id && p.last_heard.is_some())
+        };
+        st.stand_in[i] = claim && vote.stand_in(heard);
         st.claimed[i] = claim;
         changed = true;
         if claim {

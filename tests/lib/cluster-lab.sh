@@ -26,6 +26,8 @@
 # (Host v6.example.com) of backend 32 at 2001:db8:b::22, which the scenario
 # adds (split_backend6).
 # CLUSTER_INTERVAL and CLUSTER_MISSES set the failure detection (100 ms, 10),
+# CLUSTER_PREEMPT=0 configures the nodes without --preempt, proxy2 started
+# only once proxy1 is ready and owns every VIP,
 # TRACE_NODES the nodes cluster_trace watches (1 2); CLUSTER_VIP6 adds an
 # IPv6 VIP owned like $VIP; CLIENTS and BACKENDS size the lab (1 and 1).
 LIB=$TCPSPLICE_TOP/tests/lib
@@ -47,8 +49,9 @@ cluster_set() {
   [ -n "${CLUSTER_VIP6:-}" ] && args+=(--vip "$CLUSTER_VIP6=$owners")
   [ -n "${SPLIT:-}" ] && args+=(--backend-peer 21=203.0.113.21)
   [ -n "${SPLIT:-}" ] && [ -n "${CLUSTER_VIP6:-}" ] && args+=(--backend-peer 32=2001:db8:b::22)
+  [ "${CLUSTER_PREEMPT:-1}" = 1 ] && args+=(--preempt)
   tcpsplicectl -n "proxy$n" cluster set --node-id "$n" --key-file "$KEYFILE" \
-    --interval "${CLUSTER_INTERVAL:-100}" --misses "${CLUSTER_MISSES:-10}" --preempt --vip "$VIP=$owners" "${args[@]}"
+    --interval "${CLUSTER_INTERVAL:-100}" --misses "${CLUSTER_MISSES:-10}" --vip "$VIP=$owners" "${args[@]}"
 }
 
 # cluster_node N: proxyN's namespace with its service, backend and sync links,
@@ -133,6 +136,13 @@ cluster_lab_up() {
   for n in 1 2; do
     cluster_node "$n"
     cluster_set "$n" 1 2 || fail "cluster set on proxy$n"
+    # Without preempt the pair starts one node after the other, as an
+    # operator may bring it up: proxy1, alone, takes every VIP, proxy2's
+    # own backend-side address too; that one must still go to proxy2 once
+    # it is ready (checked below).
+    if [ "$n" = 1 ] && [ "${CLUSTER_PREEMPT:-1}" = 0 ]; then
+      wait_for 20 owns 1 203.0.113.102 || fail "proxy1, alone, does not stand in for 203.0.113.102"
+    fi
   done
   [ -z "${SPLIT:-}" ] || split_backend1
   cluster_trace &
@@ -205,8 +215,10 @@ failover_test() {
   nap 2 # subscribed before anything happens
   touch /tmp/go
   nap 1
-  cut_at=$EPOCHREALTIME
+  # (the time after CUT returns: under load the cut itself, a process
+  # and a netlink batch, takes up to 1.4 s to be in effect)
   $cut
+  cut_at=$EPOCHREALTIME
   wait_for 60 owns 2 "$VIP" || fail "proxy2 did not take $VIP over"
   # A new connection, through proxy2 as soon as it owns the VIP; the time
   # since the cut goes to the note.

@@ -276,6 +276,10 @@ pub struct Vote<'a> {
     /// Take the VIP back from a lower-priority owner when this node becomes
     /// eligible again.
     pub preempt: bool,
+    /// This node's claim is a stand-in (see [`Vote::stand_in`]): without
+    /// preempt too, it hands the VIP to a preferred node once that one is
+    /// eligible.
+    pub stand_in: bool,
 }
 
 impl Vote<'_> {
@@ -291,8 +295,9 @@ impl Vote<'_> {
     ) -> bool {
         let claimant = |id: u32| (id == self.me && self.claimed) || (id != self.me && claims(id));
         let current = self.owners.iter().copied().find(|&id| claimant(id));
+        let stand_in = |c: u32| c == self.me && self.stand_in;
         let desired = match current {
-            Some(c) if !self.preempt && eligible(c) => Some(c),
+            Some(c) if !self.preempt && eligible(c) && !stand_in(c) => Some(c),
             Some(_) => self.owners.iter().copied().find(|&id| eligible(id)),
             None => self
                 .owners
@@ -306,6 +311,23 @@ impl Vote<'_> {
         }
         // A claimant outside the priority list also blocks a new claim.
         self.claimed || !self.others_claim(&claims)
+    }
+
+    /// Whether a claim this node makes now is a stand-in: every node ahead
+    /// of it in the priority list has never been heard (`heard(id)`), so the
+    /// VIP comes here because they have not started yet, not because they
+    /// failed. "No preempt" keeps a VIP where a failover put it; a VIP a
+    /// node never had goes to it when it starts, preempt or not.
+    pub fn stand_in(&self, heard: impl Fn(u32) -> bool) -> bool {
+        let ahead = self.owners.iter().take_while(|&&id| id != self.me);
+        let mut any = false;
+        for &id in ahead {
+            if heard(id) {
+                return false;
+            }
+            any = true;
+        }
+        any
     }
 
     fn others_claim(&self, claims: &impl Fn(u32) -> bool) -> bool {
@@ -325,6 +347,7 @@ mod tests {
             me,
             claimed,
             preempt,
+            stand_in: false,
         }
     }
 
@@ -365,6 +388,26 @@ mod tests {
         let all = |_| true;
         let two_claims = |id| id == 2;
         assert!(!vote(1, false, false).decide(all, all, two_claims));
+        assert!(vote(2, true, false).decide(all, all, |_| false));
+    }
+
+    #[test]
+    fn without_preempt_a_stand_in_hands_the_vip_to_the_node_it_waited_for() {
+        let all = |_| true;
+        // Node 1 never heard: node 2's claim stands in for it.
+        let stand = vote(2, false, false);
+        assert!(stand.stand_in(|id| id != 1));
+        assert!(!stand.stand_in(all), "node 1 was heard: a failover");
+        assert!(!vote(1, false, false).stand_in(|_| false), "nobody ahead");
+        let mut held = vote(2, true, false);
+        held.stand_in = true;
+        // Node 1 alive but not ready: node 2 keeps the VIP.
+        assert!(held.decide(all, |id| id == 2, |_| false));
+        // Node 1 ready: node 2 releases, then node 1 claims.
+        assert!(!held.decide(all, all, |_| false));
+        assert!(!vote(1, false, false).decide(all, all, |id| id == 2));
+        assert!(vote(1, false, false).decide(all, all, |_| false));
+        // A claim after a failover stays without preempt.
         assert!(vote(2, true, false).decide(all, all, |_| false));
     }
 
