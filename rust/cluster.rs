@@ -434,15 +434,19 @@ impl Cluster {
         for _ in 0..WAIT_SYNC_MS / 5 {
             {
                 let st = self.state.lock();
-                let done = t.at.iter().any(|&(id, gen, seq)| {
+                let peer = |id: u32, gen| {
                     st.peers
                         .iter()
-                        .any(|p| p.cfg.id == id && p.up() && p.gen == gen && p.acked >= seq)
-                });
+                        .find(|p| p.cfg.id == id && p.up() && p.gen == gen)
+                };
+                let done =
+                    t.at.iter()
+                        .any(|&(id, gen, seq)| peer(id, gen).is_some_and(|p| p.acked >= seq));
                 if done {
                     return true;
                 }
-                if t.at.is_empty() {
+                // Every peer it went to failed or restarted: none will.
+                if !t.at.iter().any(|&(id, gen, _)| peer(id, gen).is_some()) {
                     return false;
                 }
             }
