@@ -29,6 +29,14 @@ receives and exits non-zero (with the reason) on the first difference.
                                                (PROGRESS=NAME in the environment:
                                                a progress line every
                                                PROGRESS_EVERY seconds, 1)
+  client.py ADDR PORT HOST connector MS SECS GO
+                                               once file GO exists, a new
+                                               connection every MS ms for
+                                               SECS s, each one request;
+                                               prints when the first
+                                               handshake and the first
+                                               answer came, in ms after GO
+                                               appeared
 The backend is tests/lib/backend.py.
 """
 import hashlib
@@ -181,10 +189,66 @@ def run(addr, port, host, mode, args):
             check(c.request("GET", "/bytes/100"), expected(100), f"connection {k}")
             held.append(c)
         time.sleep(secs)
+    elif mode == "connector":
+        connector(addr, port, host, int(args[0]) / 1000, float(args[1]), args[2])
     elif mode == "failover":
         failover(addr, port, host, int(args[0]), int(args[1]), int(args[2]), float(args[3]), args[4])
     else:
         sys.exit(f"unknown mode {mode}")
+
+
+def connector(addr, port, host, every, secs, go):
+    """New connections while a proxy fails and another takes over: one
+    attempt every `every` s, each in its own thread (a SYN lost to the dead
+    proxy is retransmitted only after 1 s, 3 s...: a fresh attempt shows
+    when the VIP answers again), each one request. Prints, in ms after GO
+    appeared, when the first handshake completed (first_connect_ms) and
+    the first request was answered (first_ok_ms; -1 if none), the median
+    time from a handshake to its answer (answer_p50_ms: the proxy's own
+    latency), the counts, and the timeline."""
+    while not os.path.exists(go):
+        time.sleep(0.01)
+    start = time.monotonic()
+    results, wrong, lock = [], [], threading.Lock()
+    now = lambda: time.monotonic() - start
+
+    def attempt():
+        began, connected, answered = now(), None, None
+        try:
+            c = Conn(addr, port, host)
+            connected = now()
+            c.s.settimeout(10)
+            check(c.request("GET", "/bytes/100"), expected(100), "a new connection")
+            answered = now()
+            c.close()
+        except (OSError, ValueError, EOFError):
+            pass
+        except SystemExit as e:  # a wrong byte: the run fails
+            wrong.append(str(e))
+        with lock:
+            results.append((began, connected, answered))
+
+    threads, k = [], 0
+    while now() < secs:
+        time.sleep(max(0.0, k * every - now()))
+        t = threading.Thread(target=attempt)
+        t.start()
+        threads.append(t)
+        k += 1
+    for t in threads:
+        t.join()
+    results.sort()
+    ms = lambda x: f"{x * 1000:.0f}" if x is not None else "-"
+    first = lambda i: min((r[i] for r in results if r[i] is not None), default=None)
+    lat = sorted(r[2] - r[1] for r in results if r[2] is not None)
+    print(f"first_connect_ms={ms(first(1)) if first(1) is not None else -1} "
+          f"first_ok_ms={ms(first(2)) if first(2) is not None else -1} "
+          f"answer_p50_ms={ms(lat[len(lat) // 2]) if lat else -1} "
+          f"attempts={len(results)} ok={len(lat)}", flush=True)
+    # each attempt: started>connected>answered (ms after GO; "-": never)
+    print("timeline " + " ".join(">".join(ms(x) for x in r) for r in results), flush=True)
+    if wrong:
+        sys.exit(wrong[0])
 
 
 def failover(addr, port, host, nbulk, n, ninter, secs, go):

@@ -26,8 +26,6 @@
 # (Host v6.example.com) of backend 32 at 2001:db8:b::22, which the scenario
 # adds (split_backend6).
 # CLUSTER_INTERVAL and CLUSTER_MISSES set the failure detection (100 ms, 10),
-# CLUSTER_PREEMPT=0 configures the nodes without --preempt, proxy2 started
-# only once proxy1 is ready and owns every VIP,
 # TRACE_NODES the nodes cluster_trace watches (1 2); CLUSTER_VIP6 adds an
 # IPv6 VIP owned like $VIP; CLIENTS and BACKENDS size the lab (1 and 1).
 LIB=$TCPSPLICE_TOP/tests/lib
@@ -49,9 +47,8 @@ cluster_set() {
   [ -n "${CLUSTER_VIP6:-}" ] && args+=(--vip "$CLUSTER_VIP6=$owners")
   [ -n "${SPLIT:-}" ] && args+=(--backend-peer 21=203.0.113.21)
   [ -n "${SPLIT:-}" ] && [ -n "${CLUSTER_VIP6:-}" ] && args+=(--backend-peer 32=2001:db8:b::22)
-  [ "${CLUSTER_PREEMPT:-1}" = 1 ] && args+=(--preempt)
   tcpsplicectl -n "proxy$n" cluster set --node-id "$n" --key-file "$KEYFILE" \
-    --interval "${CLUSTER_INTERVAL:-100}" --misses "${CLUSTER_MISSES:-10}" --vip "$VIP=$owners" "${args[@]}"
+    --interval "${CLUSTER_INTERVAL:-100}" --misses "${CLUSTER_MISSES:-10}" --preempt --vip "$VIP=$owners" "${args[@]}"
 }
 
 # cluster_node N: proxyN's namespace with its service, backend and sync links,
@@ -136,13 +133,6 @@ cluster_lab_up() {
   for n in 1 2; do
     cluster_node "$n"
     cluster_set "$n" 1 2 || fail "cluster set on proxy$n"
-    # Without preempt the pair starts one node after the other, as an
-    # operator may bring it up: proxy1, alone, takes every VIP, proxy2's
-    # own backend-side address too; that one must still go to proxy2 once
-    # it is ready (checked below).
-    if [ "$n" = 1 ] && [ "${CLUSTER_PREEMPT:-1}" = 0 ]; then
-      wait_for 20 owns 1 203.0.113.102 || fail "proxy1, alone, does not stand in for 203.0.113.102"
-    fi
   done
   [ -z "${SPLIT:-}" ] || split_backend1
   cluster_trace &
@@ -187,19 +177,33 @@ trap 'rc=$?; [ $rc = 0 ] || { tail -8 /tmp/cluster-trace.log | cut -c1-400; for 
 # runs 100 and 20: more connections of the same kind prove nothing more in
 # the test command, and each costs the emulated guest time.)
 # proxy2 must notice, take both of proxy1's VIPs over, announce them, and
-# every transfer must complete byte-exact with no reset at the client or the
-# backend. Writes what it measured to the scenario's note. proxy1 may run
+# every transfer must complete byte-exact with no reset or abort at any
+# client or backend of this guest (counters), none on their links for an
+# open connection (captured); new connections, one every 200 ms from the
+# cut on, must all be answered, the first handshake within the detection
+# time plus 1 s. Writes what it measured to the scenario's note. proxy1 may run
 # elsewhere (another guest): what only its namespace can tell is then skipped,
 # proxy2's replica count proves the splices.
 failover_test() {
-  local cut=$1 what=$2 r0c r0b cpid mon detect port note cut_at new_ms
+  local cut=$1 what=$2 r0 cpid npid mon detect port note new_ms h ends dumps=()
   local bulk=${FAILOVER_BULK:-40} inter=${FAILOVER_INTERACTIVE:-8} all
   all=$((bulk + inter))
   note=/tmp/$(basename "$0" .sh).note
-  r0c=$(rsts client1) r0b=$(rsts backend1)
-  rm -f /tmp/go
+  # The clients and backends of this guest: what must see no reset.
+  ends=$(ip netns list | awk '$1 ~ /^(client|backend)[0-9]+$/ { print $1 }')
+  r0=$(endpoint_resets $ends)
+  rm -f /tmp/go /tmp/cut
   on client1 python3 "$LIB/client.py" "$VIP" 80 www failover "$bulk" "${FAILOVER_BYTES:-400000}" "$inter" 8 /tmp/go > /tmp/failover.out 2>&1 &
   cpid=$!
+  # New connections from the cut on: one every 200 ms for 5 s.
+  on client1 python3 "$LIB/client.py" "$VIP" 80 www connector 200 5 /tmp/cut > /tmp/connector.out 2>&1 &
+  npid=$!
+  # Resets on the wire, with the FINs that tell an open connection's reset
+  # from one answering a segment of a closed connection.
+  for h in $ends; do
+    on "$h" tcpdump -l -nn -i eth0 -s 96 'tcp[tcpflags] & (tcp-rst|tcp-fin) != 0' > "/tmp/wire-$h.txt" 2> /dev/null &
+    dumps+=($!)
+  done
   wait_for 180 grep -q ready /tmp/failover.out || fail "connections not up: $(cat /tmp/failover.out)"
   if ip netns list | grep -qw proxy1; then
     wait_for 30 'test "$(cvalue 1 splices_active)" -ge $all' || fail "proxy1 spliced $(cvalue 1 splices_active) of $all"
@@ -218,12 +222,9 @@ failover_test() {
   # (the time after CUT returns: under load the cut itself, a process
   # and a netlink batch, takes up to 1.4 s to be in effect)
   $cut
-  cut_at=$EPOCHREALTIME
+  : > /tmp/cut
+  echo "tcpsplice-test: the cut is in effect" > /dev/kmsg
   wait_for 60 owns 2 "$VIP" || fail "proxy2 did not take $VIP over"
-  # A new connection, through proxy2 as soon as it owns the VIP; the time
-  # since the cut goes to the note.
-  on client1 curl -sf -m 20 -o /dev/null "http://$VIP/bytes/1000" || fail "a new connection after the takeover"
-  new_ms=$(( (${EPOCHREALTIME/./} - ${cut_at/./}) / 1000 ))
   wait "$mon" || fail "monitor"
   cat /tmp/events
   grep -q '"event":"peer_down","node":1' /tmp/events || fail "no peer_down event"
@@ -242,11 +243,20 @@ failover_test() {
   fi
   cat /tmp/failover.out
   grep -q "bulk_ok=$bulk interactive_ok=$inter" /tmp/failover.out || fail "not every connection completed"
-  m() { sed -n "s/.* $1=\([0-9]*\).*/\1/p" /tmp/failover.out; }
-  echo "$what: failure detected after ${detect:-?} ms of silence; bulk transfers' longest gap p50 $(m bulk_stall_p50_ms) ms, p90 $(m bulk_stall_p90_ms) ms, max $(m stall_ms) ms; interactive worst $(m interactive_worst_ms) ms ($bulk bulk, $inter interactive, all byte-exact); a new connection answered ${new_ms} ms after the cut" > "$note"
+  wait "$npid" || fail "new connections: $(cat /tmp/connector.out)"
+  cat /tmp/connector.out
+  kill "${dumps[@]}" 2> /dev/null
+  wait "${dumps[@]}" 2> /dev/null
+  m() { sed -n "s/.*\b$1=\([-0-9]*\).*/\1/p" "${2:-/tmp/failover.out}"; }
+  new_ms=$(m first_connect_ms /tmp/connector.out)
+  echo "$what: failure detected after ${detect:-?} ms of silence; bulk transfers' longest gap p50 $(m bulk_stall_p50_ms) ms, p90 $(m bulk_stall_p90_ms) ms, max $(m stall_ms) ms; interactive worst $(m interactive_worst_ms) ms ($bulk bulk, $inter interactive, all byte-exact); new connections: the first handshake ${new_ms} ms after the cut, the first answer $(m first_ok_ms /tmp/connector.out) ms, $(m ok /tmp/connector.out) of $(m attempts /tmp/connector.out) answered, the proxy's median time from handshake to answer $(m answer_p50_ms /tmp/connector.out) ms" > "$note"
   echo "proxy2: $(tcpsplicectl -n proxy2 stats | grep -E '^drop_' | tr '\n' ' ')" >> "$note"
-  expect_eq "$(rsts client1)" "$r0c" "resets at the client"
-  expect_eq "$(rsts backend1)" "$r0b" "resets at the backend"
+  echo "resets on the wire answering closed connections: $(wire_resets closed $ends)" >> "$note"
+  expect_eq "$(endpoint_resets $ends)" "$r0" "connections reset or aborted at the clients and backends (EstabResets, TCPAbortOn*)"
+  expect_eq "$(wire_resets open $ends)" 0 "resets on the wire for open connections"
+  expect_eq "$(m ok /tmp/connector.out)" "$(m attempts /tmp/connector.out)" "new connections answered"
+  [ "$new_ms" -ge 0 ] && [ "$new_ms" -le $(( ${detect:-0} + 1000 )) ] ||
+    fail "the first new connection's handshake completed $new_ms ms after the cut; detection took ${detect:-?} ms"
   # (at least five a connection: with GRO on, one packet may carry 64 kB)
   expect_gt "$(cvalue 2 packets_to_client)" $((all * 5)) "packets proxy2 carried to the client"
   expect_eq "$(cvalue 2 takeovers)" 2 "VIPs proxy2 took over"
@@ -254,6 +264,30 @@ failover_test() {
   expect_eq "$(cvalue 2 peer_failures)" 1 "peer failures detected"
   expect_eq "$(tcpsplicectl -n proxy2 stats | awk '$1 == "peer1.failures" { print $2 }')" 1 "proxy1's failures seen by proxy2"
   expect_eq "$(cvalue 2 drop_malformed)" 0 "malformed drops at proxy2"
+}
+
+# endpoint_resets HOSTS...: connections of HOSTS reset while open (rsts)
+# or aborted (TCPAbortOnData, OnClose, OnMemory, OnTimeout, OnLinger), summed
+endpoint_resets() {
+  local h sum=0
+  for h in "$@"; do
+    sum=$(( sum + $(rsts "$h") + $(on "$h" awk '/^TcpExt:/ { if (!h) { for (i = 2; i <= NF; i++) n[i] = $i; h = 1 }
+      else { for (i = 2; i <= NF; i++) if (n[i] ~ /^TCPAbortOn/) s += $i; print s + 0; exit } }' /proc/net/netstat) ))
+  done
+  echo "$sum"
+}
+
+# wire_resets open|closed HOSTS...: the resets failover_test's captures saw
+# on HOSTS' links for connections still open (no FIN seen on that 4-tuple
+# before), or answering segments of connections that had closed
+wire_resets() {
+  local which=$1 h; shift
+  for h in "$@"; do cat "/tmp/wire-$h.txt"; done | awk -v which="$which" '
+    # "TIME IP A.p > B.q: Flags [R.], ..."; a connection is its two ends in order
+    { a = $3; b = $5; sub(/:$/, "", b); k = (a < b) ? a " " b : b " " a }
+    /Flags \[[^]]*F/ { fin[k] = 1 }
+    /Flags \[[^]]*R/ { if (k in fin) closed++; else open++ }
+    END { print (which == "open") ? open + 0 : closed + 0 }'
 }
 
 # split_backend1 [ARGS]: (re)configure backend1 as backend node 21 of the
