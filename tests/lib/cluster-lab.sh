@@ -180,12 +180,12 @@ trap 'rc=$?; [ $rc = 0 ] || { tail -8 /tmp/cluster-trace.log | cut -c1-400; for 
 # every transfer must complete byte-exact with no reset or abort at any
 # client or backend of this guest (counters), none on their links for an
 # open connection (captured); new connections, one every 200 ms from the
-# cut on, must all be answered, the first handshake within the detection
-# time plus 1 s. Writes what it measured to the scenario's note. proxy1 may run
+# cut on, must all be answered, the first handshake within 1 s of the
+# takeover (so within the detection time plus 1 s of the failure). Writes what it measured to the scenario's note. proxy1 may run
 # elsewhere (another guest): what only its namespace can tell is then skipped,
 # proxy2's replica count proves the splices.
 failover_test() {
-  local cut=$1 what=$2 r0 cpid npid mon detect port note new_ms h ends dumps=()
+  local cut=$1 what=$2 r0 cpid npid mon detect port note new_ms take_ms h ends dumps=()
   local bulk=${FAILOVER_BULK:-40} inter=${FAILOVER_INTERACTIVE:-8} all
   all=$((bulk + inter))
   note=/tmp/$(basename "$0" .sh).note
@@ -195,8 +195,11 @@ failover_test() {
   rm -f /tmp/go /tmp/cut
   on client1 python3 "$LIB/client.py" "$VIP" 80 www failover "$bulk" "${FAILOVER_BYTES:-400000}" "$inter" 8 /tmp/go > /tmp/failover.out 2>&1 &
   cpid=$!
-  # New connections from the cut on: one every 200 ms for 5 s.
-  on client1 python3 "$LIB/client.py" "$VIP" 80 www connector 200 5 /tmp/cut > /tmp/connector.out 2>&1 &
+  # New connections from the cut on: one every 200 ms for 5 s. Ahead of the
+  # load in the scheduler (nice -10): under emulation the process otherwise
+  # waits up to 0.7 s for a CPU between two attempts, which measured the
+  # guest's scheduler, not when the VIP answered.
+  on client1 nice -n -10 python3 "$LIB/client.py" "$VIP" 80 www connector 200 5 /tmp/cut > /tmp/connector.out 2>&1 &
   npid=$!
   # Resets on the wire, with the FINs that tell an open connection's reset
   # from one answering a segment of a closed connection.
@@ -249,14 +252,21 @@ failover_test() {
   wait "${dumps[@]}" 2> /dev/null
   m() { sed -n "s/.*\b$1=\([-0-9]*\).*/\1/p" "${2:-/tmp/failover.out}"; }
   new_ms=$(m first_connect_ms /tmp/connector.out)
-  echo "$what: failure detected after ${detect:-?} ms of silence; bulk transfers' longest gap p50 $(m bulk_stall_p50_ms) ms, p90 $(m bulk_stall_p90_ms) ms, max $(m stall_ms) ms; interactive worst $(m interactive_worst_ms) ms ($bulk bulk, $inter interactive, all byte-exact); new connections: the first handshake ${new_ms} ms after the cut, the first answer $(m first_ok_ms /tmp/connector.out) ms, $(m ok /tmp/connector.out) of $(m attempts /tmp/connector.out) answered, the proxy's median time from handshake to answer $(m answer_p50_ms /tmp/connector.out) ms" > "$note"
+  # The takeover, in ms after the mark of the cut (both in dmesg's clock).
+  # The mark is when CUT returned, which is not when the failure happened
+  # with the two-guest crash (the host's poll kills the other guest while
+  # CUT's 9p write and sync take up to seconds under load), so the new
+  # connections are measured from the takeover.
+  dmesg_at() { dmesg | sed -n "s/^\[ *\([0-9]*\)\.\([0-9]*\)\] $1\$/\1\2/p" | tail -1; }
+  take_ms=$(( ($(dmesg_at "tcpsplice: node 2 owns VIP $VIP now") - $(dmesg_at "tcpsplice-test: the cut is in effect")) / 1000 ))
+  echo "$what: failure detected after ${detect:-?} ms of silence; bulk transfers' longest gap p50 $(m bulk_stall_p50_ms) ms, p90 $(m bulk_stall_p90_ms) ms, max $(m stall_ms) ms; interactive worst $(m interactive_worst_ms) ms ($bulk bulk, $inter interactive, all byte-exact); proxy2 owned $VIP ${take_ms} ms after the mark of the cut; new connections: the first handshake ${new_ms} ms after the mark ($(( new_ms - take_ms )) ms after the takeover), the first answer $(m first_ok_ms /tmp/connector.out) ms, $(m ok /tmp/connector.out) of $(m attempts /tmp/connector.out) answered, the proxy's median time from handshake to answer $(m answer_p50_ms /tmp/connector.out) ms" > "$note"
   echo "proxy2: $(tcpsplicectl -n proxy2 stats | grep -E '^drop_' | tr '\n' ' ')" >> "$note"
   echo "resets on the wire answering closed connections: $(wire_resets closed $ends)" >> "$note"
   expect_eq "$(endpoint_resets $ends)" "$r0" "connections reset or aborted at the clients and backends (EstabResets, TCPAbortOn*)"
   expect_eq "$(wire_resets open $ends)" 0 "resets on the wire for open connections"
   expect_eq "$(m ok /tmp/connector.out)" "$(m attempts /tmp/connector.out)" "new connections answered"
-  [ "$new_ms" -ge 0 ] && [ "$new_ms" -le $(( ${detect:-0} + 1000 )) ] ||
-    fail "the first new connection's handshake completed $new_ms ms after the cut; detection took ${detect:-?} ms"
+  [ "$new_ms" -ge 0 ] && [ $(( new_ms - take_ms )) -le 1000 ] ||
+    fail "the first new connection's handshake completed $new_ms ms after the cut, $(( new_ms - take_ms )) ms after the takeover"
   # (at least five a connection: with GRO on, one packet may carry 64 kB)
   expect_gt "$(cvalue 2 packets_to_client)" $((all * 5)) "packets proxy2 carried to the client"
   expect_eq "$(cvalue 2 takeovers)" 2 "VIPs proxy2 took over"
