@@ -181,8 +181,9 @@ trap 'rc=$?; [ $rc = 0 ] || { tail -8 /tmp/cluster-trace.log | cut -c1-400; for 
 # client or backend of this guest (counters), none on their links for an
 # open connection (captured); new connections, one every 200 ms from the
 # cut on, must all be answered, the first handshake within 1 s of the
-# takeover (so within the detection time plus 1 s of the failure). Writes what it measured to the scenario's note. proxy1 may run
-# elsewhere (another guest): what only its namespace can tell is then skipped,
+# takeover (so within the detection time plus 1 s of the failure). Writes
+# what it measured to the scenario's note. proxy1 may run elsewhere
+# (another guest): what only its namespace can tell is then skipped,
 # proxy2's replica count proves the splices.
 failover_test() {
   local cut=$1 what=$2 r0 cpid npid mon detect port note new_ms take_ms h ends dumps=()
@@ -226,7 +227,7 @@ failover_test() {
   # and a netlink batch, takes up to 1.4 s to be in effect)
   $cut
   : > /tmp/cut
-  echo "tcpsplice-test: the cut is in effect" > /dev/kmsg
+  echo "tcpsplice-test: the cut returned" > /dev/kmsg
   wait_for 60 owns 2 "$VIP" || fail "proxy2 did not take $VIP over"
   wait "$mon" || fail "monitor"
   cat /tmp/events
@@ -258,7 +259,7 @@ failover_test() {
   # CUT's 9p write and sync take up to seconds under load), so the new
   # connections are measured from the takeover.
   dmesg_at() { dmesg | sed -n "s/^\[ *\([0-9]*\)\.\([0-9]*\)\] $1\$/\1\2/p" | tail -1; }
-  take_ms=$(( ($(dmesg_at "tcpsplice: node 2 owns VIP $VIP now") - $(dmesg_at "tcpsplice-test: the cut is in effect")) / 1000 ))
+  take_ms=$(( ($(dmesg_at "tcpsplice: node 2 owns VIP $VIP now") - $(dmesg_at "tcpsplice-test: the cut returned")) / 1000 ))
   echo "$what: failure detected after ${detect:-?} ms of silence; bulk transfers' longest gap p50 $(m bulk_stall_p50_ms) ms, p90 $(m bulk_stall_p90_ms) ms, max $(m stall_ms) ms; interactive worst $(m interactive_worst_ms) ms ($bulk bulk, $inter interactive, all byte-exact); proxy2 owned $VIP ${take_ms} ms after the mark of the cut; new connections: the first handshake ${new_ms} ms after the mark ($(( new_ms - take_ms )) ms after the takeover), the first answer $(m first_ok_ms /tmp/connector.out) ms, $(m ok /tmp/connector.out) of $(m attempts /tmp/connector.out) answered, the proxy's median time from handshake to answer $(m answer_p50_ms /tmp/connector.out) ms" > "$note"
   echo "proxy2: $(tcpsplicectl -n proxy2 stats | grep -E '^drop_' | tr '\n' ' ')" >> "$note"
   echo "resets on the wire answering closed connections: $(wire_resets closed $ends)" >> "$note"
