@@ -12,7 +12,6 @@
 # from the takeover on (failover_test). (The same with proxy1's whole guest
 # killed: tests/pair/run.)
 # timeout: 900
-# cost: 74
 . "$(dirname "$0")/lib.sh"
 . "$TCPSPLICE_TOP/tests/lib/cluster-lab.sh"
 . "$TCPSPLICE_TOP/tests/lib/recipe-lab.sh"

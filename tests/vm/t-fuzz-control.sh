@@ -7,7 +7,6 @@
 # away cleanly (no kmemleak report).
 # kmemleak: checked
 # timeout: 300
-# cost: 81
 . "$(dirname "$0")/lib.sh"
 LIB=$TCPSPLICE_TOP/tests/lib
 CTLFUZZ_SECONDS=${CTLFUZZ_SECONDS:-20}

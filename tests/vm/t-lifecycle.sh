@@ -8,7 +8,6 @@
 # (scripts/soak repeats this with the fuzzers and crashes for longer).
 # kmemleak: checked
 # timeout: 900
-# cost: 146
 . "$(dirname "$0")/lib.sh"
 . "$TCPSPLICE_TOP/tests/lib/cluster-lab.sh"
 REPLICAS=${REPLICAS:-3000}

@@ -3,7 +3,6 @@
 # the proxy relayed none), nobody saw a reset, and the entries go away after
 # the connections close.
 # timeout: 900
-# cost: 39
 . "$(dirname "$0")/lib.sh"
 . "$TCPSPLICE_TOP/tests/lib/splice-lab.sh"
 splice_lab_up
