@@ -143,6 +143,7 @@ u8 *tcpsplice_h_writable(struct sk_buff *skb, unsigned int len);
 int tcpsplice_h_csum_mode(struct sk_buff *skb, unsigned int l4);
 bool tcpsplice_h_sending(void);
 int tcpsplice_h_output(struct net *net, struct sk_buff *skb, bool v6);
+int tcpsplice_h_send_built(struct net *net, const u8 *data, u32 len, bool v6);
 int tcpsplice_h_sock_peer_fin(struct net *net, int family,
 			      const u8 *laddr, u16 lport,
 			      const u8 *raddr, u16 rport, u32 *rcv_nxt);

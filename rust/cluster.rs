@@ -15,7 +15,7 @@
 //! pure decisions live in `splice_core::{sync, cluster}`.
 
 use crate::ffi::cluster::{msleep, now_ms, realtime_ns, CSock, Sender};
-use crate::ffi::table::BhGuard;
+use crate::ffi::table::{secs_to_jiffies, BhGuard};
 use crate::ffi::Writer;
 use crate::netns::NetState;
 use crate::splice_core::cluster::{
@@ -161,6 +161,10 @@ struct State {
     announce_left: [u8; MAX_VIPS],
     /// Solicited-node groups joined for owned IPv6 VIPs: (VIP, ifindex).
     groups: KVec<(Addr, i32)>,
+    /// The latest takeover, numbered from 1, and whether the connections it
+    /// took over still need probing ([`crate::splice::nudge_quiet`]).
+    nudge_round: u32,
+    nudge_left: bool,
 }
 
 /// The VIPs this node owns, for the ARP handler.
@@ -220,6 +224,8 @@ impl Cluster {
                 stand_in: [false; MAX_VIPS],
                 announce_left: [0; MAX_VIPS],
                 groups: KVec::new(),
+                nudge_round: 0,
+                nudge_left: false,
             }),
             owned <- new_spinlock!(Owned {
                 addrs: [Addr::default(); MAX_VIPS],
@@ -937,6 +943,9 @@ pub(crate) fn tick(net: &NetState, tx: &Sender<'_>) {
             net.stats.add(Counter::Announcements, u64::from(n));
         }
     }
+    if st.nudge_left {
+        nudge(net, st);
+    }
     let mut hb = Heartbeat {
         ready: st.ready,
         ..Heartbeat::default()
@@ -962,6 +971,22 @@ pub(crate) fn tick(net: &NetState, tx: &Sender<'_>) {
         }
     }
     c.update_gauges(st);
+}
+
+/// Prompt the peers of the connections a takeover brought here, after the
+/// VIPs were announced: those that no packet reached here for the detection
+/// time are likely stalled in retransmission back-off (the core's `nudge`
+/// explains the prompt).
+fn nudge(net: &NetState, st: &mut State) {
+    let mut owned = [Addr::default(); MAX_VIPS];
+    let mut n = 0;
+    for (v, _) in st.cfg.vips().iter().zip(st.claimed).filter(|(_, c)| *c) {
+        owned[n] = v.addr;
+        n += 1;
+    }
+    let detection_ms = u64::from(st.cfg.interval_ms) * u64::from(st.cfg.misses);
+    let quiet = secs_to_jiffies(1) * detection_ms / 1000;
+    st.nudge_left = crate::splice::nudge_quiet(net, &owned[..n], quiet, st.nudge_round);
 }
 
 /// Most devices an IPv6 VIP's solicited-node group is joined on.
@@ -1058,6 +1083,8 @@ fn decide_ownership(net: &NetState, c: &Cluster, st: &mut State) {
         if claim {
             pr_info!("node {} owns VIP {:?} now\n", me, Shown(v.addr));
             st.announce_left[i] = ANNOUNCEMENTS;
+            st.nudge_round = st.nudge_round.wrapping_add(1).max(1);
+            st.nudge_left = true;
             net.stats.inc(Counter::Takeovers);
             net.event(b::TCPSPLICE_EVENT_TAKEOVER, me, Some(&v.addr));
         } else {

@@ -121,12 +121,21 @@ pub(crate) fn pre_routing(net: &NetState, mut skb: Skb<'_>, family: Family) -> V
         }
         return Verdict::Accept;
     };
-    if let Err(c) = crate::splice::forward(net, entry, from, &mut skb, l4, thlen) {
-        net.stats.inc(c);
-        return Verdict::Drop;
-    }
+    let kicks = match crate::splice::forward(net, entry, from, &mut skb, l4, thlen) {
+        Ok(k) => k,
+        Err(c) => {
+            net.stats.inc(c);
+            return Verdict::Drop;
+        }
+    };
+    // A kick quotes what this packet acknowledges: it goes out after it.
+    let kick = kicks.iter().any(Option::is_some).then_some(entry.splice);
     drop(rcu);
-    send(net, skb, family)
+    let verdict = send(net, skb, family);
+    if let Some(splice) = kick {
+        crate::splice::kick(net, &splice, kicks);
+    }
+    verdict
 }
 
 /// Answer a neighbour solicitation for an IPv6 VIP this node owns. The
@@ -163,6 +172,8 @@ fn send_direct(
     l4: usize,
     thlen: usize,
 ) -> Verdict {
+    // A backend's entries are never nudged (only a proxy takes over), so
+    // there is nothing to kick.
     if let Err(c) = crate::splice::forward(net, entry, Side::Backend, &mut skb, l4, thlen) {
         net.stats.inc(c);
         return Verdict::Drop;

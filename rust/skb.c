@@ -80,7 +80,7 @@ static int output4(struct net *net, struct sk_buff *skb)
 	struct flowi4 fl4 = {
 		.daddr = iph->daddr,
 		.saddr = iph->saddr,
-		.flowi4_proto = IPPROTO_TCP,
+		.flowi4_proto = iph->protocol,
 		.flowi4_dscp = ip4h_dscp(iph),
 		.flowi4_scope = RT_SCOPE_UNIVERSE,
 		.flowi4_mark = skb->mark,
@@ -112,7 +112,7 @@ static int output6(struct net *net, struct sk_buff *skb)
 	struct flowi6 fl6 = {
 		.daddr = ip6h->daddr,
 		.saddr = ip6h->saddr,
-		.flowi6_proto = IPPROTO_TCP,
+		.flowi6_proto = ip6h->nexthdr,
 		.flowlabel = ip6_flowinfo(ip6h),
 		.flowi6_mark = skb->mark,
 	};
@@ -152,6 +152,28 @@ int tcpsplice_h_output(struct net *net, struct sk_buff *skb, bool v6)
 	kfree_skb(skb);
 	return -EAFNOSUPPORT;
 #endif
+}
+
+/*
+ * Send a packet this module built (a probe or a kick after a takeover,
+ * rust/splice.rs): `len` bytes from the IP header on, routed by its
+ * addresses. Any context; 0 or a negative errno.
+ */
+int tcpsplice_h_send_built(struct net *net, const u8 *data, u32 len, bool v6)
+{
+	struct sk_buff *skb = alloc_skb(LL_MAX_HEADER + len, GFP_ATOMIC);
+	int err;
+
+	if (!skb)
+		return -ENOMEM;
+	skb_reserve(skb, LL_MAX_HEADER);
+	skb_put_data(skb, data, len);
+	skb_reset_network_header(skb);
+	/* The per-CPU flag in output4/6 needs this CPU to stay. */
+	local_bh_disable();
+	err = tcpsplice_h_output(net, skb, v6);
+	local_bh_enable();
+	return err;
 }
 
 /*

@@ -10,6 +10,7 @@ use crate::ffi::{CsumMode, Skb};
 use crate::netns::NetState;
 use crate::splice_core::conn::{Action, Phase, Side, Tracker};
 use crate::splice_core::icmp;
+use crate::splice_core::nudge::{self, Nudge, KICK_ERRORS, MAX_PACKET};
 use crate::splice_core::splice::{Family, Splice, Tuple};
 use crate::splice_core::sync::{Addr, DelReason, Op, Replica};
 use crate::stats::Counter;
@@ -62,6 +63,15 @@ struct EntryState {
     quiet: bool,
     /// A peer reported it idle and it is idle here: remove at the next sweep.
     kill: bool,
+    /// The prompt after a takeover, while a peer is undecided, and when its
+    /// probes went out (an answer later than [`NUDGE_ANSWER_SECS`] is not
+    /// one).
+    nudge: Option<(Nudge, u64)>,
+    /// The takeover whose prompt this entry had (see [`nudge_quiet`]).
+    nudge_round: u32,
+    /// When a packet of it was last forwarded here (`last_seen` also moves
+    /// when a peer's death starts its idle clock).
+    forwarded_at: Option<u64>,
 }
 
 /// A consistent copy of an entry, for reports.
@@ -122,6 +132,9 @@ impl Entry {
                 expires,
                 quiet: false,
                 kill: false,
+                nudge: None,
+                nudge_round: 0,
+                forwarded_at: None,
             }),
         })
     }
@@ -237,9 +250,14 @@ pub(crate) fn elapsed(now: u64, since: u64) -> u64 {
     }
 }
 
+/// Per side, the sequence number to quote in a kick of that side's peer
+/// (see [`kick`]).
+pub(crate) type Kicks = [Option<u32>; 2];
+
 /// Translate a packet of `entry` that arrived from `from`'s peer, whose TCP
 /// header starts `l4` bytes after the network header and is `thlen` bytes
-/// long. `Ok` means: send it on. `Err` names the drop counter.
+/// long. `Ok` means: send it on, then [`kick`] the peers it names. `Err`
+/// names the drop counter.
 pub(crate) fn forward(
     net: &NetState,
     entry: &Entry,
@@ -247,7 +265,7 @@ pub(crate) fn forward(
     skb: &mut Skb<'_>,
     l4: usize,
     thlen: usize,
-) -> Result<(), Counter> {
+) -> Result<Kicks, Counter> {
     let len = skb.len();
     let partial = match skb.csum_mode(l4) {
         CsumMode::Full => false,
@@ -262,6 +280,7 @@ pub(crate) fn forward(
         .packet(from, buf, l4, len, partial, &mut st.tracker)
         .map_err(|_| Counter::DropMalformed)?;
     st.last_seen = now;
+    st.forwarded_at = Some(now);
     st.expires = true;
     if o.action == Action::DropReset {
         return Err(Counter::DropRstWindow);
@@ -272,6 +291,17 @@ pub(crate) fn forward(
     let ended = o.ended.then(|| st.tracker.phase());
     if ended.is_some() {
         st.ended_at = Some(now);
+    }
+    let mut kicks = [None; 2];
+    let EntryState { nudge, tracker, .. } = &mut *st;
+    if let Some((n, at)) = nudge {
+        let answer = elapsed(now, *at) < secs_to_jiffies(NUDGE_ANSWER_SECS);
+        if answer {
+            kicks = n.segment(&entry.splice, from, &o.segment, tracker);
+        }
+        if !answer || !n.active() {
+            *nudge = None;
+        }
     }
     drop(st);
 
@@ -295,7 +325,93 @@ pub(crate) fn forward(
         net.stats.inc(Counter::MissingTs);
     }
     count_end(net, entry, ended);
-    Ok(())
+    Ok(kicks)
+}
+
+/// Send the kicks [`forward`] asked for, once the packet that prompted them
+/// went on: each peer named gets [`KICK_ERRORS`] ICMP errors quoting its
+/// oldest unacknowledged byte (see the core's `nudge`).
+pub(crate) fn kick(net: &NetState, splice: &Splice, kicks: Kicks) {
+    let Some(n) = net.handle() else {
+        return;
+    };
+    let v6 = splice.family() == Family::V6;
+    for side in Side::BOTH {
+        let Some(seq) = kicks[side.index()] else {
+            continue;
+        };
+        let mut pkt = [0u8; MAX_PACKET];
+        let len = nudge::kick(splice, side, seq, &mut pkt);
+        net.stats.inc(Counter::NudgeKicks);
+        for _ in 0..KICK_ERRORS {
+            if n.send_built(&pkt[..len], v6).is_err() {
+                net.stats.inc(Counter::DropNoRoute);
+                break;
+            }
+        }
+    }
+}
+
+/// How long after the probes a segment still counts as an answer.
+pub(crate) const NUDGE_ANSWER_SECS: u32 = 3;
+
+/// Most connections one [`nudge_quiet`] pass probes; a takeover of more is
+/// spread over several cluster ticks, so the table's lock is held briefly.
+pub(crate) const NUDGE_BUDGET: usize = 1024;
+
+/// After a takeover of the addresses in `owned`: probe both peers of each
+/// open connection to one of them that no packet reached here for `quiet`
+/// jiffies (its peers are likely stalled in retransmission back-off) and
+/// that this takeover (`round`) did not probe yet. The answers pass through
+/// [`forward`], which kicks a peer found waiting on its timer. Returns true
+/// when the budget ran out and another pass is needed.
+pub(crate) fn nudge_quiet(net: &NetState, owned: &[Addr], quiet: u64, round: u32) -> bool {
+    let Some(n) = net.handle() else {
+        return false;
+    };
+    let now = jiffies();
+    let mut probed = 0usize;
+    let mut pkts = [[0u8; MAX_PACKET]; 2];
+    // Sending under the table's lock is safe: the probes' own path (the
+    // LOCAL_OUT hook) only looks entries up under RCU, and a device that
+    // loops packets back queues them for a later softirq.
+    net.table().lock().find(|e| {
+        if e.direct {
+            return false;
+        }
+        let family = e.splice.family();
+        let local = e.splice.tuple(Side::Client).local;
+        let k = family.addr_len();
+        let ours = owned
+            .iter()
+            .any(|a| a.v6 == (family == Family::V6) && a.addr[..k] == local.addr[..k]);
+        if !ours {
+            return false;
+        }
+        let mut st = e.state.lock();
+        if st.nudge_round == round
+            || st.ended_at.is_some()
+            || st.tracker.phase() != Phase::Open
+            || st.forwarded_at.is_some_and(|t| elapsed(now, t) < quiet)
+        {
+            return false;
+        }
+        st.nudge_round = round;
+        st.nudge = Some((Nudge::new(), now));
+        let lens =
+            Side::BOTH.map(|to| nudge::probe(&e.splice, &st.tracker, to, &mut pkts[to.index()]));
+        drop(st);
+        for (p, len) in pkts.iter().zip(lens) {
+            if n.send_built(&p[..len], family == Family::V6).is_ok() {
+                net.stats.inc(Counter::NudgeProbes);
+            } else {
+                net.stats.inc(Counter::DropNoRoute);
+            }
+        }
+        probed += 1;
+        probed == NUDGE_BUDGET
+    });
+    probed == NUDGE_BUDGET
 }
 
 fn count_end(net: &NetState, entry: &Entry, ended: Option<Phase>) {
@@ -698,7 +814,7 @@ mod tests {
         let k = keys();
         let (e, side) = net.table().lookup(&rcu, &k[0]).expect("spliced");
         assert_eq!(side, Side::Client);
-        forward(net, e, side, &mut skb.as_skb(), 20, 36)
+        forward(net, e, side, &mut skb.as_skb(), 20, 36).map(|_| ())
     }
 
     /// An entry stamped after the collector read the clock is not idle

@@ -67,6 +67,8 @@ pub(crate) enum Counter {
     SplitsEnded,
     SplitPacketsToClient,
     SplitBytesToClient,
+    NudgeProbes,
+    NudgeKicks,
 }
 
 /// Statistics attributes that are current values, not counters.
@@ -77,7 +79,7 @@ pub(crate) const GAUGES: [u32; 4] = [
     b::TCPSPLICE_STAT_VIPS_OWNED,
 ];
 
-const COUNTERS: usize = 58;
+const COUNTERS: usize = 60;
 
 impl Counter {
     /// Every counter, in reporting order.
@@ -140,6 +142,8 @@ impl Counter {
         Counter::SplitsEnded,
         Counter::SplitPacketsToClient,
         Counter::SplitBytesToClient,
+        Counter::NudgeProbes,
+        Counter::NudgeKicks,
     ];
 
     /// The netlink attribute that carries it.
@@ -203,6 +207,8 @@ impl Counter {
             Counter::SplitsEnded => b::TCPSPLICE_STAT_SPLITS_ENDED,
             Counter::SplitPacketsToClient => b::TCPSPLICE_STAT_SPLIT_PACKETS_TO_CLIENT,
             Counter::SplitBytesToClient => b::TCPSPLICE_STAT_SPLIT_BYTES_TO_CLIENT,
+            Counter::NudgeProbes => b::TCPSPLICE_STAT_NUDGE_PROBES,
+            Counter::NudgeKicks => b::TCPSPLICE_STAT_NUDGE_KICKS,
         }
     }
 }

@@ -35,6 +35,7 @@ mod splice_core {
     pub(crate) mod icmp;
     pub(crate) mod keys;
     pub(crate) mod ndisc;
+    pub(crate) mod nudge;
     pub(crate) mod packet;
     pub(crate) mod seq;
     pub(crate) mod siphash;

@@ -52,6 +52,15 @@ impl Net {
         unsafe { b::tcpsplice_h_announce(self.raw(), a.addr.as_ptr(), a.v6) }
     }
 
+    /// Send `pkt`, a whole IP packet this module built, routed by its
+    /// addresses (any context).
+    pub(crate) fn send_built(&self, pkt: &[u8], v6: bool) -> Result {
+        let len = u32::try_from(pkt.len()).map_err(|_| EINVAL)?;
+        // SAFETY: The namespace is alive (type invariant); `pkt` has `len`
+        // readable bytes, which the helper copies into a new skb.
+        to_result(unsafe { b::tcpsplice_h_send_built(self.raw(), pkt.as_ptr(), len, v6) })
+    }
+
     /// What this host's socket of connection `t` says about its peer's FIN.
     pub(crate) fn peer_fin(&self, family: Family, t: &Tuple) -> super::sock::PeerFin {
         // SAFETY: The namespace is alive (type invariant).

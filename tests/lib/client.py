@@ -25,7 +25,9 @@ receives and exits non-zero (with the reason) on the first difference.
                                                then each bulk one downloads N
                                                bytes and each interactive one
                                                exchanges every 100 ms for SECS
-                                               s; prints the longest stall
+                                               s; makes file GO.started once
+                                               every connection has received
+                                               data; prints the longest stall
                                                (PROGRESS=NAME in the environment:
                                                a progress line every
                                                PROGRESS_EVERY seconds, 1)
@@ -277,7 +279,7 @@ def failover(addr, port, host, nbulk, n, ninter, secs, go):
             self.k, self.c, self.bulk = k, c, bulk
             self.buf, self.want, self.sent_at = bytearray(), None, 0.0
             self.last, self.gap, self.i, self.done = None, 0.0, 0, False
-            self.path, self.next_at = "", None
+            self.path, self.next_at, self.got = "", None, False
 
         def send(self):
             self.path = f"/bytes/{n}?seed={self.k}" if self.bulk else f"/echo/s{self.k}m{self.i}"
@@ -292,6 +294,9 @@ def failover(addr, port, host, nbulk, n, ninter, secs, go):
         sel.register(c.s, selectors.EVENT_READ, st)
         states.append(st)
     worst, iworst, gaps, pending = 0.0, 0.0, [], len(states)
+    # GO.started: every connection has received data since GO (a failure
+    # made after it is one in the middle of every transfer).
+    started = False
     label, every = os.environ.get("PROGRESS"), float(os.environ.get("PROGRESS_EVERY", "1"))
     next_report = start + every
     while pending:
@@ -317,7 +322,10 @@ def failover(addr, port, host, nbulk, n, ninter, secs, go):
                 sys.exit(f"{'bulk' if st.bulk else 'interactive'} {st.k}: connection closed")
             if st.last is not None:
                 st.gap = max(st.gap, now - st.last)
-            st.last = now
+            st.last, st.got = now, True
+            if not started and all(s.got for s in states):
+                started = True
+                open(go + ".started", "w").close()
             st.buf += d
             if st.want is None and b"\r\n\r\n" in st.buf:
                 head, st.buf = st.buf.split(b"\r\n\r\n", 1)

@@ -170,6 +170,10 @@ enum tcpsplice_config_attr {
  * @TCPSPLICE_STAT_SPLIT_PACKETS_TO_CLIENT: (backend) its own packets sent
  *	straight to clients, translated
  * @TCPSPLICE_STAT_SPLIT_BYTES_TO_CLIENT: their TCP payload bytes
+ * @TCPSPLICE_STAT_NUDGE_PROBES: probes sent after a takeover to the peers of
+ *	the connections taken over (see Documentation/cluster.rst)
+ * @TCPSPLICE_STAT_NUDGE_KICKS: peers found waiting on their retransmission
+ *	timer after a takeover and sent ICMP errors that undo its back-off
  */
 enum tcpsplice_stat {
 	TCPSPLICE_STAT_UNSPEC,
@@ -236,6 +240,8 @@ enum tcpsplice_stat {
 	TCPSPLICE_STAT_SPLITS_ENDED,
 	TCPSPLICE_STAT_SPLIT_PACKETS_TO_CLIENT,
 	TCPSPLICE_STAT_SPLIT_BYTES_TO_CLIENT,
+	TCPSPLICE_STAT_NUDGE_PROBES,
+	TCPSPLICE_STAT_NUDGE_KICKS,
 
 	__TCPSPLICE_STAT_MAX,
 	TCPSPLICE_STAT_MAX = __TCPSPLICE_STAT_MAX - 1

@@ -126,6 +126,17 @@ impl Tracker {
         self.phase
     }
 
+    /// The highest acknowledgement `side`'s peer sent: the next byte it
+    /// expects, in that leg's numbers.
+    pub fn acked(&self, side: Side) -> u32 {
+        self.rcv_nxt[side.index()]
+    }
+
+    /// The window `side`'s peer last advertised, in bytes.
+    pub fn window(&self, side: Side) -> u32 {
+        self.window[side.index()]
+    }
+
     /// A FIN towards `side`'s peer, ending at `end`, that passed before this
     /// tracker existed (the backend of a split splice learns it from its
     /// own socket when it installs the entry).

@@ -20,6 +20,7 @@ pub mod csum;
 pub mod icmp;
 pub mod keys;
 pub mod ndisc;
+pub mod nudge;
 pub mod packet;
 pub mod seq;
 pub mod siphash;

@@ -57,6 +57,8 @@ pub struct Outcome {
     pub payload: u32,
     /// What the option rewriter did.
     pub report: Report,
+    /// The segment as the end-of-connection tracker saw it.
+    pub segment: Segment,
 }
 
 /// A splice of two established connections.
@@ -170,6 +172,7 @@ impl Splice {
                 ended,
                 payload,
                 report: Report::default(),
+                segment: seg,
             });
         }
 
@@ -212,6 +215,7 @@ impl Splice {
             ended,
             payload,
             report,
+            segment: seg,
         })
     }
 }

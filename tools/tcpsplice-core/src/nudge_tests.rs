@@ -1,0 +1,274 @@
+// SPDX-License-Identifier: GPL-2.0
+//! Tests of `nudge`: the probes and kicks as a peer's stack parses them
+//! (every checksum verified from scratch), and which peers are kicked with
+//! which sequence number.
+use super::*;
+use crate::icmp;
+use crate::packet;
+use crate::splice::tests::ep;
+use crate::translate::SAMPLE_LEGS;
+use std::{vec, vec::Vec};
+
+use crate::translate::Leg;
+
+const CLIENT_LEG: Leg = SAMPLE_LEGS[0];
+const BACKEND_LEG: Leg = SAMPLE_LEGS[1];
+
+fn addrs(family: Family) -> [Vec<u8>; 4] {
+    match family {
+        Family::V4 => [
+            vec![198, 51, 100, 7],
+            vec![192, 0, 2, 100],
+            vec![203, 0, 113, 11],
+            vec![203, 0, 113, 21],
+        ],
+        Family::V6 => {
+            let a = |x: u8, y: u8| {
+                let mut v = vec![0x20, 1, 0xd, 0xb8, 0, x];
+                v.extend_from_slice(&[0; 9]);
+                v.push(y);
+                v
+            };
+            [a(0xc, 7), a(1, 0x64), a(0xb, 0x11), a(0xb, 0x21)]
+        }
+    }
+}
+
+fn splice(family: Family) -> Splice {
+    let [c, v, p, b] = addrs(family);
+    Splice::new(
+        family,
+        [
+            Tuple {
+                local: ep(&v, 80),
+                remote: ep(&c, 40001),
+            },
+            Tuple {
+                local: ep(&p, 50123),
+                remote: ep(&b, 8080),
+            },
+        ],
+        [CLIENT_LEG, BACKEND_LEG],
+    )
+}
+
+fn seg(flags: u8, seq: u32, len: u32, ack: u32) -> Segment {
+    Segment {
+        flags,
+        seq,
+        len,
+        ack,
+        window: 65535,
+    }
+}
+
+/// The IP header length, and the upper-layer checksum verified.
+fn verify(family: Family, pkt: &[u8], proto: u8) -> usize {
+    let (ip, src, dst) = match family {
+        Family::V4 => {
+            let h = packet::ipv4(pkt).unwrap();
+            assert_eq!(h.protocol, proto);
+            assert_eq!(h.total_len, pkt.len());
+            assert_eq!(checksum(&pkt[..20], 0), 0, "IPv4 header checksum");
+            (h.header_len, &pkt[12..16], &pkt[16..20])
+        }
+        Family::V6 => {
+            let h = packet::ipv6(pkt).unwrap();
+            assert_eq!(h.next_header, proto);
+            assert_eq!(h.payload_len + IPV6_HEADER, pkt.len());
+            (IPV6_HEADER, &pkt[8..24], &pkt[24..40])
+        }
+    };
+    let body = &pkt[ip..];
+    let ps = if proto == IPPROTO_ICMP {
+        0
+    } else {
+        pseudo_header(src, dst, proto, body.len() as u32)
+    };
+    assert_eq!(checksum(body, ps), 0, "checksum of protocol {proto}");
+    ip
+}
+
+#[test]
+fn probes_are_acks_just_below_what_each_peer_expects() {
+    for family in [Family::V4, Family::V6] {
+        let sp = splice(family);
+        let mut t = sp.tracker([1 << 20, 1 << 20]);
+        // The client acknowledged 400 bytes of the backend's data.
+        t.segment(
+            Side::Client,
+            &seg(flags::ACK, 0, 0, CLIENT_LEG.snd_nxt + 400),
+        );
+        let mut out = [0u8; MAX_PACKET];
+        for to in Side::BOTH {
+            let n = probe(&sp, &t, to, &mut out);
+            let pkt = &out[..n];
+            let ip = verify(family, pkt, IPPROTO_TCP);
+            let th = packet::tcp(&pkt[ip..]).unwrap();
+            let leg = sp.tuple(to);
+            let a = family.addr_len();
+            let (s, d) = match family {
+                Family::V4 => (12, 16),
+                Family::V6 => (8, 24),
+            };
+            assert_eq!(&pkt[s..s + a], &leg.local.addr[..a]);
+            assert_eq!(&pkt[d..d + a], &leg.remote.addr[..a]);
+            assert_eq!(
+                (th.src_port, th.dst_port),
+                (leg.local.port, leg.remote.port)
+            );
+            assert_eq!(th.flags, flags::ACK);
+            assert_eq!(th.header_len, TCP_MIN_HEADER);
+            assert_eq!(n, ip + TCP_MIN_HEADER, "no payload");
+            match to {
+                Side::Client => {
+                    assert_eq!(th.seq, CLIENT_LEG.snd_nxt + 399);
+                    // Nothing of the client's data was acknowledged since.
+                    assert_eq!(th.ack, CLIENT_LEG.rcv_nxt);
+                    // The backend's window in the client's scale.
+                    assert_eq!(th.window, ((1u32 << 20) >> CLIENT_LEG.rcv_wscale) as u16);
+                }
+                Side::Backend => {
+                    assert_eq!(th.seq, BACKEND_LEG.snd_nxt.wrapping_sub(1));
+                    assert_eq!(th.ack, BACKEND_LEG.rcv_nxt + 400);
+                    // 1 MiB does not fit 16 bits unscaled.
+                    assert_eq!(th.window, 0xffff);
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn kicks_quote_the_peers_own_segment() {
+    for family in [Family::V4, Family::V6] {
+        let sp = splice(family);
+        let mut out = [0u8; MAX_PACKET];
+        for to in Side::BOTH {
+            let n = kick(&sp, to, 0xdead_beef, &mut out);
+            let pkt = &out[..n];
+            let proto = match family {
+                Family::V4 => IPPROTO_ICMP,
+                Family::V6 => IPPROTO_ICMPV6,
+            };
+            let ip = verify(family, pkt, proto);
+            let expect = match family {
+                Family::V4 => [3, 1],
+                Family::V6 => [1, 0],
+            };
+            assert_eq!(pkt[ip..ip + 2], expect, "unreachable, host or no route");
+            let q = icmp::quote(family, pkt).expect("a quote the stack finds");
+            let leg = sp.tuple(to);
+            // The quoted segment went from the peer to the proxy.
+            assert_eq!(q.src, leg.remote);
+            assert_eq!(q.dst, leg.local);
+            assert_eq!(pkt[q.tcp + 4..q.tcp + 8], 0xdead_beefu32.to_be_bytes());
+            assert_eq!(n, q.tcp + 8, "eight bytes of TCP quoted");
+            if family == Family::V4 {
+                assert_eq!(checksum(&pkt[q.ip..q.tcp], 0), 0, "quoted header checksum");
+            }
+        }
+    }
+}
+
+/// The backend sent 1000 bytes (in the client's numbers from
+/// `CLIENT_LEG.snd_nxt`) of which the client acknowledged 400 before the
+/// proxy died; `order` says whose answer to the probes comes first.
+fn stalled_download(backend_first: bool, backend_snd_nxt: u32) -> Vec<[Option<u32>; 2]> {
+    let sp = splice(Family::V4);
+    let mut t = sp.tracker([65535, 65535]);
+    let mut n = Nudge::new();
+    assert!(n.active());
+    let client = seg(flags::ACK, BACKEND_LEG.snd_nxt, 0, CLIENT_LEG.snd_nxt + 400);
+    let backend = seg(flags::ACK, backend_snd_nxt, 0, BACKEND_LEG.snd_nxt);
+    let mut order = vec![(Side::Client, client), (Side::Backend, backend)];
+    if backend_first {
+        order.reverse();
+    }
+    let mut kicks = Vec::new();
+    for (from, s) in order {
+        t.segment(from, &s);
+        kicks.push(n.segment(&sp, from, &s, &t));
+    }
+    assert!(!n.active(), "both peers decided");
+    kicks
+}
+
+#[test]
+fn a_sender_waiting_on_its_timer_is_kicked_at_its_oldest_byte() {
+    // The backend's oldest unacknowledged byte, in its own numbers.
+    let una = BACKEND_LEG.rcv_nxt + 400;
+    let ahead = CLIENT_LEG.snd_nxt + 1000;
+    // The backend answers last: kicked on its own answer.
+    assert_eq!(
+        stalled_download(false, ahead),
+        vec![[None, None], [None, Some(una)]]
+    );
+    // The backend answers first: kicked once the client's acknowledgement
+    // (forwarded to it just before) tells where its data stands.
+    assert_eq!(
+        stalled_download(true, ahead),
+        vec![[None, None], [None, Some(una)]]
+    );
+}
+
+#[test]
+fn a_sender_with_everything_acknowledged_is_left_alone() {
+    let acked = CLIENT_LEG.snd_nxt + 400;
+    for backend_first in [false, true] {
+        assert_eq!(
+            stalled_download(backend_first, acked),
+            vec![[None, None], [None, None]]
+        );
+    }
+}
+
+#[test]
+fn a_peer_that_sends_data_is_not_waiting() {
+    let sp = splice(Family::V4);
+    let mut t = sp.tracker([65535, 65535]);
+    let mut n = Nudge::new();
+    // The backend's retransmission arrives first: it is sending.
+    let data = seg(
+        flags::ACK,
+        CLIENT_LEG.snd_nxt + 400,
+        1000,
+        BACKEND_LEG.snd_nxt,
+    );
+    t.segment(Side::Backend, &data);
+    assert_eq!(n.segment(&sp, Side::Backend, &data, &t), [None, None]);
+    // Then pure ACKs from both: no kick for the backend, and the client has
+    // nothing outstanding.
+    let ack = seg(flags::ACK, BACKEND_LEG.snd_nxt, 0, CLIENT_LEG.snd_nxt + 400);
+    t.segment(Side::Client, &ack);
+    assert_eq!(n.segment(&sp, Side::Client, &ack, &t), [None, None]);
+    let ack = seg(
+        flags::ACK,
+        CLIENT_LEG.snd_nxt + 1400,
+        0,
+        BACKEND_LEG.snd_nxt,
+    );
+    t.segment(Side::Backend, &ack);
+    assert_eq!(n.segment(&sp, Side::Backend, &ack, &t), [None, None]);
+    assert!(!n.active());
+}
+
+#[test]
+fn an_interactive_client_waiting_on_its_timer_is_kicked() {
+    let sp = splice(Family::V6);
+    let mut t = sp.tracker([65535, 65535]);
+    let mut n = Nudge::new();
+    // The client sent a 100-byte request (backend numbers from
+    // BACKEND_LEG.snd_nxt) that the backend never got; both answer the
+    // probes with pure ACKs. The client's numbers wrap soon.
+    let ack = seg(flags::ACK, CLIENT_LEG.snd_nxt, 0, BACKEND_LEG.snd_nxt);
+    t.segment(Side::Backend, &ack);
+    assert_eq!(n.segment(&sp, Side::Backend, &ack, &t), [None, None]);
+    let ack = seg(flags::ACK, BACKEND_LEG.snd_nxt + 100, 0, CLIENT_LEG.snd_nxt);
+    t.segment(Side::Client, &ack);
+    assert_eq!(
+        n.segment(&sp, Side::Client, &ack, &t),
+        [Some(CLIENT_LEG.rcv_nxt), None]
+    );
+    assert!(!n.active());
+}
