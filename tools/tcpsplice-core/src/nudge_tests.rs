@@ -272,3 +272,65 @@ fn an_interactive_client_waiting_on_its_timer_is_kicked() {
     );
     assert!(!n.active());
 }
+
+mod prop {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn arb_leg() -> impl Strategy<Value = Leg> {
+        (any::<u32>(), any::<u32>(), 0u8..=14).prop_map(|(s, r, rw)| Leg {
+            snd_nxt: s,
+            rcv_nxt: r,
+            rcv_wscale: rw,
+            ..Leg::default()
+        })
+    }
+
+    proptest! {
+        /// Whatever the numbers: probes and kicks parse as the peer's stack
+        /// parses them, with every checksum right, and a stalled sender is
+        /// kicked at exactly the byte its peer acknowledged, in its own
+        /// numbers.
+        #[test]
+        fn packets_parse_and_kicks_quote_the_acknowledged_byte(
+            c in arb_leg(), b in arb_leg(), v6 in any::<bool>(),
+            acked in (0u32..1 << 30, 0u32..1 << 30), ahead in 1u32..1 << 30,
+            windows in (any::<u32>(), any::<u32>()),
+        ) {
+            let family = if v6 { Family::V6 } else { Family::V4 };
+            let mut sp = splice(family);
+            sp = Splice::new(family, [*sp.tuple(Side::Client), *sp.tuple(Side::Backend)], [c, b]);
+            let mut t = sp.tracker([windows.0, windows.1]);
+            // Each peer acknowledges some of what the other sent.
+            let ca = seg(flags::ACK, b.snd_nxt, 0, c.snd_nxt.wrapping_add(acked.0));
+            let ba = seg(flags::ACK, c.snd_nxt, 0, b.snd_nxt.wrapping_add(acked.1));
+            t.segment(Side::Client, &ca);
+            t.segment(Side::Backend, &ba);
+            let mut out = [0u8; MAX_PACKET];
+            for to in Side::BOTH {
+                let n = probe(&sp, &t, to, &mut out);
+                let ip = verify(family, &out[..n], IPPROTO_TCP);
+                let th = packet::tcp(&out[ip..n]).unwrap();
+                prop_assert_eq!(th.seq, t.acked(to).wrapping_sub(1));
+                let n = kick(&sp, to, th.ack, &mut out);
+                let proto = if v6 { IPPROTO_ICMPV6 } else { IPPROTO_ICMP };
+                verify(family, &out[..n], proto);
+                prop_assert!(icmp::quote(family, &out[..n]).is_some());
+            }
+            // The backend is stalled with `ahead` bytes beyond what the
+            // client acknowledged; both answer the probes.
+            let mut nd = Nudge::new();
+            let una = t.acked(Side::Client);
+            let answer = seg(flags::ACK, una.wrapping_add(ahead), 0, t.acked(Side::Backend));
+            t.segment(Side::Backend, &answer);
+            prop_assert_eq!(nd.segment(&sp, Side::Backend, &answer, &t), [None, None]);
+            t.segment(Side::Client, &ca);
+            let kicks = nd.segment(&sp, Side::Client, &ca, &t);
+            let seq = kicks[Side::Backend.index()].expect("the stalled backend is kicked");
+            prop_assert_eq!(kicks[Side::Client.index()], None);
+            // Its own byte `seq` is the client's acknowledged `una`.
+            prop_assert_eq!(sp.unmap_seq(Side::Backend, una), seq);
+            prop_assert_eq!(seq.wrapping_sub(b.rcv_nxt), una.wrapping_sub(c.snd_nxt));
+        }
+    }
+}
