@@ -209,12 +209,13 @@ impl Tracker {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     const ACK: u8 = flags::ACK;
 
-    fn seg(flags: u8, seq: u32, len: u32, ack: u32) -> Segment {
+    /// A segment advertising a 1000-byte window.
+    pub(crate) fn seg(flags: u8, seq: u32, len: u32, ack: u32) -> Segment {
         Segment {
             flags,
             seq,

@@ -162,4 +162,4 @@ pub fn translate(splice: &Splice, leg: Side, pkt: &mut [u8], q: &Quote) {
 
 #[cfg(test)]
 #[path = "icmp_tests.rs"]
-mod tests;
+pub(crate) mod tests;

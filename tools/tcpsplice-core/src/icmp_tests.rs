@@ -30,7 +30,9 @@ fn addrs(family: Family) -> [Vec<u8>; 5] {
     }
 }
 
-fn splice(family: Family) -> Splice {
+/// The sample splice of these tests (and the nudge's): client 198.51.100.7
+/// (or 2001:db8:c::7) to the VIP, the proxy to backend 203.0.113.21.
+pub(crate) fn splice(family: Family) -> Splice {
     let [c, v, p, b, _] = addrs(family);
     Splice::new(
         family,

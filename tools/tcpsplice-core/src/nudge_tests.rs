@@ -3,9 +3,10 @@
 //! (every checksum verified from scratch), and which peers are kicked with
 //! which sequence number.
 use super::*;
+use crate::conn::tests::seg;
 use crate::icmp;
+use crate::icmp::tests::splice;
 use crate::packet;
-use crate::splice::tests::ep;
 use crate::translate::SAMPLE_LEGS;
 use std::{vec, vec::Vec};
 
@@ -13,54 +14,6 @@ use crate::translate::Leg;
 
 const CLIENT_LEG: Leg = SAMPLE_LEGS[0];
 const BACKEND_LEG: Leg = SAMPLE_LEGS[1];
-
-fn addrs(family: Family) -> [Vec<u8>; 4] {
-    match family {
-        Family::V4 => [
-            vec![198, 51, 100, 7],
-            vec![192, 0, 2, 100],
-            vec![203, 0, 113, 11],
-            vec![203, 0, 113, 21],
-        ],
-        Family::V6 => {
-            let a = |x: u8, y: u8| {
-                let mut v = vec![0x20, 1, 0xd, 0xb8, 0, x];
-                v.extend_from_slice(&[0; 9]);
-                v.push(y);
-                v
-            };
-            [a(0xc, 7), a(1, 0x64), a(0xb, 0x11), a(0xb, 0x21)]
-        }
-    }
-}
-
-fn splice(family: Family) -> Splice {
-    let [c, v, p, b] = addrs(family);
-    Splice::new(
-        family,
-        [
-            Tuple {
-                local: ep(&v, 80),
-                remote: ep(&c, 40001),
-            },
-            Tuple {
-                local: ep(&p, 50123),
-                remote: ep(&b, 8080),
-            },
-        ],
-        [CLIENT_LEG, BACKEND_LEG],
-    )
-}
-
-fn seg(flags: u8, seq: u32, len: u32, ack: u32) -> Segment {
-    Segment {
-        flags,
-        seq,
-        len,
-        ack,
-        window: 65535,
-    }
-}
 
 /// The IP header length, and the upper-layer checksum verified.
 fn verify(family: Family, pkt: &[u8], proto: u8) -> usize {
@@ -131,8 +84,8 @@ fn probes_are_acks_just_below_what_each_peer_expects() {
                 Side::Backend => {
                     assert_eq!(th.seq, BACKEND_LEG.snd_nxt.wrapping_sub(1));
                     assert_eq!(th.ack, BACKEND_LEG.rcv_nxt + 400);
-                    // 1 MiB does not fit 16 bits unscaled.
-                    assert_eq!(th.window, 0xffff);
+                    // The client's latest window (1000 bytes), unscaled.
+                    assert_eq!(th.window, 1000);
                 }
             }
         }
