@@ -16,8 +16,11 @@ to test that the module refuses them.
     replay PCAP                the UDP payload of the first packet captured
                                (tcpdump -w, Ethernet, IPv4) sent again
     bulk FROM TO INC COUNT     COUNT distinct Adds (clients 10.200.0.0/16 to
-                               192.0.2.100:80), 8 to an update, as a stream
-                               of updates 1.. of generation 1, paced
+                               192.0.2.100:80, backend 203.0.113.99, where no
+                               host answers: a takeover's probes of these
+                               connections meet no stack that would reset
+                               them), 8 to an update, as a stream of updates
+                               1.. of generation 1, paced
 """
 import os
 import socket
@@ -73,6 +76,10 @@ def v4(a):
     return socket.inet_aton(a) + bytes(12)
 
 
+# A backend address on the lab's backend LAN that no host has.
+NOBODY = "203.0.113.99"
+
+
 def add_op(client="198.51.100.99", cport=40000, bport=50000, backend="203.0.113.21", op=1):
     ep = lambda a, p: v4(a) + struct.pack(">H", p)
     tuples = ep("192.0.2.100", 80) + ep(client, cport) + ep("203.0.113.101", bport) + ep(backend, 8000)
@@ -96,7 +103,8 @@ def send(key, dest, port, kind, a):
         frm, to, inc, count = (int(x) for x in a[:4])
         s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         for seq, first in enumerate(range(0, count, 8), start=1):
-            ops = [add_op(f"10.200.{k >> 8 & 255}.{k & 255}", 1024 + (k >> 16), 1024 + k % 60000)
+            ops = [add_op(f"10.200.{k >> 8 & 255}.{k & 255}", 1024 + (k >> 16), 1024 + k % 60000,
+                          NOBODY)
                    for k in range(first, min(first + 8, count))]
             body = struct.pack(">IIHH", 1, seq, len(ops), 0) + b"".join(ops)
             s.sendto(seal(key, 2, frm, to, inc, seq, body), (dest, port))
