@@ -5,14 +5,17 @@ with /usr/bin/python3 in the namespace of one of the connection's ends).
 
 Pretends to be SRC:SPORT, the endpoint whose namespace it runs in, talking
 to DST:DPORT (the proxy's side of the splice). It first reads a segment of
-the connection off IFACE to learn the sequence numbers in use (and again
-every 200 packets), prints "sending", then sends,
+the connection off IFACE to learn the sequence numbers in use (and keeps
+them current from every segment the other side sends), prints "sending",
+then sends,
 for SECONDS, a random mix of: random and malformed TCP options (zero and
 overlong lengths, an option walk running past the header, SACK blocks of odd
 lengths and too many of them), data offsets below 5 and past the packet,
 truncated, lying and option-carrying IP headers, IP fragments of the
 connection, bad checksums, overlapping and out-of-window segments, inexact
-RSTs in and out of the window, SYNs on the spliced tuple, ACKs far ahead
+RSTs in and out of the window (in the window: at least 2000 bytes past the
+latest acknowledgement, more than the victim has in flight, so never exact
+by chance), SYNs on the spliced tuple, ACKs far ahead
 (challenge ACKs) and ICMP errors quoting the connection. Prints how many of
 each kind it sent.
 """
@@ -37,6 +40,11 @@ class Fuzz:
         self.s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
         self.s.bind((iface, 0))
         self.rx = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(3))  # ETH_P_ALL
+        # Room for what the transfers beside the victim put on the link
+        # between two reads: a full buffer drops the newest segments, and
+        # numbers learned from old ones could make an "inexact" reset exact.
+        # (SO_RCVBUFFORCE, 33: as root, past net.core.rmem_max)
+        self.rx.setsockopt(socket.SOL_SOCKET, getattr(socket, "SO_RCVBUFFORCE", 33), 8 << 20)
         self.rx.bind((iface, 0))
         self.seq, self.ack = self.learn()
 
@@ -188,8 +196,8 @@ class Fuzz:
         if k == 7:  # overlapping old data (already acknowledged), bad checksum so no stream takes it
             return "overlap", self.ip(self.tcp(self.near(self.seq - 3000, 2000), self.ack, ACK | PSH,
                                                payload=r.randbytes(r.randint(1, 1200)), csum=r.getrandbits(16)))
-        if k == 8:  # inexact reset inside the window
-            return "rst_in_window", self.ip(self.tcp((self.seq + r.randint(1, 20000)) & 0xFFFFFFFF, 0, RST))
+        if k == 8:  # inexact reset inside the window, beyond anything in flight
+            return "rst_in_window", self.ip(self.tcp((self.seq + r.randint(2000, 20000)) & 0xFFFFFFFF, 0, RST))
         if k == 9:  # reset far outside
             return "rst_out_of_window", self.ip(self.tcp(self.near(self.seq + (1 << 31), 1 << 24), self.ack,
                                                          RST | r.choice([0, ACK])))
@@ -227,8 +235,7 @@ def main():
         for p in pkts if isinstance(pkts, list) else [pkts]:
             f.send(p)
         sent[kind] = sent.get(kind, 0) + 1
-        if sum(sent.values()) % 200 == 0:
-            f.seq, f.ack = f.learn(wait=1)
+        f.seq, f.ack = f.learn(wait=0)
     print(" ".join(f"{k}={v}" for k, v in sorted(sent.items())))
 
 
