@@ -9,7 +9,7 @@
 # timeout: 600
 . "$(dirname "$0")/lib.sh"
 . "$TCPSPLICE_TOP/tests/lib/splice-lab.sh"
-PKTFUZZ_SECONDS=${PKTFUZZ_SECONDS:-20}
+PKTFUZZ_SECONDS=${PKTFUZZ_SECONDS:-12}
 splice_lab_up
 # On failure: what the fuzzers and victims said, and the module's counters.
 trap 'rc=$?; [ $rc = 0 ] || { cat /tmp/victims; for f in /tmp/pf-?.out /tmp/victim*.out; do echo "--- $f"; tail -4 "$f"; done 2>/dev/null

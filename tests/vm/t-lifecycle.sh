@@ -3,8 +3,10 @@
 # takes 3000 replicas from a third node, then the cluster key is rotated on
 # both nodes, the third node is configured away, and proxy2's namespace is
 # destroyed; every transfer still completes byte-exact. Then the module is
-# unloaded under new spliced traffic and the 3000 entries. After each round
-# kmemleak must find nothing; the slab memory before and after is reported
+# unloaded under new spliced traffic and the 3000 entries. After the unload
+# kmemleak must find nothing (an object leaked in any round is still
+# unreferenced then: one scan finds them all, at a third of the time that a
+# scan after each round took); the slab memory before and after is reported
 # (scripts/soak repeats this with the fuzzers and crashes for longer).
 # kmemleak: checked
 # timeout: 900
@@ -65,7 +67,6 @@ cluster_set 1 1 2 || fail "remove node 3"
 wait_for 5 'dmesg | grep -q "node 1: key rotation done"' || fail "proxy1 did not finish its rotation"
 # (the transfers' own entries may have finished by now)
 expect_gt "$(cvalue 1 splices_active)" "$((REPLICAS - 1))" "entries on proxy1 after node 3 left"
-kmemleak_check "after the key change and reconfiguration"
 
 # Round 4: proxy2's namespace goes, with its replicas, socket and timers.
 # shellcheck disable=SC2046
@@ -74,7 +75,6 @@ ip netns del proxy2
 wait "$load" || fail "transfers: $(cat /tmp/life-client.out)"
 echo "transfers through the rounds: $(tail -1 /tmp/life-client.out)"
 wait_for 10 'tcpsplicectl -n proxy1 cluster show | grep -q "^peer 2 .* down"' || fail "proxy1 did not notice proxy2 going"
-kmemleak_check "after proxy2's namespace was destroyed"
 
 # Round 5: unload under new spliced traffic and the thousands of entries.
 client hold 20 600 > /tmp/life-hold.out 2>&1 &
@@ -92,5 +92,5 @@ kill $holder $talker 2>/dev/null
 wait $holder $talker 2>/dev/null
 ip netns del proxy1
 ip netns del node3
-kmemleak_check "after the unload"
+kmemleak_check "after the rounds and the unload"
 echo "key rotation: proxy1 took $old_key_rx1 datagrams under the old key, no takeover; rmmod with $entries entries; slab ${slab0} kB before the lab, $(slab_kb) kB after the unload" > /tmp/t-lifecycle.note

@@ -56,7 +56,7 @@ trace 30MB
 client 192.0.2.11 80 www keepalive 60 || fail "60 requests on one connection"
 client 2001:db8:1::11 80 v6.example.com keepalive 20 || fail "IPv6 keep-alive"
 trace keepalive
-client 192.0.2.11 80 www interactive 50 20 > /tmp/interactive.out 2>&1 &
+client 192.0.2.11 80 www interactive 50 10 > /tmp/interactive.out 2>&1 &
 ipid=$!
 # tcpsplicectl top sees the session move bytes while it runs.
 wait_for 20 'test "$(open_entries proxy1)" -ge 1' || fail "the interactive session is not spliced"
