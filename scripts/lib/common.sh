@@ -31,7 +31,10 @@ kernel_dir() {
 
 # use_cargo_cache: let the tools and the fuzz targets build in the cache,
 # outside the checkout (tools/target and tools/fuzz/target become links into
-# it, unless they are directories already), so that a fresh clone reuses the
+# it, unless they are directories already; a link into another cache, left
+# by a run with another TCPSPLICE_CACHE, is pointed at this one: the guest
+# sees the host's /tmp as its own empty tmpfs, so a link into a cache there
+# would leave it without the tools), so that a fresh clone reuses the
 # compiled dependencies. The workspace's own crates are rebuilt every time:
 # cargo judges local sources fresh by their mtime, and another checkout's
 # build in the shared directory may be newer than this checkout's files.
@@ -40,7 +43,11 @@ use_cargo_cache() {
   for link in tools/target tools/fuzz/target; do
     dir=$CACHE/cargo/${link//\//-}
     mkdir -p "$dir"
-    [ -e "$TOP/$link" ] || [ -L "$TOP/$link" ] || ln -s "$dir" "$TOP/$link"
+    if [ -L "$TOP/$link" ]; then
+      [ "$(readlink "$TOP/$link")" = "$dir" ] || ln -sfn "$dir" "$TOP/$link"
+    elif [ ! -e "$TOP/$link" ]; then
+      ln -s "$dir" "$TOP/$link"
+    fi
   done
   [ -L "$TOP/tools/target" ] &&
     (cd "$TOP/tools" && cargo clean -q -p tcpsplice-core -p tcpsplice-uapi -p tcpsplice-client \
