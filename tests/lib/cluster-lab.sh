@@ -236,7 +236,10 @@ failover_test() {
   nap 2 # subscribed before anything happens
   # The guest's CPU time, every 0.5 s for 20 s (builtins only: no process
   # starts), for the note (cpu_timeline).
-  ( for _ in {1..40}; do read -r l < /proc/stat; echo "$EPOCHREALTIME $l"; nap 0.5; done > /tmp/cpu.txt ) &
+  # And the softirqs by kind, at its start and its end (softirq_timeline).
+  ( while read -r l; do echo "$l"; done < /proc/softirqs > /tmp/softirqs.0
+    for _ in {1..40}; do read -r l < /proc/stat; echo "$EPOCHREALTIME $l"; nap 0.5; done > /tmp/cpu.txt
+    while read -r l; do echo "$l"; done < /proc/softirqs > /tmp/softirqs.1 ) &
   touch /tmp/go
   # The failure in the middle of every transfer: each has data already.
   wait_for 60 "[ -e /tmp/go.started ]" || fail "the transfers did not all start: $(cat /tmp/failover.out)"
@@ -284,6 +287,7 @@ failover_test() {
   echo "$what: failure detected after ${detect:-?} ms of silence; bulk transfers' longest gap p50 $(m bulk_stall_p50_ms) ms, p90 $(m bulk_stall_p90_ms) ms, max $(m stall_ms) ms; interactive worst $(m interactive_worst_ms) ms ($bulk bulk, $inter interactive, all byte-exact); proxy2 owned $VIP ${take_ms} ms after the mark of the cut; new connections as client1 saw them: the first handshake ${new_ms} ms after the mark ($(( new_ms - take_ms )) ms after the takeover), the first answer $(m first_ok_ms /tmp/connector.out) ms, $(m ok /tmp/connector.out) of $(m attempts /tmp/connector.out) answered, the proxy's median time from handshake to answer $(m answer_p50_ms /tmp/connector.out) ms" > "$note"
   echo "the longest gap between two data segments to client1 on its link, per connection (interactive ones send a request every 100 ms): $(tcpdump -nn -tt -q -r /tmp/data.pcap 2> /dev/null | wire_stalls); $(grep -h 'dropped by kernel' /tmp/data.err)" >> "$note"
   echo "the guest's CPUs from the mark on (s: user+nice/system/softirq/idle %): $(cpu_timeline "$(cat /tmp/cut.epoch)" < /tmp/cpu.txt)" >> "$note"
+  echo "softirqs in those 20 s, by kind (both CPUs): $(softirq_counts /tmp/softirqs.0 /tmp/softirqs.1)" >> "$note"
   echo "proxy2: $(tcpsplicectl -n proxy2 stats | grep -E '^(drop_|nudge_)' | tr '\n' ' ')" >> "$note"
   echo "resets on the wire answering closed connections: $(wire_resets closed $ends)" >> "$note"
   expect_eq "$(endpoint_resets $ends)" "$r0" "connections reset or aborted at the clients and backends (EstabResets, TCPAbortOn*)"
@@ -385,6 +389,13 @@ cpu_timeline() {
       if (n++) { tot = 0; for (i = 3; i <= 10; i++) { d[i] = $i - p[i]; tot += d[i] }
         if (tot > 0) printf "%.1f %d/%d/%d/%d; ", $1 - t0, 100 * (d[3] + d[4]) / tot, 100 * (d[5] + d[8]) / tot, 100 * d[9] / tot, 100 * (d[6] + d[7]) / tot }
       for (i = 3; i <= 10; i++) p[i] = $i }'
+}
+
+# softirq_counts BEFORE AFTER: two copies of /proc/softirqs; each kind's
+# count between them, summed over the CPUs ("NET_RX=123 TIMER=45 ...")
+softirq_counts() {
+  awk 'NR == FNR { for (i = 2; i <= NF; i++) b[$1] += $i; next }
+    FNR > 1 { s = 0; for (i = 2; i <= NF; i++) s += $i; sub(/:$/, "", $1); printf "%s=%d ", $1, s - b[$1 ":"] }' "$1" "$2"
 }
 
 # wire_stalls < CAPTURE: from tcpdump -nn -tt -q lines of data segments, the
