@@ -13,7 +13,7 @@
 //! name = "web"
 //! backends = ["203.0.113.21:8000", "203.0.113.22:8000"]
 //! balance = "round-robin"          # or "least-connections"
-//! health_interval_ms = 1000         # TCP connect checks; 0 turns them off
+//! health_interval_ms = 1000         # TCP connect checks; 0: off (a failed backend rests 10 s)
 //! proxy_protocol = "v2"             # optional: "v1" or "v2" header first
 //! forwarded = true                  # HTTP: add Forwarded, X-Forwarded-*
 //!

@@ -3,14 +3,21 @@
 use crate::config::{self, Balance, ProxyProtocol};
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::Relaxed};
-use std::sync::{Arc, Weak};
-use std::time::Duration;
+use std::sync::{Arc, Mutex, Weak};
+use std::time::{Duration, Instant};
+
+/// With health checks off, how long a backend that refused a connection is
+/// left out before connections are tried on it again (as nginx's
+/// `fail_timeout`): without checks nothing else would ever bring it back.
+pub const RETRY_AFTER: Duration = Duration::from_secs(10);
 
 #[derive(Debug)]
 pub struct Backend {
     pub addr: SocketAddr,
     healthy: AtomicBool,
     active: AtomicUsize,
+    /// When a failed connect marked it down (read only with checks off).
+    down_at: Mutex<Option<Instant>>,
 }
 
 #[derive(Debug)]
@@ -26,6 +33,8 @@ pub struct Pool {
     pub forwarded: bool,
     /// Ask for split splices.
     pub split: bool,
+    /// With checks off: how long a failed backend is left out.
+    retry_after: Duration,
 }
 
 /// A backend chosen for one connection; counts as active until dropped.
@@ -36,8 +45,9 @@ impl Lease {
         self.0.addr
     }
     /// Report that connecting failed: the backend is down until a health
-    /// check finds it up.
+    /// check finds it up (with checks off, for the pool's retry time).
     pub fn failed(&self) {
+        *self.0.down_at.lock().unwrap_or_else(|e| e.into_inner()) = Some(Instant::now());
         self.0.healthy.store(false, Relaxed);
     }
 }
@@ -60,6 +70,7 @@ impl Pool {
                         addr,
                         healthy: AtomicBool::new(true),
                         active: AtomicUsize::new(0),
+                        down_at: Mutex::new(None),
                     })
                 })
                 .collect(),
@@ -69,13 +80,33 @@ impl Pool {
             proxy_protocol: c.proxy_protocol,
             forwarded: c.forwarded,
             split: c.split,
+            retry_after: RETRY_AFTER,
+        }
+    }
+
+    /// Whether `b` may take connections: marked healthy, or (with checks
+    /// off) marked down longer ago than the retry time, which brings it back.
+    fn is_up(&self, b: &Backend) -> bool {
+        if b.healthy.load(Relaxed) {
+            return true;
+        }
+        if !self.health_interval.is_zero() {
+            return false;
+        }
+        let down_at = *b.down_at.lock().unwrap_or_else(|e| e.into_inner());
+        match down_at {
+            Some(t) if t.elapsed() >= self.retry_after => {
+                b.healthy.store(true, Relaxed);
+                true
+            }
+            _ => false,
         }
     }
 
     /// A healthy backend by the pool's policy, or `None` if none is healthy.
     pub fn pick(&self) -> Option<Lease> {
         let n = self.backends.len();
-        let healthy = |b: &&Arc<Backend>| b.healthy.load(Relaxed);
+        let healthy = |b: &&Arc<Backend>| self.is_up(b);
         let chosen = match self.balance {
             Balance::RoundRobin => {
                 // Rotate over the healthy ones only, so a dead backend's
@@ -173,6 +204,28 @@ mod tests {
             b.healthy.store(false, Relaxed);
         }
         assert!(p.pick().is_none());
+    }
+
+    #[test]
+    fn without_checks_a_failed_backend_returns_after_the_retry_time() {
+        let mut p = pool(Balance::RoundRobin);
+        p.retry_after = Duration::from_millis(200);
+        p.pick().unwrap().failed(); // port 1
+        let ports: Vec<u16> = (0..4).map(|_| p.pick().unwrap().addr().port()).collect();
+        assert!(!ports.contains(&1), "{ports:?}");
+        std::thread::sleep(Duration::from_millis(250));
+        let ports: Vec<u16> = (0..3).map(|_| p.pick().unwrap().addr().port()).collect();
+        assert!(ports.contains(&1), "{ports:?}");
+    }
+
+    #[test]
+    fn with_checks_only_a_check_brings_a_failed_backend_back() {
+        let mut p = pool(Balance::RoundRobin);
+        p.health_interval = Duration::from_secs(1);
+        p.retry_after = Duration::ZERO;
+        p.pick().unwrap().failed(); // port 1
+        let ports: Vec<u16> = (0..4).map(|_| p.pick().unwrap().addr().port()).collect();
+        assert!(!ports.contains(&1), "{ports:?}");
     }
 
     #[test]
