@@ -236,10 +236,9 @@ failover_test() {
   nap 2 # subscribed before anything happens
   # The guest's CPU time, every 0.5 s for 20 s (builtins only: no process
   # starts), for the note (cpu_timeline).
-  # And the softirqs by kind, at its start and its end (softirq_timeline).
-  ( while read -r l; do echo "$l"; done < /proc/softirqs > /tmp/softirqs.0
-    for _ in {1..40}; do read -r l < /proc/stat; echo "$EPOCHREALTIME $l"; nap 0.5; done > /tmp/cpu.txt
-    while read -r l; do echo "$l"; done < /proc/softirqs > /tmp/softirqs.1 ) &
+  # And the softirqs by kind from here to the note (softirq_counts).
+  cat /proc/softirqs > /tmp/softirqs.0
+  ( for _ in {1..40}; do read -r l < /proc/stat; echo "$EPOCHREALTIME $l"; nap 0.5; done > /tmp/cpu.txt ) &
   touch /tmp/go
   # The failure in the middle of every transfer: each has data already.
   wait_for 60 "[ -e /tmp/go.started ]" || fail "the transfers did not all start: $(cat /tmp/failover.out)"
@@ -287,7 +286,8 @@ failover_test() {
   echo "$what: failure detected after ${detect:-?} ms of silence; bulk transfers' longest gap p50 $(m bulk_stall_p50_ms) ms, p90 $(m bulk_stall_p90_ms) ms, max $(m stall_ms) ms; interactive worst $(m interactive_worst_ms) ms ($bulk bulk, $inter interactive, all byte-exact); proxy2 owned $VIP ${take_ms} ms after the mark of the cut; new connections as client1 saw them: the first handshake ${new_ms} ms after the mark ($(( new_ms - take_ms )) ms after the takeover), the first answer $(m first_ok_ms /tmp/connector.out) ms, $(m ok /tmp/connector.out) of $(m attempts /tmp/connector.out) answered, the proxy's median time from handshake to answer $(m answer_p50_ms /tmp/connector.out) ms" > "$note"
   echo "the longest gap between two data segments to client1 on its link, per connection (interactive ones send a request every 100 ms): $(tcpdump -nn -tt -q -r /tmp/data.pcap 2> /dev/null | wire_stalls); $(grep -h 'dropped by kernel' /tmp/data.err)" >> "$note"
   echo "the guest's CPUs from the mark on (s: user+nice/system/softirq/idle %): $(cpu_timeline "$(cat /tmp/cut.epoch)" < /tmp/cpu.txt)" >> "$note"
-  echo "softirqs in those 20 s, by kind (both CPUs): $(softirq_counts /tmp/softirqs.0 /tmp/softirqs.1)" >> "$note"
+  cat /proc/softirqs > /tmp/softirqs.1
+  echo "softirqs from the start of the transfers to here ($(( $(date +%s) - $(cut -d. -f1 /tmp/cut.epoch) )) s after the mark), by kind (both CPUs): $(softirq_counts /tmp/softirqs.0 /tmp/softirqs.1)" >> "$note"
   echo "proxy2: $(tcpsplicectl -n proxy2 stats | grep -E '^(drop_|nudge_)' | tr '\n' ' ')" >> "$note"
   echo "resets on the wire answering closed connections: $(wire_resets closed $ends)" >> "$note"
   expect_eq "$(endpoint_resets $ends)" "$r0" "connections reset or aborted at the clients and backends (EstabResets, TCPAbortOn*)"
