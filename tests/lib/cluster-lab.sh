@@ -228,7 +228,7 @@ failover_test() {
   # VIP, for the stalls as the network delivered them (wire_stalls).
   # (Written raw, with a 16 MiB buffer: formatting every packet in the
   # loaded guest lost a tenth of them.)
-  on client1 tcpdump -B 16384 -s 80 -w /tmp/data.pcap -i eth0 "src host $VIP and src port 80 and (ip[2:2] - ((ip[0] & 0xf) << 2) - ((tcp[12] & 0xf0) >> 2)) > 0" 2> /tmp/data.err &
+  capture_vip_data client1 /tmp/data.pcap 2> /tmp/data.err &
   dumps+=($!)
   tcpsplicectl -n proxy2 reset-stats
   tcpsplicectl -n proxy2 --json monitor --count 3 > /tmp/events &
@@ -389,6 +389,14 @@ cpu_timeline() {
       if (n++) { tot = 0; for (i = 3; i <= 10; i++) { d[i] = $i - p[i]; tot += d[i] }
         if (tot > 0) printf "%.1f %d/%d/%d/%d; ", $1 - t0, 100 * (d[3] + d[4]) / tot, 100 * (d[5] + d[8]) / tot, 100 * d[9] / tot, 100 * (d[6] + d[7]) / tot }
       for (i = 3; i <= 10; i++) p[i] = $i }'
+}
+
+# capture_vip_data HOST FILE: every IPv4 data segment from the VIP's port 80
+# to HOST on its eth0, raw into FILE (for wire_stalls and
+# wire_takeover_stalls), until killed
+capture_vip_data() {
+  on "$1" tcpdump -B 16384 -s 80 -w "$2" -i eth0 \
+    "src host $VIP and src port 80 and (ip[2:2] - ((ip[0] & 0xf) << 2) - ((tcp[12] & 0xf0) >> 2)) > 0"
 }
 
 # softirq_counts BEFORE AFTER: two copies of /proc/softirqs; each kind's
