@@ -192,6 +192,10 @@ struct tcpsplice_csock *tcpsplice_h_csock_new(struct net *net, u16 port,
 void tcpsplice_h_csock_free(struct tcpsplice_csock *c);
 void tcpsplice_h_csock_set_interval(struct tcpsplice_csock *c, u32 interval_ms);
 void tcpsplice_h_csock_kick(struct tcpsplice_csock *c);
+void tcpsplice_h_csock_lateness(struct tcpsplice_csock *c, u32 *tick_ms,
+				u32 *rx_ms, u64 *rx_drops);
+int tcpsplice_h_cluster_wq_create(void);
+void tcpsplice_h_cluster_wq_destroy(void);
 int tcpsplice_h_csock_send(struct tcpsplice_csock *c, const u8 *addr, bool v6,
 			   u16 port, const void *data, u32 len);
 u64 tcpsplice_h_now_ms(void);

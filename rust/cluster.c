@@ -30,6 +30,25 @@ bool tcpsplice_rs_vip_owned(const struct net *net, const u8 *addr, bool v6);
 
 #define CSOCK_RX_BUDGET 64
 
+/*
+ * The sync sockets' work items run here: unbound, so that a CPU kept busy
+ * by softirqs (a NIC's receive interrupts all land on one CPU) does not
+ * hold back the heartbeats and their reception, and high priority, ahead
+ * of ordinary tasks on whichever CPU takes them.
+ */
+static struct workqueue_struct *csock_wq;
+
+int tcpsplice_h_cluster_wq_create(void)
+{
+	csock_wq = alloc_workqueue("tcpsplice_sync", WQ_UNBOUND | WQ_HIGHPRI, 0);
+	return csock_wq ? 0 : -ENOMEM;
+}
+
+void tcpsplice_h_cluster_wq_destroy(void)
+{
+	destroy_workqueue(csock_wq);
+}
+
 struct tcpsplice_csock {
 	struct socket *sock;
 	struct work_struct rx_work;
@@ -39,6 +58,13 @@ struct tcpsplice_csock {
 	void (*saved_data_ready)(struct sock *sk);
 	unsigned long interval;
 	bool stopping;
+	/*
+	 * How late the work ran, in jiffies: the tick after it was due, the
+	 * rx work after a datagram queued it. The largest since the last
+	 * tcpsplice_h_csock_lateness(), for the counters.
+	 */
+	unsigned long tick_due, rx_queued_at;
+	unsigned long tick_late_max, rx_late_max;
 	/* Only the rx work uses it (a work item never runs twice at once). */
 	u8 buf[2048];
 };
@@ -49,16 +75,21 @@ static void csock_data_ready(struct sock *sk)
 
 	read_lock_bh(&sk->sk_callback_lock);
 	c = sk->sk_user_data;
-	if (c && !READ_ONCE(c->stopping))
-		queue_work(system_highpri_wq, &c->rx_work);
+	if (c && !READ_ONCE(c->stopping) && !work_pending(&c->rx_work)) {
+		WRITE_ONCE(c->rx_queued_at, jiffies);
+		queue_work(csock_wq, &c->rx_work);
+	}
 	read_unlock_bh(&sk->sk_callback_lock);
 }
 
 static void csock_rx(struct work_struct *w)
 {
 	struct tcpsplice_csock *c = container_of(w, struct tcpsplice_csock, rx_work);
+	unsigned long late = jiffies - READ_ONCE(c->rx_queued_at);
 	int i;
 
+	if (late > READ_ONCE(c->rx_late_max))
+		WRITE_ONCE(c->rx_late_max, late);
 	for (i = 0; i < CSOCK_RX_BUDGET && !READ_ONCE(c->stopping); i++) {
 		struct sockaddr_in6 from = {};
 		struct msghdr msg = { .msg_name = &from, .msg_namelen = sizeof(from) };
@@ -80,8 +111,10 @@ static void csock_rx(struct work_struct *w)
 						 from.sin6_addr.s6_addr,
 					!mapped);
 	}
-	if (!READ_ONCE(c->stopping))
-		queue_work(system_highpri_wq, &c->rx_work);
+	if (!READ_ONCE(c->stopping)) {
+		WRITE_ONCE(c->rx_queued_at, jiffies);
+		queue_work(csock_wq, &c->rx_work);
+	}
 }
 
 static void csock_tx(struct work_struct *w)
@@ -91,14 +124,25 @@ static void csock_tx(struct work_struct *w)
 	tcpsplice_rs_cluster_flush(c->ctx, c);
 }
 
+/* Only the tick (or the set-up, before any tick) arms the tick. */
+static void csock_tick_arm(struct tcpsplice_csock *c, unsigned long delay)
+{
+	if (READ_ONCE(c->stopping))
+		return;
+	c->tick_due = jiffies + delay;
+	queue_delayed_work(csock_wq, &c->tick, delay);
+}
+
 static void csock_tick(struct work_struct *w)
 {
 	struct tcpsplice_csock *c =
 		container_of(to_delayed_work(w), struct tcpsplice_csock, tick);
+	unsigned long late = jiffies - c->tick_due;
 
+	if (time_after(jiffies, c->tick_due) && late > READ_ONCE(c->tick_late_max))
+		WRITE_ONCE(c->tick_late_max, late);
 	tcpsplice_rs_cluster_tick(c->ctx, c);
-	if (!READ_ONCE(c->stopping))
-		queue_delayed_work(system_highpri_wq, &c->tick, READ_ONCE(c->interval));
+	csock_tick_arm(c, READ_ONCE(c->interval));
 }
 
 struct tcpsplice_csock *tcpsplice_h_csock_new(struct net *net, u16 port,
@@ -136,7 +180,7 @@ struct tcpsplice_csock *tcpsplice_h_csock_new(struct net *net, u16 port,
 	c->saved_data_ready = sk->sk_data_ready;
 	sk->sk_data_ready = csock_data_ready;
 	write_unlock_bh(&sk->sk_callback_lock);
-	queue_delayed_work(system_highpri_wq, &c->tick, 0);
+	csock_tick_arm(c, 0);
 	return c;
 release:
 	sock_release(c->sock);
@@ -169,7 +213,15 @@ void tcpsplice_h_csock_set_interval(struct tcpsplice_csock *c, u32 interval_ms)
 void tcpsplice_h_csock_kick(struct tcpsplice_csock *c)
 {
 	if (!READ_ONCE(c->stopping))
-		queue_work(system_highpri_wq, &c->tx_work);
+		queue_work(csock_wq, &c->tx_work);
+}
+
+void tcpsplice_h_csock_lateness(struct tcpsplice_csock *c, u32 *tick_ms,
+				u32 *rx_ms, u64 *rx_drops)
+{
+	*tick_ms = jiffies_to_msecs(xchg(&c->tick_late_max, 0));
+	*rx_ms = jiffies_to_msecs(xchg(&c->rx_late_max, 0));
+	*rx_drops = sk_drops_read(c->sock->sk);
 }
 
 int tcpsplice_h_csock_send(struct tcpsplice_csock *c, const u8 *addr, bool v6,

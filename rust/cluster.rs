@@ -165,6 +165,8 @@ struct State {
     /// took over still need probing ([`crate::splice::nudge_quiet`]).
     nudge_round: u32,
     nudge_left: bool,
+    /// The sync socket's drops counted so far ([`Counter::SyncRxDrops`]).
+    rx_drops_seen: u64,
 }
 
 /// The VIPs this node owns, for the ARP handler.
@@ -226,6 +228,7 @@ impl Cluster {
                 groups: KVec::new(),
                 nudge_round: 0,
                 nudge_left: false,
+                rx_drops_seen: 0,
             }),
             owned <- new_spinlock!(Owned {
                 addrs: [Addr::default(); MAX_VIPS],
@@ -356,6 +359,8 @@ impl Cluster {
             match &*rt {
                 Some(c) => c.set_interval(cfg.interval_ms),
                 None => {
+                    // A new socket counts its drops from zero.
+                    self.state.lock().rx_drops_seen = 0;
                     let made = match net.ns() {
                         // SAFETY: The socket lives in `self.runtime`, inside
                         // `net`, and is stopped (`Cluster::stop`) before the
@@ -811,6 +816,9 @@ fn accept(
     if old_key {
         net.stats.inc(Counter::SyncRxOldKey);
     }
+    if let (true, Some(t)) = (p.up(), p.last_heard) {
+        net.stats.max(Counter::SyncSilenceMaxMs, now.saturating_sub(t));
+    }
     p.last_heard = Some(now);
     p.stats.rx += 1;
     let restarted = matches!(fresh, Fresh::Restarted { .. });
@@ -882,6 +890,14 @@ pub(crate) fn tick(net: &NetState, tx: &Sender<'_>) {
         return;
     }
     let now = now_ms();
+    let late = tx.lateness();
+    net.stats.max(Counter::SyncTickLateMaxMs, u64::from(late.tick_ms));
+    net.stats.max(Counter::SyncRxLateMaxMs, u64::from(late.rx_ms));
+    net.stats.add(
+        Counter::SyncRxDrops,
+        late.rx_drops.saturating_sub(st.rx_drops_seen),
+    );
+    st.rx_drops_seen = late.rx_drops;
     let (interval, misses) = (st.cfg.interval_ms, st.cfg.misses);
     let mut lost = false;
     for p in st.peers.iter_mut() {

@@ -25,21 +25,32 @@ pub(crate) mod table;
 ///
 /// # Invariants
 ///
-/// `tcpsplice_h_register_pernet` and `tcpsplice_h_register_genl` have
-/// succeeded, `tcpsplice_h_arp_register` was called, and none has been undone.
+/// `tcpsplice_h_cluster_wq_create`, `tcpsplice_h_register_pernet` and
+/// `tcpsplice_h_register_genl` have succeeded, `tcpsplice_h_arp_register`
+/// was called, and none has been undone.
 pub(crate) struct Registration(());
 
 impl Registration {
     /// Register per-namespace state (which runs [`NetState::new`] for every
     /// existing namespace) and then the genetlink family.
     pub(crate) fn new() -> Result<Self> {
+        // SAFETY: Called once from module init, before any sync socket
+        // (made by a namespace's configuration) can queue work on it.
+        to_result(unsafe { b::tcpsplice_h_cluster_wq_create() })?;
         // SAFETY: Called once from module init; the pernet operations are a
         // static table in helpers.c that outlives the registration.
-        to_result(unsafe { b::tcpsplice_h_register_pernet() })?;
+        if let Err(e) = to_result(unsafe { b::tcpsplice_h_register_pernet() }) {
+            // SAFETY: Created just above; nothing uses it yet.
+            unsafe { b::tcpsplice_h_cluster_wq_destroy() };
+            return Err(e);
+        }
         // SAFETY: As above, for the static genetlink family.
         if let Err(e) = to_result(unsafe { b::tcpsplice_h_register_genl() }) {
             // SAFETY: The pernet operations were registered just above.
             unsafe { b::tcpsplice_h_unregister_pernet() };
+            // SAFETY: Created above; the namespaces' sockets, and their work,
+            // went with the pernet operations.
+            unsafe { b::tcpsplice_h_cluster_wq_destroy() };
             return Err(e);
         }
         // SAFETY: Registers a static packet type (the VIP ARP handler),
@@ -62,6 +73,9 @@ impl Drop for Registration {
         // SAFETY: Registered, by the type invariant. This runs the exit
         // callback, and so frees the state, for every namespace.
         unsafe { b::tcpsplice_h_unregister_pernet() };
+        // SAFETY: Created (type invariant); every namespace's sync socket was
+        // freed just above, which cancelled its work.
+        unsafe { b::tcpsplice_h_cluster_wq_destroy() };
     }
 }
 

@@ -69,6 +69,10 @@ pub(crate) enum Counter {
     SplitBytesToClient,
     NudgeProbes,
     NudgeKicks,
+    SyncSilenceMaxMs,
+    SyncTickLateMaxMs,
+    SyncRxLateMaxMs,
+    SyncRxDrops,
 }
 
 /// Statistics attributes that are current values, not counters.
@@ -79,7 +83,7 @@ pub(crate) const GAUGES: [u32; 4] = [
     b::TCPSPLICE_STAT_VIPS_OWNED,
 ];
 
-const COUNTERS: usize = 60;
+const COUNTERS: usize = 64;
 
 impl Counter {
     /// Every counter, in reporting order.
@@ -144,6 +148,10 @@ impl Counter {
         Counter::SplitBytesToClient,
         Counter::NudgeProbes,
         Counter::NudgeKicks,
+        Counter::SyncSilenceMaxMs,
+        Counter::SyncTickLateMaxMs,
+        Counter::SyncRxLateMaxMs,
+        Counter::SyncRxDrops,
     ];
 
     /// The netlink attribute that carries it.
@@ -209,6 +217,10 @@ impl Counter {
             Counter::SplitBytesToClient => b::TCPSPLICE_STAT_SPLIT_BYTES_TO_CLIENT,
             Counter::NudgeProbes => b::TCPSPLICE_STAT_NUDGE_PROBES,
             Counter::NudgeKicks => b::TCPSPLICE_STAT_NUDGE_KICKS,
+            Counter::SyncSilenceMaxMs => b::TCPSPLICE_STAT_SYNC_SILENCE_MAX_MS,
+            Counter::SyncTickLateMaxMs => b::TCPSPLICE_STAT_SYNC_TICK_LATE_MAX_MS,
+            Counter::SyncRxLateMaxMs => b::TCPSPLICE_STAT_SYNC_RX_LATE_MAX_MS,
+            Counter::SyncRxDrops => b::TCPSPLICE_STAT_SYNC_RX_DROPS,
         }
     }
 }
@@ -233,6 +245,18 @@ impl Stats {
     pub(crate) fn add(&self, c: Counter, n: u64) {
         if n != 0 {
             self.v[c as usize].add(n, Relaxed);
+        }
+    }
+
+    /// Raise `c`, a maximum rather than a sum, to `v` if it is below.
+    pub(crate) fn max(&self, c: Counter, v: u64) {
+        let a = &self.v[c as usize];
+        let mut cur = a.load(Relaxed);
+        while v > cur {
+            match a.cmpxchg(cur, v, Relaxed) {
+                Ok(_) => return,
+                Err(now) => cur = now,
+            }
         }
     }
 
@@ -261,6 +285,11 @@ mod tests {
         assert_eq!(s.get(Counter::RxTcp), 2);
         assert_eq!(s.get(Counter::ConfigChanges), 1);
         assert_eq!(s.get(Counter::RxPacketsV4), 0);
+        s.max(Counter::SyncSilenceMaxMs, 30);
+        s.max(Counter::SyncSilenceMaxMs, 20);
+        assert_eq!(s.get(Counter::SyncSilenceMaxMs), 30);
+        s.max(Counter::SyncSilenceMaxMs, 40);
+        assert_eq!(s.get(Counter::SyncSilenceMaxMs), 40);
         s.reset();
         for c in Counter::ALL {
             assert_eq!(s.get(c), 0);

@@ -196,6 +196,32 @@ impl Sender<'_> {
         };
         to_result(n.min(0))
     }
+
+    /// How late the socket's work ran since the last call, and the
+    /// datagrams its receive queue dropped (full) since it was made.
+    pub(crate) fn lateness(&self) -> Lateness {
+        let (mut tick_ms, mut rx_ms, mut rx_drops) = (0u32, 0u32, 0u64);
+        // SAFETY: The socket is alive (type invariant); the three pointers
+        // are to locals.
+        unsafe {
+            b::tcpsplice_h_csock_lateness(self.0.as_ptr(), &mut tick_ms, &mut rx_ms, &mut rx_drops)
+        };
+        Lateness {
+            tick_ms,
+            rx_ms,
+            rx_drops,
+        }
+    }
+}
+
+/// What [`Sender::lateness`] reports.
+pub(crate) struct Lateness {
+    /// The most a tick ran after it was due.
+    pub(crate) tick_ms: u32,
+    /// The most the receive work ran after a datagram asked for it.
+    pub(crate) rx_ms: u32,
+    /// Datagrams the socket dropped, in all.
+    pub(crate) rx_drops: u64,
 }
 
 /// # Safety

@@ -174,6 +174,14 @@ enum tcpsplice_config_attr {
  *	the connections taken over (see Documentation/cluster.rst)
  * @TCPSPLICE_STAT_NUDGE_KICKS: peers found waiting on their retransmission
  *	timer after a takeover and sent ICMP errors that undo its back-off
+ * @TCPSPLICE_STAT_SYNC_SILENCE_MAX_MS: the longest time, in ms, between two
+ *	datagrams heard from a live peer (a maximum, not a sum)
+ * @TCPSPLICE_STAT_SYNC_TICK_LATE_MAX_MS: the most, in ms, the cluster's
+ *	periodic work (failure detection, heartbeats) ran after it was due
+ * @TCPSPLICE_STAT_SYNC_RX_LATE_MAX_MS: the most, in ms, the sync socket's
+ *	receive work ran after a datagram arrived for it
+ * @TCPSPLICE_STAT_SYNC_RX_DROPS: sync datagrams the socket dropped on arrival
+ *	(its receive queue full)
  */
 enum tcpsplice_stat {
 	TCPSPLICE_STAT_UNSPEC,
@@ -242,6 +250,10 @@ enum tcpsplice_stat {
 	TCPSPLICE_STAT_SPLIT_BYTES_TO_CLIENT,
 	TCPSPLICE_STAT_NUDGE_PROBES,
 	TCPSPLICE_STAT_NUDGE_KICKS,
+	TCPSPLICE_STAT_SYNC_SILENCE_MAX_MS,
+	TCPSPLICE_STAT_SYNC_TICK_LATE_MAX_MS,
+	TCPSPLICE_STAT_SYNC_RX_LATE_MAX_MS,
+	TCPSPLICE_STAT_SYNC_RX_DROPS,
 
 	__TCPSPLICE_STAT_MAX,
 	TCPSPLICE_STAT_MAX = __TCPSPLICE_STAT_MAX - 1
