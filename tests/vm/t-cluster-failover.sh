@@ -9,15 +9,16 @@
 # connected from) with the replicated entries already installed, announces
 # them, and every transfer completes byte-exact with no reset or abort at the
 # client or the backends, none on the wire; new connections are answered
-# from the takeover on, and each connection's stall across the takeover is
-# within the detection time plus 1 s (p50) and 4 s (max)
-# (failover_test). (The same with proxy1's whole guest
+# from the takeover on, and each download's stall across the takeover is
+# within the detection time plus 1 s (p50) and 2 s (max), each interactive
+# session's exchange across it within plus 2 s (p50) and 4 s (max)
+# (failover_test, where the measurements behind the bounds are). (The same with proxy1's whole guest
 # killed: tests/pair/run.)
 # timeout: 900
 . "$(dirname "$0")/lib.sh"
 . "$TCPSPLICE_TOP/tests/lib/cluster-lab.sh"
 . "$TCPSPLICE_TOP/tests/lib/recipe-lab.sh"
 FAILOVER_BYTES=600000
-FAILOVER_STALL_LIMITS="1000 4000"
+FAILOVER_STALL_LIMITS="1000 2000 2000 4000"
 recipe_lab_up 40 "$FAILOVER_BYTES"
 failover_test "crash_proxy 1" "links cut"
