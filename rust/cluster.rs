@@ -817,7 +817,8 @@ fn accept(
         net.stats.inc(Counter::SyncRxOldKey);
     }
     if let (true, Some(t)) = (p.up(), p.last_heard) {
-        net.stats.max(Counter::SyncSilenceMaxMs, now.saturating_sub(t));
+        net.stats
+            .max(Counter::SyncSilenceMaxMs, now.saturating_sub(t));
     }
     p.last_heard = Some(now);
     p.stats.rx += 1;
@@ -891,8 +892,10 @@ pub(crate) fn tick(net: &NetState, tx: &Sender<'_>) {
     }
     let now = now_ms();
     let late = tx.lateness();
-    net.stats.max(Counter::SyncTickLateMaxMs, u64::from(late.tick_ms));
-    net.stats.max(Counter::SyncRxLateMaxMs, u64::from(late.rx_ms));
+    net.stats
+        .max(Counter::SyncTickLateMaxMs, u64::from(late.tick_ms));
+    net.stats
+        .max(Counter::SyncRxLateMaxMs, u64::from(late.rx_ms));
     net.stats.add(
         Counter::SyncRxDrops,
         late.rx_drops.saturating_sub(st.rx_drops_seen),
