@@ -41,8 +41,9 @@ crash() { date +%s.%N > /run/out/kill; sync; }
 # poll): the interactive sessions last 20 s instead of 8, so that they are
 # under way when it comes.
 FAILOVER_INTERACTIVE_SECS=20
-# Bounds as in t-cluster-failover, with a wider max for downloads: this
-# guest runs everything but proxy1 at 0 % idle (measured: testing.rst).
-FAILOVER_STALL_LIMITS=${FAILOVER_STALL_LIMITS:-1000 4000 2000 4000}
+# Bounds as in t-cluster-failover for the p50s; the maxima get 5 s: this
+# guest runs everything but proxy1 at 0 % idle, and its downloads' longest
+# stall was 2.0 to 3.1 s over the detection time in five runs (testing.rst).
+FAILOVER_STALL_LIMITS=${FAILOVER_STALL_LIMITS:-1000 5000 2000 5000}
 # (the captures behind the note go beside the run's logs on the host)
 FAILOVER_KEEP=/run/out FAILOVER_BYTES=${FAILOVER_BYTES:-400000} failover_test crash "proxy1's guest killed (SIGKILL)"
