@@ -19,6 +19,7 @@
 #include <net/ipv6.h>
 #include <net/udp.h>
 #include "tcpsplice_helpers.h"
+#include "generated/netlink.h"
 
 /* Rust callbacks (rust/ffi/cluster.rs). */
 void tcpsplice_rs_cluster_rx(void *ctx, struct tcpsplice_csock *c,
@@ -420,36 +421,7 @@ u32 tcpsplice_h_announce(struct net *net, const u8 *addr, bool v6)
 
 /* ---- TCPSPLICE_A_CLUSTER ------------------------------------------------ */
 
-static const struct netlink_range_validation interval_range = {
-	.min = 10, .max = 10000,
-};
-static const struct netlink_range_validation misses_range = {
-	.min = 2, .max = 100,
-};
-
-static const struct nla_policy peer_policy[TCPSPLICE_PEER_MAX + 1] = {
-	[TCPSPLICE_PEER_ID] = NLA_POLICY_MIN(NLA_U32, 1),
-	[TCPSPLICE_PEER_ADDR] = { .type = NLA_BINARY, .len = 16 },
-	[TCPSPLICE_PEER_BACKEND] = NLA_POLICY_MAX(NLA_U8, 1),
-};
-
-static const struct nla_policy vip_policy[TCPSPLICE_VIP_MAX + 1] = {
-	[TCPSPLICE_VIP_ADDR] = { .type = NLA_BINARY, .len = 16 },
-	[TCPSPLICE_VIP_OWNERS] = { .type = NLA_BINARY,
-				   .len = 4 * (TCPSPLICE_MAX_PEERS + 1) },
-};
-
-static const struct nla_policy tcpsplice_cluster_policy[TCPSPLICE_CLUSTER_MAX + 1] = {
-	[TCPSPLICE_CLUSTER_NODE_ID] = { .type = NLA_U32 },
-	[TCPSPLICE_CLUSTER_PORT] = NLA_POLICY_MIN(NLA_U16, 1),
-	[TCPSPLICE_CLUSTER_INTERVAL] = NLA_POLICY_FULL_RANGE(NLA_U32, &interval_range),
-	[TCPSPLICE_CLUSTER_MISSES] = NLA_POLICY_FULL_RANGE(NLA_U32, &misses_range),
-	[TCPSPLICE_CLUSTER_KEY] = NLA_POLICY_EXACT_LEN(TCPSPLICE_KEY_LEN),
-	[TCPSPLICE_CLUSTER_PREEMPT] = NLA_POLICY_MAX(NLA_U8, 1),
-	[TCPSPLICE_CLUSTER_PEER] = NLA_POLICY_NESTED(peer_policy),
-	[TCPSPLICE_CLUSTER_VIP] = NLA_POLICY_NESTED(vip_policy),
-	[TCPSPLICE_CLUSTER_BACKEND] = NLA_POLICY_MAX(NLA_U8, 1),
-};
+/* Its policies are generated from the YNL spec: generated/netlink.c. */
 
 static int addr_of(const struct nlattr *a, u8 *addr, u8 *v6,
 		   struct netlink_ext_ack *extack)
@@ -481,7 +453,7 @@ int tcpsplice_h_parse_cluster(struct genl_info *info,
 		return -EINVAL;
 	}
 	err = nla_parse_nested(tb, TCPSPLICE_CLUSTER_MAX, nest,
-			       tcpsplice_cluster_policy, extack);
+			       tcpsplice_cluster_nl_policy, extack);
 	if (err)
 		return err;
 	if (!tb[TCPSPLICE_CLUSTER_NODE_ID]) {
@@ -516,7 +488,7 @@ int tcpsplice_h_parse_cluster(struct genl_info *info,
 			}
 			p = &cfg->peers[cfg->n_peers];
 			err = nla_parse_nested(sub, TCPSPLICE_PEER_MAX, a,
-					       peer_policy, extack);
+					       tcpsplice_peer_nl_policy, extack);
 			if (err)
 				return err;
 			if (!sub[TCPSPLICE_PEER_ID]) {
@@ -541,7 +513,7 @@ int tcpsplice_h_parse_cluster(struct genl_info *info,
 			}
 			v = &cfg->vips[cfg->n_vips];
 			err = nla_parse_nested(sub, TCPSPLICE_VIP_MAX, a,
-					       vip_policy, extack);
+					       tcpsplice_vip_nl_policy, extack);
 			if (err)
 				return err;
 			err = addr_of(sub[TCPSPLICE_VIP_ADDR], v->addr, &v->v6, extack);

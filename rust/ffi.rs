@@ -475,14 +475,14 @@ macro_rules! genl_entry {
         }
     };
 }
-genl_entry!(tcpsplice_rs_get_status => crate::netlink::get_status);
-genl_entry!(tcpsplice_rs_set_config => crate::netlink::set_config);
-genl_entry!(tcpsplice_rs_reset_stats => crate::netlink::reset_stats);
-genl_entry!(tcpsplice_rs_splice => crate::netlink::splice);
-genl_entry!(tcpsplice_rs_unsplice => crate::netlink::unsplice);
-genl_entry!(tcpsplice_rs_get_splice => crate::netlink::get_splice);
-genl_entry!(tcpsplice_rs_set_cluster => crate::netlink::set_cluster);
-genl_entry!(tcpsplice_rs_get_cluster => crate::netlink::get_cluster);
+genl_entry!(tcpsplice_nl_get_status_doit => crate::netlink::get_status);
+genl_entry!(tcpsplice_nl_set_config_doit => crate::netlink::set_config);
+genl_entry!(tcpsplice_nl_reset_stats_doit => crate::netlink::reset_stats);
+genl_entry!(tcpsplice_nl_splice_doit => crate::netlink::splice);
+genl_entry!(tcpsplice_nl_unsplice_doit => crate::netlink::unsplice);
+genl_entry!(tcpsplice_nl_get_splice_doit => crate::netlink::get_splice);
+genl_entry!(tcpsplice_nl_set_cluster_doit => crate::netlink::set_cluster);
+genl_entry!(tcpsplice_nl_get_cluster_doit => crate::netlink::get_cluster);
 
 /// A generic netlink request being handled.
 ///
@@ -868,7 +868,7 @@ const _: () = assert!(core::mem::size_of::<core::ffi::c_long>() == 8);
 ///
 /// Called by the genetlink core with a valid skb and callback.
 #[no_mangle]
-unsafe extern "C" fn tcpsplice_rs_dump_splices(
+unsafe extern "C" fn tcpsplice_nl_get_splice_dumpit(
     skb: *mut kernel::bindings::sk_buff,
     cb: *mut kernel::bindings::netlink_callback,
 ) -> c_int {

@@ -7,19 +7,14 @@
 #include <net/netns/generic.h>
 #include <net/net_namespace.h>
 #include "tcpsplice_helpers.h"
+#include "generated/netlink.h"
 
-/* Rust callbacks (rust/netns.rs, rust/netlink.rs). */
+/*
+ * Rust callbacks: rust/netns.rs here; the generic netlink handlers of
+ * rust/netlink.rs (tcpsplice_nl_*_doit, _dumpit) in generated/netlink.h.
+ */
 int tcpsplice_rs_net_init(struct net *net);
 void tcpsplice_rs_net_exit(struct net *net);
-int tcpsplice_rs_get_status(struct sk_buff *skb, struct genl_info *info);
-int tcpsplice_rs_set_config(struct sk_buff *skb, struct genl_info *info);
-int tcpsplice_rs_reset_stats(struct sk_buff *skb, struct genl_info *info);
-int tcpsplice_rs_splice(struct sk_buff *skb, struct genl_info *info);
-int tcpsplice_rs_unsplice(struct sk_buff *skb, struct genl_info *info);
-int tcpsplice_rs_get_splice(struct sk_buff *skb, struct genl_info *info);
-int tcpsplice_rs_dump_splices(struct sk_buff *skb, struct netlink_callback *cb);
-int tcpsplice_rs_set_cluster(struct sk_buff *skb, struct genl_info *info);
-int tcpsplice_rs_get_cluster(struct sk_buff *skb, struct genl_info *info);
 
 /* ---- pernet ------------------------------------------------------------ */
 
@@ -64,100 +59,26 @@ u64 tcpsplice_h_net_cookie(const struct net *net)
 
 /* ---- generic netlink ---------------------------------------------------- */
 
-/* NLA_POLICY_RANGE's bounds are s16: u32 ranges need the full form. */
-static const struct netlink_range_validation tcpsplice_max_splices_range = {
-	.min = 1, .max = TCPSPLICE_MAX_SPLICES_LIMIT,
-};
-static const struct netlink_range_validation tcpsplice_idle_timeout_range = {
-	.min = 1, .max = TCPSPLICE_IDLE_TIMEOUT_MAX,
-};
-
-static const struct nla_policy tcpsplice_cfg_policy[TCPSPLICE_CFG_MAX + 1] = {
-	[TCPSPLICE_CFG_MAX_SPLICES] =
-		NLA_POLICY_FULL_RANGE(NLA_U32, &tcpsplice_max_splices_range),
-	[TCPSPLICE_CFG_IDLE_TIMEOUT] =
-		NLA_POLICY_FULL_RANGE(NLA_U32, &tcpsplice_idle_timeout_range),
-};
-
-static const struct nla_policy tcpsplice_conn_policy[TCPSPLICE_CONN_MAX + 1] = {
-	[TCPSPLICE_CONN_LOCAL_ADDR] = { .type = NLA_BINARY, .len = 16 },
-	[TCPSPLICE_CONN_LOCAL_PORT] = NLA_POLICY_MIN(NLA_U16, 1),
-	[TCPSPLICE_CONN_REMOTE_ADDR] = { .type = NLA_BINARY, .len = 16 },
-	[TCPSPLICE_CONN_REMOTE_PORT] = NLA_POLICY_MIN(NLA_U16, 1),
-};
-
-static const struct nla_policy tcpsplice_splice_policy[TCPSPLICE_SPLICE_MAX + 1] = {
-	[TCPSPLICE_SPLICE_ID] = { .type = NLA_U64 },
-	[TCPSPLICE_SPLICE_CLIENT] = NLA_POLICY_NESTED(tcpsplice_conn_policy),
-	[TCPSPLICE_SPLICE_BACKEND] = NLA_POLICY_NESTED(tcpsplice_conn_policy),
-};
-
-static const struct nla_policy tcpsplice_policy[TCPSPLICE_A_MAX + 1] = {
-	[TCPSPLICE_A_CONFIG] = NLA_POLICY_NESTED(tcpsplice_cfg_policy),
-	[TCPSPLICE_A_SPLICE] = NLA_POLICY_NESTED(tcpsplice_splice_policy),
-	/* Parsed strictly, with its own policies, in rust/cluster.c. */
-	[TCPSPLICE_A_CLUSTER] = { .type = NLA_NESTED },
-	[TCPSPLICE_A_WAIT_SYNC] = { .type = NLA_FLAG },
-	[TCPSPLICE_A_SPLIT] = { .type = NLA_FLAG },
-};
-
-static const struct genl_small_ops tcpsplice_ops[] = {
-	{
-		.cmd = TCPSPLICE_CMD_GET_STATUS,
-		.doit = tcpsplice_rs_get_status,
-	},
-	{
-		.cmd = TCPSPLICE_CMD_SET_CONFIG,
-		.doit = tcpsplice_rs_set_config,
-		.flags = GENL_ADMIN_PERM,
-	},
-	{
-		.cmd = TCPSPLICE_CMD_RESET_STATS,
-		.doit = tcpsplice_rs_reset_stats,
-		.flags = GENL_ADMIN_PERM,
-	},
-	{
-		.cmd = TCPSPLICE_CMD_SPLICE,
-		.doit = tcpsplice_rs_splice,
-		.flags = GENL_ADMIN_PERM,
-	},
-	{
-		.cmd = TCPSPLICE_CMD_UNSPLICE,
-		.doit = tcpsplice_rs_unsplice,
-		.flags = GENL_ADMIN_PERM,
-	},
-	{
-		.cmd = TCPSPLICE_CMD_GET_SPLICE,
-		.doit = tcpsplice_rs_get_splice,
-		.dumpit = tcpsplice_rs_dump_splices,
-		.flags = GENL_ADMIN_PERM,
-	},
-	{
-		.cmd = TCPSPLICE_CMD_SET_CLUSTER,
-		.doit = tcpsplice_rs_set_cluster,
-		.flags = GENL_ADMIN_PERM,
-	},
-	{
-		.cmd = TCPSPLICE_CMD_GET_CLUSTER,
-		.doit = tcpsplice_rs_get_cluster,
-		.flags = GENL_ADMIN_PERM,
-	},
-};
-
+/*
+ * The policies and the operations table are generated from the YNL spec
+ * (generated/netlink.c, scripts/ynl-regen); the family is declared here
+ * because the generator writes it only for families of the "genetlink"
+ * protocol, and this one keeps its legacy names (genetlink-legacy).
+ */
 static const struct genl_multicast_group tcpsplice_mcgrps[] = {
-	{ .name = TCPSPLICE_MCGRP_EVENTS },
+	[TCPSPLICE_NLGRP_EVENTS] = { .name = TCPSPLICE_MCGRP_EVENTS },
 };
 
 static struct genl_family tcpsplice_family __ro_after_init = {
 	.name = TCPSPLICE_GENL_NAME,
 	.version = TCPSPLICE_GENL_VERSION,
 	.maxattr = TCPSPLICE_A_MAX,
-	.policy = tcpsplice_policy,
+	.policy = tcpsplice_nl_policy,
 	.netnsok = true,
 	.parallel_ops = true,
 	.module = THIS_MODULE,
-	.small_ops = tcpsplice_ops,
-	.n_small_ops = ARRAY_SIZE(tcpsplice_ops),
+	.small_ops = tcpsplice_nl_ops,
+	.n_small_ops = ARRAY_SIZE(tcpsplice_nl_ops),
 	.resv_start_op = 0,
 	.mcgrps = tcpsplice_mcgrps,
 	.n_mcgrps = ARRAY_SIZE(tcpsplice_mcgrps),
@@ -205,7 +126,7 @@ int tcpsplice_h_parse_config(struct genl_info *info,
 		return -EINVAL;
 	}
 	return nla_parse_nested(tb, TCPSPLICE_CFG_MAX, nest,
-				tcpsplice_cfg_policy, info->extack);
+				tcpsplice_config_nl_policy, info->extack);
 }
 
 int tcpsplice_h_parse_splice(struct genl_info *info,
@@ -218,14 +139,14 @@ int tcpsplice_h_parse_splice(struct genl_info *info,
 		return -EINVAL;
 	}
 	return nla_parse_nested(tb, TCPSPLICE_SPLICE_MAX, nest,
-				tcpsplice_splice_policy, info->extack);
+				tcpsplice_splice_nl_policy, info->extack);
 }
 
 int tcpsplice_h_parse_conn(struct genl_info *info, const struct nlattr *nest,
 			   struct nlattr *tb[TCPSPLICE_CONN_MAX + 1])
 {
 	return nla_parse_nested(tb, TCPSPLICE_CONN_MAX, nest,
-				tcpsplice_conn_policy, info->extack);
+				tcpsplice_conn_nl_policy, info->extack);
 }
 
 u64 tcpsplice_h_nla_get_u64(const struct nlattr *nla)
@@ -394,7 +315,7 @@ void tcpsplice_h_event(struct net *net, u8 type, u32 node, const u8 *vip, bool v
 	struct nlattr *nest;
 	void *hdr;
 
-	if (!genl_has_listeners(&tcpsplice_family, net, 0))
+	if (!genl_has_listeners(&tcpsplice_family, net, TCPSPLICE_NLGRP_EVENTS))
 		return;
 	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!skb)
@@ -409,7 +330,8 @@ void tcpsplice_h_event(struct net *net, u8 type, u32 node, const u8 *vip, bool v
 		goto fail;
 	nla_nest_end(skb, nest);
 	genlmsg_end(skb, hdr);
-	genlmsg_multicast_netns(&tcpsplice_family, net, skb, 0, 0, GFP_KERNEL);
+	genlmsg_multicast_netns(&tcpsplice_family, net, skb, 0,
+				TCPSPLICE_NLGRP_EVENTS, GFP_KERNEL);
 	return;
 fail:
 	nlmsg_free(skb);

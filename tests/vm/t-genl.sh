@@ -51,4 +51,25 @@ expect("SET_CONFIG as nobody is EPERM", (os.WEXITSTATUS(st), None), 0)
 sys.exit(1 if fails else 0)
 PY
 expect_eq "$(json_get config.max_splices)" 8 "max_splices after the raw requests"
+
+# The YNL spec describes what the module speaks: the kernel's own YNL CLI,
+# driven by nothing but the spec, sets a value, reads the status back (every
+# attribute decoded by the spec's types, every counter of the spec present
+# and none besides) and dumps the (empty) table.
+spec=$TCPSPLICE_TOP/Documentation/netlink/specs/tcpsplice.yaml
+ynl() {
+  # --no-schema: the host validated the spec against the schema (ynl-regen)
+  /usr/bin/python3 "$TCPSPLICE_KDIR/source/tools/net/ynl/pyynl/cli.py" --spec "$spec" \
+    --no-schema --output-json "$@"
+}
+ynl --do set-config --json '{"config": {"idle-timeout": 66}}' > /tmp/ynl-set || fail "YNL set-config: $(cat /tmp/ynl-set)"
+status=$(ynl --do get-status) || fail "YNL get-status: $status"
+expect_eq "$(jq -r '.config["idle-timeout"], .config["max-splices"]' <<<"$status" | tr '\n' ' ')" "66 8 " \
+  "settings read by the YNL CLI"
+# the spec's counters: the u64 attributes of the stats set
+spec_stats=$(awk '/^  -$/ { set = "" } /^    name: / { set = $2 }
+  set == "stats" && /^        name: / { n = $2 } set == "stats" && /^        type: u64/ { print n }' "$spec" | LC_ALL=C sort | tr '\n' ' ')
+spec_stats=${spec_stats% }
+expect_eq "$(jq -r '.stats | keys | join(" ")' <<<"$status")" "$spec_stats" "counters in GET_STATUS against the spec's"
+expect_eq "$(ynl --dump get-splice)" "[]" "YNL dump of the empty table"
 rmmod tcpsplice || fail rmmod
