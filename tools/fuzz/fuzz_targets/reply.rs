@@ -7,12 +7,17 @@
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 
+// tcpsplicectl's text forms, compiled here as they are (they use only
+// tcpsplice-client's types), without the CLI's dependencies.
+#[path = "../../tcpsplicectl/src/render.rs"]
+mod render;
+
 fuzz_target!(|data: &[u8]| {
     let Ok(d) = tcpsplice_client::decode_reply(data) else {
         return;
     };
     if let Some(s) = &d.status {
-        let text = s.to_text();
+        let text = render::status(s);
         for (k, v) in s.config.iter().chain(s.stats.iter()) {
             assert!(
                 text.lines().any(|l| {
@@ -23,7 +28,10 @@ fuzz_target!(|data: &[u8]| {
             );
         }
     }
-    let _ = tcpsplice_client::table(&d.splices);
-    let _ = d.cluster.map(|c| c.to_text());
-    let _ = d.event.map(|e| e.to_text());
+    let _ = render::table(&d.splices);
+    let (rows, _) =
+        tcpsplice_client::busiest(&tcpsplice_client::Sample::new(), &d.splices, 1.0, 20);
+    let _ = render::top(d.splices.len(), &rows);
+    let _ = d.cluster.map(|c| render::cluster(&c));
+    let _ = d.event.map(|e| render::event(&e));
 });

@@ -12,7 +12,6 @@ use neli::{
     utils::Groups,
 };
 use serde::Serialize;
-use std::fmt::Write;
 use std::net::IpAddr;
 use tcpsplice_uapi::*;
 
@@ -290,52 +289,6 @@ pub(crate) fn decode_cluster(a: &Nlattr<u16, Buffer>) -> Result<ClusterInfo, Err
     Ok(c)
 }
 
-impl ClusterInfo {
-    /// Text for operators.
-    pub fn to_text(&self) -> String {
-        let mut s = String::new();
-        if self.node_id == 0 {
-            s.push_str("no cluster\n");
-            return s;
-        }
-        let _ = writeln!(
-            s,
-            "node {} port {} interval {} ms misses {} preempt {} ready {}{}",
-            self.node_id,
-            self.port,
-            self.interval_ms,
-            self.misses,
-            self.preempt,
-            self.ready,
-            if self.backend { " backend" } else { "" }
-        );
-        for p in &self.peers {
-            let heard = p
-                .last_heard_ms
-                .map(|t| format!("{t} ms ago"))
-                .unwrap_or_else(|| "never".into());
-            let _ = writeln!(
-                s,
-                "{} {} {} {} ready {} synced {} heard {} unacked {} tx {} rx {} retransmitted {} bulk_syncs {} failures {}",
-                if p.backend { "backend" } else { "peer" },
-                p.id, p.addr, p.state, p.ready, p.synced, heard, p.unacked,
-                p.tx, p.rx, p.retransmitted, p.bulk_syncs, p.failures
-            );
-        }
-        for v in &self.vips {
-            let owners: Vec<String> = v.owners.iter().map(|o| o.to_string()).collect();
-            let _ = writeln!(
-                s,
-                "vip {} owners {} {}",
-                v.addr,
-                owners.join(","),
-                if v.owned { "owned" } else { "-" }
-            );
-        }
-        s
-    }
-}
-
 /// A subscription to the module's events in this namespace.
 pub struct Monitor {
     sock: NlSocketHandle,
@@ -394,16 +347,6 @@ pub(crate) fn decode_event(a: &Nlattr<u16, Buffer>) -> Result<Event, Error> {
         }
     }
     Ok(e)
-}
-
-impl Event {
-    /// One line for operators.
-    pub fn to_text(&self) -> String {
-        match self.vip {
-            Some(v) => format!("{} node {} vip {}", self.event, self.node, v),
-            None => format!("{} node {}", self.event, self.node),
-        }
-    }
 }
 
 #[cfg(test)]

@@ -8,5 +8,5 @@ mod status;
 
 pub use client::{decode_reply, Client, Decoded, Error};
 pub use cluster::{ClusterConfig, ClusterInfo, Event, Monitor, PeerInfo, VipInfo};
-pub use splices::{busiest, table, top_text, Busy, ConnInfo, Sample, SpliceInfo};
+pub use splices::{busiest, Busy, ConnInfo, Sample, SpliceInfo};
 pub use status::{member_name, Status, GAUGES};

@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
-//! Splice entries as the module reports them, and their table form.
+//! Splice entries as the module reports them, and the rates `top` ranks them by.
 use serde::Serialize;
 use std::collections::HashMap;
-use std::fmt::Write;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
 /// One of the proxy's connections in a splice.
@@ -99,74 +98,6 @@ pub fn busiest(
     (rows, next)
 }
 
-/// `top`'s text: totals, then one line per busy entry.
-pub fn top_text(active: usize, rows: &[Busy]) -> String {
-    let mut s = String::new();
-    let sum = |f: fn(&Busy) -> f64| rows.iter().map(f).sum::<f64>();
-    let _ = writeln!(
-        s,
-        "{active} splices; top {}: {:.0} B/s to clients, {:.0} B/s to backends",
-        rows.len(),
-        sum(|r| r.bytes_per_sec_to_client),
-        sum(|r| r.bytes_per_sec_to_backend)
-    );
-    let _ = writeln!(
-        s,
-        "{:>6}  {:<8}  {:<47}  {:>12}  {:>12}  {:>12}",
-        "id", "state", "client", "B/s->cl", "B/s->be", "total bytes"
-    );
-    for r in rows {
-        let e = &r.splice;
-        let _ = writeln!(
-            s,
-            "{:>6}  {:<8}  {:<47}  {:>12.0}  {:>12.0}  {:>12}",
-            e.id,
-            state_label(e),
-            e.client.remote.to_string(),
-            r.bytes_per_sec_to_client,
-            r.bytes_per_sec_to_backend,
-            e.bytes_to_client + e.bytes_to_backend
-        );
-    }
-    s
-}
-
-/// An entry's state, with `*` for a replica (installed from a cluster peer)
-/// and `/split` for a split splice.
-fn state_label(e: &SpliceInfo) -> String {
-    format!(
-        "{}{}{}",
-        e.state,
-        if e.replica { "*" } else { "" },
-        if e.split { "/split" } else { "" }
-    )
-}
-
-/// A table of entries, one line each; a `*` after the state marks a
-/// replica (installed from a cluster peer), `/split` a split splice.
-pub fn table(list: &[SpliceInfo]) -> String {
-    let mut s = String::new();
-    let _ = writeln!(
-        s,
-        "{:>6}  {:<8}  {:<47}  {:<47}  {:>6}  {:>12}  {:>12}",
-        "id", "state", "client <-> proxy", "proxy <-> backend", "idle", "bytes->be", "bytes->cl"
-    );
-    for e in list {
-        let _ = writeln!(
-            s,
-            "{:>6}  {:<8}  {:<47}  {:<47}  {:>6}  {:>12}  {:>12}",
-            e.id,
-            state_label(e),
-            format!("{} {}", e.client.remote, e.client.local),
-            format!("{} {}", e.backend.local, e.backend.remote),
-            e.idle_secs,
-            e.bytes_to_backend,
-            e.bytes_to_client
-        );
-    }
-    s
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -195,10 +126,5 @@ mod tests {
         assert_eq!(rows[0].bytes_per_sec_to_client, 1500.0);
         assert_eq!(rows[0].bytes_per_sec_to_backend, 500.0);
         assert_eq!(next[&1], (1_000_100, 0));
-        let text = top_text(3, &rows);
-        assert!(
-            text.starts_with("3 splices; top 2: 1800 B/s to clients, 500 B/s to backends\n"),
-            "{text}"
-        );
     }
 }

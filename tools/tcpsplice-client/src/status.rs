@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
-//! The reply of GET_STATUS, decoded, and its text form.
+//! The reply of GET_STATUS, decoded (tcpsplicectl renders it as text).
 use serde::Serialize;
 use std::collections::BTreeMap;
-use std::fmt::Write;
 
 #[derive(Debug, Default, Serialize, PartialEq, Eq)]
 pub struct Status {
@@ -32,38 +31,6 @@ pub fn member_name(members: &[(&str, u16)], prefix: &str, id: u16) -> String {
                 prefix.to_ascii_lowercase().trim_start_matches("tcpsplice_")
             )
         })
-}
-
-impl Status {
-    pub fn to_text(&self) -> String {
-        let mut s = String::new();
-        let _ = writeln!(
-            s,
-            "tcpsplice {} (netns cookie {})",
-            self.version, self.netns_cookie
-        );
-        let width = self
-            .config
-            .keys()
-            .chain(self.stats.keys())
-            .map(String::len)
-            .max()
-            .unwrap_or(0);
-        let _ = writeln!(
-            s,
-            "memory: {} bytes per splice, {} bytes of buckets",
-            self.entry_bytes, self.table_bytes
-        );
-        let _ = writeln!(s, "settings:");
-        for (k, v) in &self.config {
-            let _ = writeln!(s, "  {k:width$}  {v}");
-        }
-        let _ = writeln!(s, "counters:");
-        for (k, v) in &self.stats {
-            let _ = writeln!(s, "  {k:width$}  {v}");
-        }
-        s
-    }
 }
 
 #[cfg(test)]
@@ -96,7 +63,7 @@ mod tests {
     }
 
     #[test]
-    fn text_lists_everything() {
+    fn json_lists_everything() {
         let mut st = Status {
             version: "0.1.0".into(),
             netns_cookie: 3,
@@ -104,10 +71,6 @@ mod tests {
         };
         st.config.insert("max_splices".into(), 10);
         st.stats.insert("rx_tcp".into(), 42);
-        let t = st.to_text();
-        assert!(t.starts_with("tcpsplice 0.1.0 (netns cookie 3)\n"));
-        assert!(t.contains("  max_splices  10\n"));
-        assert!(t.contains("  rx_tcp       42\n"));
         let j = serde_json::to_value(&st).unwrap();
         assert_eq!(j["stats"]["rx_tcp"], 42);
         assert_eq!(j["config"]["max_splices"], 10);

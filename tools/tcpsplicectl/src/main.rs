@@ -3,6 +3,7 @@
 //! namespace.
 use tcpsplice_client as client;
 mod cluster_file;
+mod render;
 
 use clap::{CommandFactory, Parser, Subcommand};
 use std::process::ExitCode;
@@ -217,33 +218,191 @@ fn enter_netns(name: &str) -> Result<(), client::Error> {
     Ok(())
 }
 
-fn run(cli: Cli) -> Result<(), client::Error> {
-    if let Cmd::Generate { what } = &cli.cmd {
-        let mut out = std::io::stdout();
-        return match what.as_str() {
-            "man" => clap_mangen::Man::new(Cli::command())
-                .section("8")
-                .render(&mut out)
-                .map_err(|e| usage(format!("writing the man page: {e}"))),
-            shell => {
-                let s: clap_complete::Shell = shell
-                    .parse()
-                    .map_err(|_| usage(format!("generate: unknown {shell:?}")))?;
-                clap_complete::generate(s, &mut Cli::command(), "tcpsplicectl", &mut out);
-                Ok(())
-            }
-        };
+/// Print `value` as JSON (`--json`; `pretty` for one document, not one per
+/// line) or as the text `text` renders.
+fn emit<T: serde::Serialize>(json: bool, pretty: bool, value: &T, text: impl FnOnce(&T) -> String) {
+    if !json {
+        print!("{}", text(value));
+    } else if pretty {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(value).expect("serialisable")
+        );
+    } else {
+        println!("{}", serde_json::to_string(value).expect("serialisable"));
     }
+    use std::io::Write;
+    let _ = std::io::stdout().flush();
+}
+
+/// `generate man|SHELL`: the man page or a shell's completions.
+fn generate(what: &str) -> Result<(), client::Error> {
+    let mut out = std::io::stdout();
+    match what {
+        "man" => clap_mangen::Man::new(Cli::command())
+            .section("8")
+            .render(&mut out)
+            .map_err(|e| usage(format!("writing the man page: {e}"))),
+        shell => {
+            let s: clap_complete::Shell = shell
+                .parse()
+                .map_err(|_| usage(format!("generate: unknown {shell:?}")))?;
+            clap_complete::generate(s, &mut Cli::command(), "tcpsplicectl", &mut out);
+            Ok(())
+        }
+    }
+}
+
+/// `cluster load FILE`: the file's configuration with its key, read before
+/// the namespace is entered (the paths are the caller's).
+fn load_cluster_file(file: &std::path::Path) -> Result<client::ClusterConfig, client::Error> {
+    let name = file.display().to_string();
+    let text = std::fs::read_to_string(file).map_err(|e| usage(format!("{name}: {e}")))?;
+    let (mut cfg, key_file) = cluster_file::parse(&text, &name).map_err(usage)?;
+    cfg.key = Some(read_key(&key_file)?);
+    Ok(cfg)
+}
+
+/// `stats`: the namespace's counters and, where the caller may read the
+/// cluster (it needs CAP_NET_ADMIN), each peer's as peerN.tx and so on.
+fn stats(c: &mut client::Client, json: bool) -> Result<(), client::Error> {
+    let mut all = c.status()?.stats;
+    if let Ok(cl) = c.cluster() {
+        for p in &cl.peers {
+            for (k, v) in p.counters() {
+                all.insert(format!("peer{}.{k}", p.id), v);
+            }
+        }
+    }
+    emit(json, true, &all, |all| {
+        all.iter().map(|(k, v)| format!("{k} {v}\n")).collect()
+    });
+    Ok(())
+}
+
+/// The configuration `cluster set` describes.
+fn cluster_config(cmd: ClusterCmd) -> Result<client::ClusterConfig, client::Error> {
+    let ClusterCmd::Set {
+        node_id,
+        port,
+        interval,
+        misses,
+        key_file,
+        preempt,
+        peer,
+        vip,
+        backend_peer,
+        backend,
+    } = cmd
+    else {
+        unreachable!("only cluster set describes a configuration")
+    };
+    if node_id == 0 {
+        return Err(usage(
+            "--node-id must not be 0 (use 'cluster leave')".into(),
+        ));
+    }
+    let peers = |list: &[String]| list.iter().map(|p| parse_peer(p)).collect::<Result<_, _>>();
+    Ok(client::ClusterConfig {
+        node_id,
+        port,
+        interval_ms: interval,
+        misses,
+        key: Some(read_key(&key_file)?),
+        preempt,
+        peers: peers(&peer)?,
+        vips: vip.iter().map(|v| parse_vip(v)).collect::<Result<_, _>>()?,
+        backend,
+        backend_peers: peers(&backend_peer)?,
+    })
+}
+
+/// `cluster set|load|leave|show`; `loaded` is what `load` read.
+fn cluster(
+    c: &mut client::Client,
+    cmd: ClusterCmd,
+    loaded: Option<client::ClusterConfig>,
+    json: bool,
+) -> Result<(), client::Error> {
+    match cmd {
+        ClusterCmd::Set { .. } => c.set_cluster(&cluster_config(cmd)?),
+        ClusterCmd::Load { .. } => c.set_cluster(&loaded.expect("read before")),
+        ClusterCmd::Leave => c.set_cluster(&client::ClusterConfig {
+            node_id: 0,
+            port: None,
+            interval_ms: None,
+            misses: None,
+            key: None,
+            preempt: false,
+            peers: Vec::new(),
+            vips: Vec::new(),
+            backend: false,
+            backend_peers: Vec::new(),
+        }),
+        ClusterCmd::Show => {
+            emit(json, true, &c.cluster()?, render::cluster);
+            Ok(())
+        }
+    }
+}
+
+/// `monitor`: print the module's events as they come, `count` of them.
+fn monitor(count: Option<usize>, json: bool) -> Result<(), client::Error> {
+    let mut m = client::Monitor::connect()?;
+    let mut seen = 0;
+    while count.is_none_or(|n| seen < n) {
+        for e in m.wait()? {
+            emit(json, false, &e, |e| render::event(e) + "\n");
+            seen += 1;
+        }
+    }
+    Ok(())
+}
+
+/// `top`: the busiest entries every `interval` seconds, `count` times.
+fn top(
+    c: &mut client::Client,
+    interval: f64,
+    count: Option<usize>,
+    limit: usize,
+    json: bool,
+) -> Result<(), client::Error> {
+    if !(interval > 0.0 && interval.is_finite()) {
+        return Err(usage(
+            "--interval must be a positive number of seconds".into(),
+        ));
+    }
+    // The first sample only sets the baseline.
+    let (_, mut before) = client::busiest(&client::Sample::new(), &c.list()?, 1.0, 0);
+    let mut t0 = std::time::Instant::now();
+    let mut shown = 0;
+    while count.is_none_or(|n| shown < n) {
+        std::thread::sleep(std::time::Duration::from_secs_f64(interval));
+        let l = c.list()?;
+        let secs = t0.elapsed().as_secs_f64();
+        t0 = std::time::Instant::now();
+        let (rows, next) = client::busiest(&before, &l, secs, limit);
+        before = next;
+        emit(json, false, &rows, |rows| {
+            // Interactive (no count): redraw the screen.
+            let clear = if count.is_none() { "\x1b[H\x1b[2J" } else { "" };
+            format!("{clear}{}", render::top(l.len(), rows))
+        });
+        shown += 1;
+    }
+    Ok(())
+}
+
+fn run(cli: Cli) -> Result<(), client::Error> {
+    let json = cli.json;
     let loaded = match &cli.cmd {
+        Cmd::Generate { what } => return generate(what),
         Cmd::Cluster {
             cmd: ClusterCmd::Load { file, check },
         } => {
-            let name = file.display().to_string();
-            let text = std::fs::read_to_string(file).map_err(|e| usage(format!("{name}: {e}")))?;
-            let (mut cfg, key_file) = cluster_file::parse(&text, &name).map_err(usage)?;
-            cfg.key = Some(read_key(&key_file)?);
+            let cfg = load_cluster_file(file)?;
             if *check {
-                println!("{name}: ok");
+                println!("{}: ok", file.display());
                 return Ok(());
             }
             Some(cfg)
@@ -255,51 +414,20 @@ fn run(cli: Cli) -> Result<(), client::Error> {
     }
     let mut c = client::Client::connect()?;
     match cli.cmd {
-        Cmd::Status => {
-            let s = c.status()?;
-            if cli.json {
-                println!(
-                    "{}",
-                    serde_json::to_string_pretty(&s).expect("serialisable")
-                );
-            } else {
-                print!("{}", s.to_text());
-            }
-        }
+        Cmd::Status => emit(json, true, &c.status()?, render::status),
         Cmd::Set {
             max_splices,
             idle_timeout,
         } => {
             if max_splices.is_none() && idle_timeout.is_none() {
-                return Err(client::Error::Usage(
+                return Err(usage(
                     "nothing to set: give --max-splices and/or --idle-timeout".into(),
                 ));
             }
             c.set_config(max_splices, idle_timeout)?;
         }
         Cmd::ResetStats => c.reset_stats()?,
-        Cmd::Stats => {
-            let mut all = c.status()?.stats;
-            // Per peer, where the caller may read the cluster (it needs
-            // CAP_NET_ADMIN): peerN.tx and so on.
-            if let Ok(cl) = c.cluster() {
-                for p in &cl.peers {
-                    for (k, v) in p.counters() {
-                        all.insert(format!("peer{}.{k}", p.id), v);
-                    }
-                }
-            }
-            if cli.json {
-                println!(
-                    "{}",
-                    serde_json::to_string_pretty(&all).expect("serialisable")
-                );
-            } else {
-                for (k, v) in &all {
-                    println!("{k} {v}");
-                }
-            }
-        }
+        Cmd::Stats => stats(&mut c, json)?,
         Cmd::Splice {
             client_local,
             client_remote,
@@ -310,143 +438,18 @@ fn run(cli: Cli) -> Result<(), client::Error> {
                 (client_local, client_remote),
                 (backend_local, backend_remote),
             )?;
-            if cli.json {
-                println!(
-                    "{}",
-                    serde_json::to_string_pretty(&e).expect("serialisable")
-                );
-            } else {
-                println!("spliced: id {}", e.id);
-            }
+            emit(json, true, &e, |e| format!("spliced: id {}\n", e.id));
         }
         Cmd::Unsplice { id } => c.unsplice(id)?,
-        Cmd::Cluster { cmd } => match cmd {
-            ClusterCmd::Set {
-                node_id,
-                port,
-                interval,
-                misses,
-                key_file,
-                preempt,
-                peer,
-                vip,
-                backend_peer,
-                backend,
-            } => {
-                if node_id == 0 {
-                    return Err(usage(
-                        "--node-id must not be 0 (use 'cluster leave')".into(),
-                    ));
-                }
-                let cfg = client::ClusterConfig {
-                    node_id,
-                    port,
-                    interval_ms: interval,
-                    misses,
-                    key: Some(read_key(&key_file)?),
-                    preempt,
-                    peers: peer
-                        .iter()
-                        .map(|p| parse_peer(p))
-                        .collect::<Result<_, _>>()?,
-                    vips: vip.iter().map(|v| parse_vip(v)).collect::<Result<_, _>>()?,
-                    backend,
-                    backend_peers: backend_peer
-                        .iter()
-                        .map(|p| parse_peer(p))
-                        .collect::<Result<_, _>>()?,
-                };
-                c.set_cluster(&cfg)?;
-            }
-            ClusterCmd::Load { .. } => c.set_cluster(&loaded.expect("parsed above"))?,
-            ClusterCmd::Leave => c.set_cluster(&client::ClusterConfig {
-                node_id: 0,
-                port: None,
-                interval_ms: None,
-                misses: None,
-                key: None,
-                preempt: false,
-                peers: Vec::new(),
-                vips: Vec::new(),
-                backend: false,
-                backend_peers: Vec::new(),
-            })?,
-            ClusterCmd::Show => {
-                let info = c.cluster()?;
-                if cli.json {
-                    println!(
-                        "{}",
-                        serde_json::to_string_pretty(&info).expect("serialisable")
-                    );
-                } else {
-                    print!("{}", info.to_text());
-                }
-            }
-        },
-        Cmd::Monitor { count } => {
-            let mut m = client::Monitor::connect()?;
-            let mut seen = 0;
-            while count.is_none_or(|n| seen < n) {
-                for e in m.wait()? {
-                    if cli.json {
-                        println!("{}", serde_json::to_string(&e).expect("serialisable"));
-                    } else {
-                        println!("{}", e.to_text());
-                    }
-                    use std::io::Write;
-                    let _ = std::io::stdout().flush();
-                    seen += 1;
-                }
-            }
-        }
+        Cmd::List => emit(json, true, &c.list()?, |l| render::table(l)),
+        Cmd::Cluster { cmd } => cluster(&mut c, cmd, loaded, json)?,
+        Cmd::Monitor { count } => monitor(count, json)?,
         Cmd::Top {
             interval,
             count,
             limit,
-        } => {
-            if !(interval > 0.0 && interval.is_finite()) {
-                return Err(usage(
-                    "--interval must be a positive number of seconds".into(),
-                ));
-            }
-            let mut before = client::Sample::new();
-            let mut t0 = std::time::Instant::now();
-            let mut shown = 0;
-            // The first sample only sets the baseline.
-            let l = c.list()?;
-            (_, before) = client::busiest(&before, &l, 1.0, 0);
-            while count.is_none_or(|n| shown < n) {
-                std::thread::sleep(std::time::Duration::from_secs_f64(interval));
-                let l = c.list()?;
-                let secs = t0.elapsed().as_secs_f64();
-                t0 = std::time::Instant::now();
-                let (rows, next) = client::busiest(&before, &l, secs, limit);
-                before = next;
-                if cli.json {
-                    println!("{}", serde_json::to_string(&rows).expect("serialisable"));
-                } else {
-                    if count.is_none() {
-                        print!("\x1b[H\x1b[2J");
-                    }
-                    print!("{}", client::top_text(l.len(), &rows));
-                }
-                use std::io::Write;
-                let _ = std::io::stdout().flush();
-                shown += 1;
-            }
-        }
+        } => top(&mut c, interval, count, limit, json)?,
         Cmd::Generate { .. } => unreachable!("handled above"),
-        Cmd::List => {
-            let l = c.list()?;
-            if cli.json {
-                println!(
-                    "{}",
-                    serde_json::to_string_pretty(&l).expect("serialisable")
-                );
-            } else {
-                print!("{}", client::table(&l));
-            }
-        }
     }
     Ok(())
 }
