@@ -2,9 +2,11 @@
 /*
  * The C side of tcpsplice.ko, as seen by the Rust crate (bindgen input).
  *
- * rust/helpers.c holds only what Rust cannot express well: the static tables
- * the kernel wants (genetlink family and policies, pernet operations) and
- * out-of-line wrappers for `static inline` kernel functions. No splice logic.
+ * The C files in rust/ffi/, each beside the Rust that wraps it, hold only
+ * what Rust cannot express well: the static tables the kernel wants
+ * (genetlink family, pernet operations; the genetlink policies and
+ * operations table are generated, rust/generated/) and out-of-line wrappers
+ * for `static inline` kernel functions. No splice logic.
  *
  *  tcpsplice_h_*   C helpers, called from Rust.
  *  tcpsplice_rs_*  Rust callbacks, called from the C tables.
@@ -72,7 +74,7 @@ void tcpsplice_h_dump_cancel(struct sk_buff *skb, void *hdr);
 int tcpsplice_h_skb_len(const struct sk_buff *skb);
 
 /*
- * The splice table (rust/table.c): an RCU hash table whose entries carry an
+ * The splice table (rust/ffi/table.c): an RCU hash table whose entries carry an
  * opaque, 8-byte aligned payload owned by the Rust side. Each entry is found
  * by two keys, one per direction. Lookups need rcu_read_lock(); everything
  * else takes the table lock (with bottom halves disabled).
@@ -109,7 +111,7 @@ u32 tcpsplice_h_jiffies_to_secs(u64 j);
 u64 tcpsplice_h_secs_to_jiffies(u32 secs);
 
 /*
- * The proxy's sockets (rust/sock.c). Addresses are 4 or 16 bytes (by
+ * The proxy's sockets (rust/ffi/sock.c). Addresses are 4 or 16 bytes (by
  * family, AF_INET or AF_INET6), ports host order.
  */
 struct tcpsplice_sockstate {
@@ -159,7 +161,7 @@ void tcpsplice_h_test_skb_free(struct sk_buff *skb);
 void tcpsplice_h_test_skb_partial(struct sk_buff *skb, u32 l4, u16 csum_offset);
 
 /*
- * The cluster (rust/cluster.c): one UDP socket per namespace with its work
+ * The cluster (rust/ffi/cluster.c): one UDP socket per namespace with its work
  * items, VIP answers and announcements, events, configuration parsing.
  * Addresses are 4 or 16 bytes as `v6` says.
  */

@@ -15,8 +15,8 @@
 //! pure decisions live in `splice_core::{sync, cluster}`.
 
 use crate::ffi::cluster::{msleep, now_ms, realtime_ns, CSock, Sender};
+use crate::ffi::netlink::Writer;
 use crate::ffi::table::{secs_to_jiffies, BhGuard};
-use crate::ffi::Writer;
 use crate::netns::NetState;
 use crate::splice_core::cluster::{
     alive, carries, Config, ConfigError, PeerConfig, Vote, MAX_VIPS,

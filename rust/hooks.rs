@@ -4,8 +4,9 @@
 //! translates them and sends them on. LOCAL_OUT keeps local sockets off
 //! spliced connections.
 
+use crate::ffi::hooks::Verdict;
+use crate::ffi::skb::Skb;
 use crate::ffi::table::{BhGuard, Key, RcuGuard};
-use crate::ffi::{Skb, Verdict};
 use crate::netns::NetState;
 use crate::splice_core::conn::Side;
 use crate::splice_core::icmp::IPPROTO_ICMPV6;
@@ -238,7 +239,7 @@ pub(crate) fn local_out(net: &NetState, mut skb: Skb<'_>, family: Family) -> Ver
 #[kunit_tests(tcpsplice_hooks)]
 mod tests {
     use super::*;
-    use crate::ffi::test_support::TestSkb;
+    use crate::ffi::skb::test_support::TestSkb;
 
     const ETH_P_IP: u16 = 0x0800;
     const ETH_P_IPV6: u16 = 0x86dd;

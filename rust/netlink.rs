@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 //! Generic netlink command handlers (family "tcpsplice"). The command table,
-//! attribute policies and permission flags are in `rust/helpers.c`; the ABI is
-//! `include/uapi/linux/tcpsplice.h`.
+//! attribute policies and permission flags are generated from the ABI's YNL
+//! spec, `Documentation/netlink/specs/tcpsplice.yaml`, into
+//! `rust/generated/netlink.c`; the family is in `rust/ffi/netlink.c`.
 
 use crate::bindings as b;
 use crate::cluster::ConfigureError;
+use crate::ffi::netlink::{ConnAttrs, Dump, Request, Writer};
 use crate::ffi::sock::LockedPair;
 use crate::ffi::table::{jiffies, InsertError};
-use crate::ffi::{ConnAttrs, Dump, Request, Writer};
 use crate::splice::{Entry, View};
 use crate::splice_core::capture::{self, Refusal};
 use crate::splice_core::config::VERSION_C;

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 //! Per-namespace state: settings and counters. Created when a namespace (or
-//! the module) comes up, freed when it goes (see `ffi.rs`).
+//! the module) comes up, freed when it goes (see `ffi/netns.rs`).
 
 use crate::cluster::Cluster;
 use crate::ffi::cluster::Net;

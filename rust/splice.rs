@@ -2,11 +2,11 @@
 //! Splice entries: what the table holds for each splice, the per-packet work
 //! on it, and the sweep that removes finished and idle entries.
 
+use crate::ffi::skb::{CsumMode, Skb};
 use crate::ffi::sock::PeerFin;
 use crate::ffi::table::{
     jiffies, jiffies_to_secs, secs_to_jiffies, BhGuard, InsertError, Key, RcuGuard,
 };
-use crate::ffi::{CsumMode, Skb};
 use crate::netns::NetState;
 use crate::splice_core::conn::{Action, Phase, Side, Tracker};
 use crate::splice_core::icmp;
@@ -669,8 +669,8 @@ pub(crate) fn views_after<const N: usize>(
 #[kunit_tests(tcpsplice_datapath)]
 mod tests {
     use super::*;
+    use crate::ffi::skb::test_support::TestSkb;
     use crate::ffi::table::{BhGuard, InsertError, Key, RcuGuard};
-    use crate::ffi::test_support::TestSkb;
     use crate::splice_core::csum::{checksum, pseudo_header};
     use crate::splice_core::packet::flags;
     use crate::splice_core::splice::{Endpoint, Family, Tuple};

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
-//! The cluster's C mechanics (`rust/cluster.c`), wrapped: the namespace
+//! The cluster's C mechanics (`rust/ffi/cluster.c`), wrapped: the namespace
 //! handle used for announcements and events, the sync socket with its work
 //! items, the callbacks those work items and the ARP handler make, and the
 //! parsing of `TCPSPLICE_A_CLUSTER`.
 
-use super::{net_state, Request};
+use super::netlink::Request;
+use super::netns::net_state;
 use crate::bindings as b;
 use crate::netns::NetState;
 use crate::splice_core::cluster::{Config, MAX_OWNERS};

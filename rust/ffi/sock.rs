@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-//! Safe wrapper of `rust/sock.c`: the proxy's sockets, found by connection,
+//! Safe wrapper of `rust/ffi/sock.c`: the proxy's sockets, found by connection,
 //! locked in pairs, read and retired.
 
 use crate::bindings as b;

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-//! Safe wrapper of the splice table in `rust/table.c`: an RCU hash table
+//! Safe wrapper of the splice table in `rust/ffi/table.c`: an RCU hash table
 //! whose entries hold a Rust payload `T` and are found by either of two keys.
 
 use crate::bindings as b;

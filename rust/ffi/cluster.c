@@ -19,7 +19,7 @@
 #include <net/ipv6.h>
 #include <net/udp.h>
 #include "tcpsplice_helpers.h"
-#include "generated/netlink.h"
+#include "../generated/netlink.h"
 
 /* Rust callbacks (rust/ffi/cluster.rs). */
 void tcpsplice_rs_cluster_rx(void *ctx, struct tcpsplice_csock *c,

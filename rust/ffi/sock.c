@@ -181,7 +181,7 @@ void tcpsplice_h_sock_retire(struct sock *sk)
 
 /*
  * An unconnected TCP socket bound to addr:port (in a reservation that the
- * table entry will own, rust/table.c), so that connect() does not
+ * table entry will own, rust/ffi/table.c), so that connect() does not
  * pick that port while a splice uses it (bind() leaves the port's bucket
  * marked as not shareable, which autobind skips). NULL if the port cannot be
  * bound (e.g. the proxy had bound it explicitly and still holds it).

@@ -192,3 +192,45 @@ int tcpsplice_h_reroute(struct net *net, struct sk_buff *skb, bool v6)
 	return -EAFNOSUPPORT;
 #endif
 }
+
+/* ---- packets ------------------------------------------------------------ */
+
+bool tcpsplice_h_pull(struct sk_buff *skb, unsigned int len)
+{
+	return pskb_may_pull(skb, len);
+}
+
+unsigned int tcpsplice_h_network_offset(const struct sk_buff *skb)
+{
+	return skb_network_offset(skb);
+}
+
+const u8 *tcpsplice_h_network_header(const struct sk_buff *skb)
+{
+	return skb_network_header(skb);
+}
+
+struct sk_buff *tcpsplice_h_test_skb(const u8 *data, u32 len, u16 ethertype)
+{
+	struct sk_buff *skb = alloc_skb(len, GFP_KERNEL);
+
+	if (!skb)
+		return NULL;
+	skb_put_data(skb, data, len);
+	skb_reset_network_header(skb);
+	skb->protocol = htons(ethertype);
+	return skb;
+}
+
+void tcpsplice_h_test_skb_partial(struct sk_buff *skb, u32 l4, u16 csum_offset)
+{
+	skb->ip_summed = CHECKSUM_PARTIAL;
+	skb->csum_start = skb_network_header(skb) - skb->head + l4;
+	skb->csum_offset = csum_offset;
+}
+
+void tcpsplice_h_test_skb_free(struct sk_buff *skb)
+{
+	kfree_skb(skb);
+}
+

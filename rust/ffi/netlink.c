@@ -1,61 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Static tables and `static inline` wrappers for the Rust crate.
+ * Generic netlink: the family, the parsing of the nests the handlers read,
+ * replies, dumps and the events group, for rust/ffi/netlink.rs. The handlers
+ * (tcpsplice_nl_*_doit, _dumpit) are declared with the policies and the
+ * operations table in generated/netlink.h.
  * See include/tcpsplice_helpers.h for the naming rules.
  */
 #include <linux/module.h>
-#include <net/netns/generic.h>
-#include <net/net_namespace.h>
+#include <net/genetlink.h>
 #include "tcpsplice_helpers.h"
-#include "generated/netlink.h"
-
-/*
- * Rust callbacks: rust/netns.rs here; the generic netlink handlers of
- * rust/netlink.rs (tcpsplice_nl_*_doit, _dumpit) in generated/netlink.h.
- */
-int tcpsplice_rs_net_init(struct net *net);
-void tcpsplice_rs_net_exit(struct net *net);
-
-/* ---- pernet ------------------------------------------------------------ */
-
-static unsigned int tcpsplice_net_id __read_mostly;
-
-static int __net_init tcpsplice_net_init(struct net *net)
-{
-	return tcpsplice_rs_net_init(net);
-}
-
-static void __net_exit tcpsplice_net_exit(struct net *net)
-{
-	tcpsplice_rs_net_exit(net);
-}
-
-static struct pernet_operations tcpsplice_net_ops = {
-	.init = tcpsplice_net_init,
-	.exit = tcpsplice_net_exit,
-	.id = &tcpsplice_net_id,
-	.size = sizeof(void *),
-};
-
-int tcpsplice_h_register_pernet(void)
-{
-	return register_pernet_subsys(&tcpsplice_net_ops);
-}
-
-void tcpsplice_h_unregister_pernet(void)
-{
-	unregister_pernet_subsys(&tcpsplice_net_ops);
-}
-
-void **tcpsplice_h_net_slot(const struct net *net)
-{
-	return net_generic(net, tcpsplice_net_id);
-}
-
-u64 tcpsplice_h_net_cookie(const struct net *net)
-{
-	return net->net_cookie;
-}
+#include "../generated/netlink.h"
 
 /* ---- generic netlink ---------------------------------------------------- */
 
@@ -264,47 +218,6 @@ int tcpsplice_h_reply_send(struct sk_buff *skb, void *hdr, struct genl_info *inf
 void tcpsplice_h_reply_free(struct sk_buff *skb)
 {
 	nlmsg_free(skb);
-}
-
-/* ---- packets ------------------------------------------------------------ */
-
-bool tcpsplice_h_pull(struct sk_buff *skb, unsigned int len)
-{
-	return pskb_may_pull(skb, len);
-}
-
-unsigned int tcpsplice_h_network_offset(const struct sk_buff *skb)
-{
-	return skb_network_offset(skb);
-}
-
-const u8 *tcpsplice_h_network_header(const struct sk_buff *skb)
-{
-	return skb_network_header(skb);
-}
-
-struct sk_buff *tcpsplice_h_test_skb(const u8 *data, u32 len, u16 ethertype)
-{
-	struct sk_buff *skb = alloc_skb(len, GFP_KERNEL);
-
-	if (!skb)
-		return NULL;
-	skb_put_data(skb, data, len);
-	skb_reset_network_header(skb);
-	skb->protocol = htons(ethertype);
-	return skb;
-}
-
-void tcpsplice_h_test_skb_partial(struct sk_buff *skb, u32 l4, u16 csum_offset)
-{
-	skb->ip_summed = CHECKSUM_PARTIAL;
-	skb->csum_start = skb_network_header(skb) - skb->head + l4;
-	skb->csum_offset = csum_offset;
-}
-
-void tcpsplice_h_test_skb_free(struct sk_buff *skb)
-{
-	kfree_skb(skb);
 }
 
 /* ---- events ------------------------------------------------------------- */

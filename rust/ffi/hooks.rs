@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: GPL-2.0
+//! The netfilter hooks: their registration in each namespace and the
+//! entry point netfilter calls, with the verdict it returns.
+
+use super::skb::{Skb, Stolen};
+use crate::bindings as b;
+use crate::netns::NetState;
+use kernel::error::to_result;
+use kernel::prelude::*;
+use kernel::types::Opaque;
+
+// ---------------------------------------------------------------------------
+// Netfilter hooks.
+
+/// Hook priority: after defragmentation and the raw table, before conntrack.
+const HOOK_PRIORITY: c_int = b::NF_IP_PRI_CONNTRACK - 50;
+
+/// One namespace's registered netfilter hooks.
+///
+/// # Invariants
+///
+/// `ops` is registered in `net` and `net` outlives this value.
+pub(super) struct NetHooks {
+    net: *mut kernel::bindings::net,
+    ops: KBox<[Opaque<b::nf_hook_ops>; 4]>,
+}
+
+impl NetHooks {
+    /// Register the PRE_ROUTING hooks of `net`, with `state` as their context.
+    ///
+    /// # Safety
+    ///
+    /// `net` is alive for the lifetime of the returned value, and `state`
+    /// stays at its address until the returned value is dropped.
+    pub(super) unsafe fn register(
+        net: *mut kernel::bindings::net,
+        state: &NetState,
+    ) -> Result<Self> {
+        let priv_ = core::ptr::from_ref(state).cast_mut().cast::<c_void>();
+        let op = |pf: u32,
+                  hooknum: u32,
+                  hook: unsafe extern "C" fn(
+            *mut c_void,
+            *mut kernel::bindings::sk_buff,
+            *const b::nf_hook_state,
+        ) -> c_uint| {
+            Opaque::new(b::nf_hook_ops {
+                hook: Some(hook),
+                priv_,
+                pf: pf as u8,
+                hooknum,
+                priority: HOOK_PRIORITY,
+                ..Default::default()
+            })
+        };
+        let pre = kernel::bindings::nf_inet_hooks_NF_INET_PRE_ROUTING;
+        let out = kernel::bindings::nf_inet_hooks_NF_INET_LOCAL_OUT;
+        let (v4, v6) = (
+            kernel::bindings::NFPROTO_IPV4,
+            kernel::bindings::NFPROTO_IPV6,
+        );
+        let ops = KBox::new(
+            [
+                op(v4, pre, hook_entry::<false, false>),
+                op(v6, pre, hook_entry::<true, false>),
+                op(v4, out, hook_entry::<false, true>),
+                op(v6, out, hook_entry::<true, true>),
+            ],
+            GFP_KERNEL,
+        )?;
+        // SAFETY: `ops` is boxed and lives as long as the registration; `net`
+        // is alive (function contract).
+        to_result(unsafe {
+            b::nf_register_net_hooks(net.cast(), ops[0].get().cast_const(), ops.len() as u32)
+        })?;
+        // INVARIANT: Registered above.
+        Ok(NetHooks { net, ops })
+    }
+}
+
+impl Drop for NetHooks {
+    fn drop(&mut self) {
+        // SAFETY: Registered in `self.net`, by the type invariant.
+        // `nf_unregister_net_hooks` waits until no CPU runs the hooks.
+        unsafe {
+            b::nf_unregister_net_hooks(
+                self.net.cast(),
+                self.ops[0].get().cast_const(),
+                self.ops.len() as u32,
+            )
+        };
+    }
+}
+
+/// The hooks: PRE_ROUTING (`OUT == false`) or LOCAL_OUT, for IPv4
+/// (`V6 == false`) or IPv6.
+///
+/// # Safety
+///
+/// Called by netfilter with the `priv` given at registration, a valid skb
+/// that the caller owns for the duration of the call, and a valid state.
+unsafe extern "C" fn hook_entry<const V6: bool, const OUT: bool>(
+    priv_: *mut c_void,
+    skb: *mut kernel::bindings::sk_buff,
+    state: *const b::nf_hook_state,
+) -> c_uint {
+    // SAFETY: `priv_` is the `NetState` given at registration, alive until the
+    // hooks are unregistered; netfilter passes a valid, exclusively held skb
+    // and a valid state whose namespace is alive during the call.
+    let (net, skb) = unsafe {
+        (
+            &*priv_.cast::<NetState>(),
+            Skb::from_raw(skb, b::tcpsplice_h_state_net(state).cast()),
+        )
+    };
+    let family = if V6 {
+        crate::hooks::Family::V6
+    } else {
+        crate::hooks::Family::V4
+    };
+    if OUT {
+        crate::hooks::local_out(net, skb, family).into()
+    } else {
+        crate::hooks::pre_routing(net, skb, family).into()
+    }
+}
+
+/// What a hook tells netfilter.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Verdict {
+    /// Let the packet continue.
+    Accept,
+    /// Drop it.
+    Drop,
+    /// The hook took the packet.
+    Stolen(Stolen),
+}
+
+impl From<Verdict> for c_uint {
+    fn from(v: Verdict) -> c_uint {
+        match v {
+            Verdict::Accept => kernel::bindings::NF_ACCEPT,
+            Verdict::Drop => kernel::bindings::NF_DROP,
+            Verdict::Stolen(_) => kernel::bindings::NF_STOLEN,
+        }
+    }
+}
