@@ -8,6 +8,7 @@ use crate::ffi::hooks::Verdict;
 use crate::ffi::skb::Skb;
 use crate::ffi::table::{BhGuard, Key, RcuGuard};
 use crate::netns::NetState;
+use crate::splice::Role;
 use crate::splice_core::conn::Side;
 use crate::splice_core::icmp::IPPROTO_ICMPV6;
 use crate::splice_core::ndisc;
@@ -115,7 +116,7 @@ pub(crate) fn pre_routing(net: &NetState, mut skb: Skb<'_>, family: Family) -> V
             if let Some((e, Side::Backend)) =
                 net.table().lookup(&rcu, &Key::new(family, &dst, &src))
             {
-                if e.direct {
+                if e.role == Role::SplitBackend {
                     crate::splice::observe(net, e, &mut skb, l4, thlen);
                 }
             }
@@ -218,7 +219,7 @@ pub(crate) fn local_out(net: &NetState, mut skb: Skb<'_>, family: Family) -> Ver
         let _bh = BhGuard::new();
         let rcu = RcuGuard::new();
         if let Some((e, Side::Backend)) = net.table().lookup(&rcu, &Key::new(family, &src, &dst)) {
-            if e.direct {
+            if e.role == Role::SplitBackend {
                 return send_direct(net, e, skb, family, l4, thlen);
             }
         }

@@ -9,7 +9,7 @@ use crate::cluster::ConfigureError;
 use crate::ffi::netlink::{ConnAttrs, Dump, Request, Writer};
 use crate::ffi::sock::LockedPair;
 use crate::ffi::table::{jiffies, InsertError};
-use crate::splice::{Entry, View};
+use crate::splice::{Entry, Role, View};
 use crate::splice_core::capture::{self, Refusal};
 use crate::splice_core::config::VERSION_C;
 use crate::splice_core::conn::{Phase, Side};
@@ -270,19 +270,19 @@ pub(crate) fn unsplice(req: &Request) -> Result {
             found = Some((
                 crate::splice::del_op(e, DelReason::Ended),
                 e.split_to(),
-                e.direct,
+                e.role == Role::SplitBackend,
             ));
         }
         !hit
     });
-    let Some((op, split_to, direct)) = found else {
+    let Some((op, split_to, split_backend)) = found else {
         req.error(c"no splice with this TCPSPLICE_SPLICE_ID");
         return Err(ENOENT);
     };
     net.stats.inc(Counter::SplicesUnspliced);
     // On the backend of a split splice this only hands the direction back
     // to the proxies, which go on translating: nothing to tell them.
-    if !direct {
+    if !split_backend {
         net.cluster().replicate(net, &op, split_to);
     }
     Ok(())

@@ -24,6 +24,20 @@ pub(crate) const LINGER_FINISHED_SECS: u32 = 10;
 /// The same after an exact reset.
 pub(crate) const LINGER_RESET_SECS: u32 = 2;
 
+/// What this node is to a splice.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Role {
+    /// Made here by `SPLICE`: this proxy forwards it.
+    Origin,
+    /// Installed from a peer proxy's update: forwarded here when its flows
+    /// come here (a takeover, or a router spreading them).
+    Replica,
+    /// Installed on the backend of a split splice: translates this host's
+    /// own packets to the client in LOCAL_OUT and follows the proxy's in
+    /// PRE_ROUTING.
+    SplitBackend,
+}
+
 /// One splice in the table.
 #[pin_data]
 pub(crate) struct Entry {
@@ -33,13 +47,10 @@ pub(crate) struct Entry {
     pub(crate) mss: [u16; 2],
     /// The windows the peers advertised when the splice was made.
     windows: [u32; 2],
-    /// Installed from a peer's update, not made here.
-    pub(crate) replica: bool,
+    /// What this node is to it.
+    pub(crate) role: Role,
     /// A split splice: its backend sends server-to-client packets itself.
     pub(crate) split: bool,
-    /// This node is that backend: the entry translates this host's own
-    /// packets in LOCAL_OUT and follows the proxy's in PRE_ROUTING.
-    pub(crate) direct: bool,
     created: u64,
     /// Taken in softirq context by the hooks; elsewhere only with bottom
     /// halves disabled (under the table lock).
@@ -93,35 +104,24 @@ pub(crate) struct View {
 impl Entry {
     /// A new entry; `windows` are the windows each side's peer advertised.
     pub(crate) fn new(id: u64, r: Replica, now: u64) -> impl PinInit<Self, Error> {
-        Self::with_origin(id, r, now, false, false)
+        Self::with_role(id, r, now, Role::Origin)
     }
 
-    /// An entry installed from a peer's update; `direct` on the backend of
-    /// a split splice.
-    fn from_peer(id: u64, r: Replica, now: u64, direct: bool) -> impl PinInit<Self, Error> {
-        Self::with_origin(id, r, now, true, direct)
-    }
-
-    fn with_origin(
-        id: u64,
-        r: Replica,
-        now: u64,
-        replica: bool,
-        direct: bool,
-    ) -> impl PinInit<Self, Error> {
+    /// An entry installed from a peer's update, as a `Replica` or a
+    /// `SplitBackend`.
+    fn with_role(id: u64, r: Replica, now: u64, role: Role) -> impl PinInit<Self, Error> {
         let mut tracker = r.splice.tracker(r.windows);
-        if r.split && !direct {
+        if r.split && role != Role::SplitBackend {
             tracker = tracker.client_side_only();
         }
-        let expires = !replica;
+        let expires = role == Role::Origin;
         try_pin_init!(Entry {
             id,
             splice: r.splice,
             mss: r.mss,
             windows: r.windows,
-            replica,
+            role,
             split: r.split,
-            direct,
             created: now,
             state <- new_spinlock!(EntryState {
                 tracker,
@@ -167,7 +167,7 @@ impl Entry {
             idle_secs: jiffies_to_secs(elapsed(now, st.last_seen)),
             packets: st.packets,
             bytes: st.bytes,
-            replica: self.replica,
+            replica: self.role != Role::Origin,
             split: self.split,
         }
     }
@@ -307,7 +307,7 @@ pub(crate) fn forward(
 
     let (packets, bytes) = match from {
         Side::Client => (Counter::PacketsToBackend, Counter::BytesToBackend),
-        Side::Backend if entry.direct => {
+        Side::Backend if entry.role == Role::SplitBackend => {
             (Counter::SplitPacketsToClient, Counter::SplitBytesToClient)
         }
         Side::Backend => (Counter::PacketsToClient, Counter::BytesToClient),
@@ -376,7 +376,7 @@ pub(crate) fn nudge_quiet(net: &NetState, owned: &[Addr], quiet: u64, round: u32
     // LOCAL_OUT hook) only looks entries up under RCU, and a device that
     // loops packets back queues them for a later softirq.
     net.table().lock().find(|e| {
-        if e.direct {
+        if e.role == Role::SplitBackend {
             return false;
         }
         let family = e.splice.family();
@@ -420,7 +420,7 @@ fn count_end(net: &NetState, entry: &Entry, ended: Option<Phase>) {
         Some(_) => net.stats.inc(Counter::SplicesFinished),
         None => return,
     }
-    if entry.direct {
+    if entry.role == Role::SplitBackend {
         net.stats.inc(Counter::SplitsEnded);
     }
 }
@@ -542,7 +542,11 @@ pub(crate) fn snapshot(net: &NetState) -> Result<KVVec<Replica>> {
 pub(crate) fn apply(net: &NetState, op: &Op, backend: bool) {
     match op {
         Op::Add(r) => {
-            let direct = backend;
+            let role = if backend {
+                Role::SplitBackend
+            } else {
+                Role::Replica
+            };
             if backend {
                 let mine = r
                     .split_to()
@@ -555,12 +559,12 @@ pub(crate) fn apply(net: &NetState, op: &Op, backend: bool) {
             let sp = &r.splice;
             let t = [*sp.tuple(Side::Client), *sp.tuple(Side::Backend)];
             let k = keys(sp.family(), &t);
-            let init = Entry::from_peer(net.next_id(), *r, jiffies(), direct);
+            let init = Entry::with_role(net.next_id(), *r, jiffies(), role);
             let c = match net
                 .table()
                 .insert(init, &k[0], &k[1], net.settings().max_splices)
             {
-                Ok(()) if direct => {
+                Ok(()) if role == Role::SplitBackend => {
                     catch_up(net, sp, &k[1]);
                     Counter::SplitsInstalled
                 }
@@ -1026,9 +1030,9 @@ mod tests {
             b.table()
                 .lock()
                 .find(|_| true)
-                .map(|e| (e.view(now).split, e.direct, e.replica().split))
+                .map(|e| (e.view(now).split, e.role, e.replica().split))
         };
-        assert_eq!(e, Some((true, false, true)));
+        assert_eq!(e, Some((true, Role::Replica, true)));
         let rst = client_packet(0x7000_0000, flags::RST);
         let mut skb = TestSkb::new(&rst, ETH_P_IP)?;
         assert_eq!(run(&b, &mut skb), Ok(()));
