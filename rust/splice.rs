@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
-//! Splice entries: what the table holds for each splice, the per-packet work
-//! on it, and the sweep that removes finished and idle entries.
+//! Splice entries: what the table holds for each splice, its life (the sweep
+//! that removes finished and idle entries) and reports. By concept:
+//! `forward` (the per-packet work: the data path) and `replicate` (what
+//! peers are told, and what they tell).
 
 use crate::ffi::skb::{CsumMode, Skb};
 use crate::ffi::sock::PeerFin;
@@ -17,6 +19,12 @@ use crate::stats::Counter;
 use kernel::new_spinlock;
 use kernel::prelude::*;
 use kernel::sync::SpinLock;
+
+mod forward;
+mod replicate;
+
+pub(crate) use forward::{forward, forward_icmp, kick, nudge_quiet, observe};
+pub(crate) use replicate::{apply, del_op, snapshot};
 
 /// How long a splice whose FINs were both acknowledged keeps translating
 /// (retransmitted FINs and final ACKs), in seconds.
@@ -250,235 +258,6 @@ pub(crate) fn elapsed(now: u64, since: u64) -> u64 {
     }
 }
 
-/// Per side, the sequence number to quote in a kick of that side's peer
-/// (see [`kick`]).
-pub(crate) type Kicks = [Option<u32>; 2];
-
-/// Translate a packet of `entry` that arrived from `from`'s peer, whose TCP
-/// header starts `l4` bytes after the network header and is `thlen` bytes
-/// long. `Ok` means: send it on, then [`kick`] the peers it names. `Err`
-/// names the drop counter.
-pub(crate) fn forward(
-    net: &NetState,
-    entry: &Entry,
-    from: Side,
-    skb: &mut Skb<'_>,
-    l4: usize,
-    thlen: usize,
-) -> Result<Kicks, Counter> {
-    let len = skb.len();
-    let partial = match skb.csum_mode(l4) {
-        CsumMode::Full => false,
-        CsumMode::Partial => true,
-        CsumMode::Inconsistent => return Err(Counter::DropBadCsumOffload),
-    };
-    let buf = skb.writable(l4 + thlen).ok_or(Counter::DropNomem)?;
-    let now = jiffies();
-    let mut st = entry.state.lock();
-    let o = entry
-        .splice
-        .packet(from, buf, l4, len, partial, &mut st.tracker)
-        .map_err(|_| Counter::DropMalformed)?;
-    st.last_seen = now;
-    st.forwarded_at = Some(now);
-    st.expires = true;
-    if o.action == Action::DropReset {
-        return Err(Counter::DropRstWindow);
-    }
-    let i = from.index();
-    st.packets[i] += 1;
-    st.bytes[i] += u64::from(o.payload);
-    let ended = o.ended.then(|| st.tracker.phase());
-    if ended.is_some() {
-        st.ended_at = Some(now);
-    }
-    let mut kicks = [None; 2];
-    let EntryState { nudge, tracker, .. } = &mut *st;
-    if let Some((n, at)) = nudge {
-        let answer = elapsed(now, *at) < secs_to_jiffies(NUDGE_ANSWER_SECS);
-        if answer {
-            kicks = n.segment(&entry.splice, from, &o.segment, tracker);
-        }
-        if !answer || !n.active() {
-            *nudge = None;
-        }
-    }
-    drop(st);
-
-    let (packets, bytes) = match from {
-        Side::Client => (Counter::PacketsToBackend, Counter::BytesToBackend),
-        Side::Backend if entry.role == Role::SplitBackend => {
-            (Counter::SplitPacketsToClient, Counter::SplitBytesToClient)
-        }
-        Side::Backend => (Counter::PacketsToClient, Counter::BytesToClient),
-    };
-    net.stats.inc(packets);
-    net.stats.add(bytes, u64::from(o.payload));
-    net.stats
-        .add(Counter::OptionsStripped, u64::from(o.report.stripped));
-    net.stats
-        .add(Counter::SackBlocks, u64::from(o.report.sack_blocks));
-    if o.report.malformed_options {
-        net.stats.inc(Counter::OptionsMalformed);
-    }
-    if o.report.missing_ts {
-        net.stats.inc(Counter::MissingTs);
-    }
-    count_end(net, entry, ended);
-    Ok(kicks)
-}
-
-/// Send the kicks [`forward`] asked for, once the packet that prompted them
-/// went on: each peer named gets [`KICK_ERRORS`] ICMP errors quoting its
-/// oldest unacknowledged byte (see the core's `nudge`).
-pub(crate) fn kick(net: &NetState, splice: &Splice, kicks: Kicks) {
-    let Some(n) = net.handle() else {
-        return;
-    };
-    let v6 = splice.family() == Family::V6;
-    for side in Side::BOTH {
-        let Some(seq) = kicks[side.index()] else {
-            continue;
-        };
-        let mut pkt = [0u8; MAX_PACKET];
-        let len = nudge::kick(splice, side, seq, &mut pkt);
-        net.stats.inc(Counter::NudgeKicks);
-        for _ in 0..KICK_ERRORS {
-            if n.send_built(&pkt[..len], v6).is_err() {
-                net.stats.inc(Counter::DropNoRoute);
-                break;
-            }
-        }
-    }
-}
-
-/// How long after the probes a segment still counts as an answer.
-pub(crate) const NUDGE_ANSWER_SECS: u32 = 3;
-
-/// Most connections one [`nudge_quiet`] pass probes; a takeover of more is
-/// spread over several cluster ticks, so the table's lock is held briefly.
-pub(crate) const NUDGE_BUDGET: usize = 1024;
-
-/// After a takeover of the addresses in `owned`: probe both peers of each
-/// open connection to one of them that no packet reached here for `quiet`
-/// jiffies (its peers are likely stalled in retransmission back-off) and
-/// that this takeover (`round`) did not probe yet. The answers pass through
-/// [`forward`], which kicks a peer found waiting on its timer. Returns true
-/// when the budget ran out and another pass is needed.
-pub(crate) fn nudge_quiet(net: &NetState, owned: &[Addr], quiet: u64, round: u32) -> bool {
-    let Some(n) = net.handle() else {
-        return false;
-    };
-    let now = jiffies();
-    let mut probed = 0usize;
-    let mut pkts = [[0u8; MAX_PACKET]; 2];
-    // Sending under the table's lock is safe: the probes' own path (the
-    // LOCAL_OUT hook) only looks entries up under RCU, and a device that
-    // loops packets back queues them for a later softirq.
-    net.table().lock().find(|e| {
-        if e.role == Role::SplitBackend {
-            return false;
-        }
-        let family = e.splice.family();
-        let local = e.splice.tuple(Side::Client).local;
-        let k = family.addr_len();
-        let ours = owned
-            .iter()
-            .any(|a| a.v6 == (family == Family::V6) && a.addr[..k] == local.addr[..k]);
-        if !ours {
-            return false;
-        }
-        let mut st = e.state.lock();
-        if st.nudge_round == round
-            || st.ended_at.is_some()
-            || st.tracker.phase() != Phase::Open
-            || st.forwarded_at.is_some_and(|t| elapsed(now, t) < quiet)
-        {
-            return false;
-        }
-        st.nudge_round = round;
-        st.nudge = Some((Nudge::new(), now));
-        let lens =
-            Side::BOTH.map(|to| nudge::probe(&e.splice, &st.tracker, to, &mut pkts[to.index()]));
-        drop(st);
-        for (p, len) in pkts.iter().zip(lens) {
-            if n.send_built(&p[..len], family == Family::V6).is_ok() {
-                net.stats.inc(Counter::NudgeProbes);
-            } else {
-                net.stats.inc(Counter::DropNoRoute);
-            }
-        }
-        probed += 1;
-        probed == NUDGE_BUDGET
-    });
-    probed == NUDGE_BUDGET
-}
-
-fn count_end(net: &NetState, entry: &Entry, ended: Option<Phase>) {
-    match ended {
-        Some(Phase::Reset) => net.stats.inc(Counter::SplicesReset),
-        Some(_) => net.stats.inc(Counter::SplicesFinished),
-        None => return,
-    }
-    if entry.role == Role::SplitBackend {
-        net.stats.inc(Counter::SplitsEnded);
-    }
-}
-
-/// On the backend of a split splice: follow a packet the proxy delivered
-/// to this host (client to server, already translated) towards the end of
-/// the connection. The packet itself goes on untouched.
-pub(crate) fn observe(net: &NetState, entry: &Entry, skb: &mut Skb<'_>, l4: usize, thlen: usize) {
-    let len = skb.len();
-    let Some(b) = skb.network_bytes(l4 + thlen) else {
-        return;
-    };
-    let now = jiffies();
-    let mut st = entry.state.lock();
-    st.last_seen = now;
-    let Ok(true) = entry.splice.observe_delivered(b, l4, len, &mut st.tracker) else {
-        return;
-    };
-    st.ended_at = Some(now);
-    let phase = st.tracker.phase();
-    drop(st);
-    count_end(net, entry, Some(phase));
-}
-
-/// An ICMP error quoting a packet of a splice: translate it for the peer
-/// whose data caused it. `None`: not such an error (let it pass); `Some(Err)`:
-/// drop it and count that.
-pub(crate) fn forward_icmp(
-    net: &NetState,
-    skb: &mut Skb<'_>,
-    family: Family,
-) -> Option<Result<(), Counter>> {
-    // Look at the protocol before pulling the whole packet in.
-    let proto = match family {
-        Family::V4 => skb.network_bytes(20)?[9],
-        Family::V6 => skb.network_bytes(40)?[6],
-    };
-    if proto != icmp::IPPROTO_ICMP && proto != icmp::IPPROTO_ICMPV6 {
-        return None;
-    }
-    let len = skb.len();
-    let q = icmp::quote(family, skb.network_bytes(len)?)?;
-    let rcu = RcuGuard::new();
-    // Entries are keyed by arriving packets: the quote is one the proxy sent.
-    let (entry, leg) = net
-        .table()
-        .lookup(&rcu, &Key::new(family, &q.dst, &q.src))?;
-    if skb.csum_mode(q.icmp) != CsumMode::Full {
-        return Some(Err(Counter::DropBadCsumOffload));
-    }
-    let Some(buf) = skb.writable(len) else {
-        return Some(Err(Counter::DropNomem));
-    };
-    icmp::translate(&entry.splice, leg, buf, &q);
-    net.stats.inc(Counter::IcmpTranslated);
-    Some(Ok(()))
-}
-
 /// Remove entries that lingered long enough or were idle for the
 /// namespace's idle timeout. Runs from the table's periodic work.
 pub(crate) fn gc(net: &NetState) {
@@ -503,15 +282,6 @@ pub(crate) fn gc(net: &NetState) {
     }
 }
 
-/// The operation that tells peers `e` ended.
-pub(crate) fn del_op(e: &Entry, reason: DelReason) -> Op {
-    Op::Del {
-        family: e.splice.family(),
-        client: *e.splice.tuple(Side::Client),
-        reason,
-    }
-}
-
 /// The table's keys of a splice: the client side's and the backend side's
 /// arriving packets.
 pub(crate) fn keys(family: Family, t: &[Tuple; 2]) -> [Key; 2] {
@@ -519,112 +289,6 @@ pub(crate) fn keys(family: Family, t: &[Tuple; 2]) -> [Key; 2] {
         Key::new(family, &t[0].remote, &t[0].local),
         Key::new(family, &t[1].remote, &t[1].local),
     ]
-}
-
-/// Every entry that is still open, for a peer's bulk sync.
-pub(crate) fn snapshot(net: &NetState) -> Result<KVVec<Replica>> {
-    let mut all = KVVec::with_capacity(net.table().count() as usize + 16, GFP_KERNEL)?;
-    let mut failed = false;
-    net.table().lock().find(|e| {
-        if e.state.lock().ended_at.is_none() && all.push(e.replica(), GFP_ATOMIC).is_err() {
-            failed = true;
-        }
-        failed
-    });
-    if failed {
-        return Err(ENOMEM);
-    }
-    Ok(all)
-}
-
-/// Apply a peer's `Add` or `Del`. On a backend node (`backend`), only
-/// split splices handed to one of this host's addresses are taken.
-pub(crate) fn apply(net: &NetState, op: &Op, backend: bool) {
-    match op {
-        Op::Add(r) => {
-            let role = if backend {
-                Role::SplitBackend
-            } else {
-                Role::Replica
-            };
-            if backend {
-                let mine = r
-                    .split_to()
-                    .is_some_and(|a| net.handle().is_some_and(|n| n.is_local(&a)));
-                if !mine {
-                    net.stats.inc(Counter::SplitsRefused);
-                    return;
-                }
-            }
-            let sp = &r.splice;
-            let t = [*sp.tuple(Side::Client), *sp.tuple(Side::Backend)];
-            let k = keys(sp.family(), &t);
-            let init = Entry::with_role(net.next_id(), *r, jiffies(), role);
-            let c = match net
-                .table()
-                .insert(init, &k[0], &k[1], net.settings().max_splices)
-            {
-                Ok(()) if role == Role::SplitBackend => {
-                    catch_up(net, sp, &k[1]);
-                    Counter::SplitsInstalled
-                }
-                Ok(()) => Counter::ReplicasInstalled,
-                Err(InsertError::Exists) => Counter::ReplicasDuplicate,
-                Err(_) => Counter::ReplicasRefused,
-            };
-            net.stats.inc(c);
-        }
-        Op::Del {
-            family,
-            client,
-            reason,
-        } => {
-            let rcu = RcuGuard::new();
-            let k = Key::new(*family, &client.remote, &client.local);
-            if let Some((e, Side::Client)) = net.table().lookup(&rcu, &k) {
-                let idle = secs_to_jiffies(net.settings().idle_timeout);
-                e.peer_deleted(*reason, jiffies(), idle);
-                net.stats.inc(Counter::ReplicasEnded);
-            }
-        }
-        Op::BulkDone => {}
-    }
-}
-
-/// On the backend of a split splice, just installed: what passed before the
-/// entry existed is in this host's own socket of the connection. A FIN from
-/// the client that already arrived is recorded; a connection that is
-/// already over ends the entry (it lingers, then its end goes to the
-/// proxies). `key` is the entry's backend-side key.
-fn catch_up(net: &NetState, sp: &Splice, key: &Key) {
-    let Some(n) = net.handle() else {
-        return;
-    };
-    let t = sp.tuple(Side::Backend);
-    let mine = Tuple {
-        local: t.remote,
-        remote: t.local,
-    };
-    let fin = n.peer_fin(sp.family(), &mine);
-    if matches!(fin, PeerFin::No) {
-        return;
-    }
-    let _bh = BhGuard::new();
-    let rcu = RcuGuard::new();
-    let Some((e, _)) = net.table().lookup(&rcu, key) else {
-        return;
-    };
-    let mut st = e.state.lock();
-    match fin {
-        PeerFin::At(end) => st.tracker.fin_passed(Side::Backend, end),
-        _ => {
-            if st.ended_at.is_none() {
-                st.ended_at = Some(jiffies());
-                drop(st);
-                net.stats.inc(Counter::SplitsEnded);
-            }
-        }
-    }
 }
 
 /// A peer died: every entry's idle clock runs here from now.
