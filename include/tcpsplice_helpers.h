@@ -102,8 +102,6 @@ void tcpsplice_h_table_remove(struct tcpsplice_table *t, void *payload);
 u32 tcpsplice_h_table_count(const struct tcpsplice_table *t);
 u32 tcpsplice_h_entry_bytes(size_t payload);
 u32 tcpsplice_h_table_bytes(const struct tcpsplice_table *t);
-void tcpsplice_h_rcu_read_lock(void);
-void tcpsplice_h_rcu_read_unlock(void);
 void tcpsplice_h_bh_disable(void);
 void tcpsplice_h_bh_enable(void);
 u64 tcpsplice_h_jiffies(void);
@@ -202,7 +200,6 @@ int tcpsplice_h_csock_send(struct tcpsplice_csock *c, const u8 *addr, bool v6,
 			   u16 port, const void *data, u32 len);
 u64 tcpsplice_h_now_ms(void);
 u64 tcpsplice_h_realtime_ns(void);
-void tcpsplice_h_msleep(u32 ms);
 void tcpsplice_h_arp_register(void);
 void tcpsplice_h_arp_unregister(void);
 u32 tcpsplice_h_announce(struct net *net, const u8 *addr, bool v6);

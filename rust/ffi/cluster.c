@@ -256,11 +256,6 @@ u64 tcpsplice_h_realtime_ns(void)
 	return ktime_get_real_ns();
 }
 
-void tcpsplice_h_msleep(u32 ms)
-{
-	msleep(ms);
-}
-
 /* ---- VIPs: ARP answers and announcements -------------------------------- */
 
 /*

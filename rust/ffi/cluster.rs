@@ -349,10 +349,9 @@ pub(crate) fn realtime_ns() -> u64 {
     unsafe { b::tcpsplice_h_realtime_ns() }
 }
 
-/// Sleep (process context only).
+/// Sleep (process context only), with the kernel crate's `fsleep`.
 pub(crate) fn msleep(ms: u32) {
-    // SAFETY: Callers run in process context (genetlink handlers).
-    unsafe { b::tcpsplice_h_msleep(ms) };
+    kernel::time::delay::fsleep(kernel::time::Delta::from_millis(i64::from(ms)));
 }
 
 /// The kernel's SipHash-2-4 (for the test that checks the core's).

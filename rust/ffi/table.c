@@ -305,16 +305,6 @@ u32 tcpsplice_h_table_bytes(const struct tcpsplice_table *t)
 	return struct_size(t, buckets, t->mask + 1);
 }
 
-void tcpsplice_h_rcu_read_lock(void)
-{
-	rcu_read_lock();
-}
-
-void tcpsplice_h_rcu_read_unlock(void)
-{
-	rcu_read_unlock();
-}
-
 void tcpsplice_h_bh_disable(void)
 {
 	local_bh_disable();

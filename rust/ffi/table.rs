@@ -59,24 +59,9 @@ unsafe impl<T: Sync> Send for Table<T> {}
 // SAFETY: As above.
 unsafe impl<T: Sync> Sync for Table<T> {}
 
-/// An RCU read-side critical section.
-pub(crate) struct RcuGuard(PhantomData<*mut ()>);
-
-impl RcuGuard {
-    pub(crate) fn new() -> Self {
-        // SAFETY: Balanced by `drop`; the guard is not `Send`, so it is
-        // dropped on this CPU's context.
-        unsafe { b::tcpsplice_h_rcu_read_lock() };
-        RcuGuard(PhantomData)
-    }
-}
-
-impl Drop for RcuGuard {
-    fn drop(&mut self) {
-        // SAFETY: Locked in `new`.
-        unsafe { b::tcpsplice_h_rcu_read_unlock() };
-    }
-}
+/// An RCU read-side critical section: the kernel crate's guard, which
+/// `Table::lookup` asks for as proof.
+pub(crate) use kernel::sync::rcu::Guard as RcuGuard;
 
 /// Bottom halves disabled on this CPU: what the entries' locks need in
 /// process context (the hooks take them in softirq context).
