@@ -56,7 +56,13 @@ tcpsplicectl reset-stats || fail "reset-stats"
 expect_eq "$(json_get stats.config_changes)" 0 "config_changes after reset"
 
 # A cluster from a file: --check needs no module, errors name file and line.
-head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n' > /tmp/ctl.key
+# The key comes from genkey: a new file only its owner reads, in a new
+# directory only its owner enters, never written over.
+tcpsplicectl genkey --out /tmp/ctl-keys/ctl.key || fail "genkey"
+expect_eq "$(stat -c %a /tmp/ctl-keys) $(stat -c '%a %s' /tmp/ctl-keys/ctl.key)" "700 600 33" "genkey's modes and size"
+grep -qE '^[0-9a-f]{32}$' /tmp/ctl-keys/ctl.key || fail "genkey wrote $(cat /tmp/ctl-keys/ctl.key)"
+tcpsplicectl genkey --out /tmp/ctl-keys/ctl.key 2>/dev/null && fail "genkey wrote over a key"
+cp /tmp/ctl-keys/ctl.key /tmp/ctl.key
 cat > /tmp/cluster.toml <<'TOML'
 node_id = 1
 key_file = "/tmp/ctl.key"
@@ -77,5 +83,13 @@ grep -q "needs CAP_NET_ADMIN" <<<"$out" || fail "unclear refusal of cluster load
 tcpsplicectl cluster load /tmp/cluster.toml || fail "cluster load"
 tcpsplicectl cluster show | grep -q "^node 1 port 7010 interval 250 ms misses 5 " || fail "cluster show after load: $(tcpsplicectl cluster show)"
 tcpsplicectl cluster show | grep -q "^vip 192.0.2.100 owners 1,2 " || fail "VIP after load"
+# showconf writes the running configuration as a file that load takes as
+# it is: loaded after a leave, it shows the same configuration again.
+tcpsplicectl cluster showconf --key-file /tmp/ctl.key > /tmp/showconf.toml || fail "showconf"
+tcpsplicectl cluster leave || fail "cluster leave"
+tcpsplicectl cluster showconf --key-file /tmp/ctl.key 2>/dev/null && fail "showconf without a cluster"
+tcpsplicectl cluster load /tmp/showconf.toml || fail "cluster load of showconf's file: $(cat /tmp/showconf.toml)"
+expect_eq "$(tcpsplicectl cluster showconf --key-file /tmp/ctl.key)" "$(cat /tmp/showconf.toml)" "showconf after loading its own file"
+grep -q '^misses = 5$' /tmp/showconf.toml || fail "showconf writes the defaults out: $(cat /tmp/showconf.toml)"
 tcpsplicectl cluster leave || fail "cluster leave"
 rmmod tcpsplice || fail "rmmod"

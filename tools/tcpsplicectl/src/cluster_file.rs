@@ -22,17 +22,19 @@
 //! and lists the proxies as peers.
 //!
 //! Errors name the file, the line where the file says it, and the reason.
-use serde::Deserialize;
+//! [`show`] writes a running configuration in this form (`cluster
+//! showconf`), which [`parse`] accepts as it is.
+use serde::{Deserialize, Serialize};
 use std::net::IpAddr;
-use std::path::PathBuf;
-use tcpsplice_client::ClusterConfig;
+use std::path::{Path, PathBuf};
+use tcpsplice_client::{ClusterConfig, ClusterInfo};
 use tcpsplice_core::cluster::{
     self, Config, PeerConfig, VipConfig, MAX_OWNERS, MAX_PEERS, MAX_VIPS,
 };
 use tcpsplice_core::siphash::Key;
 use tcpsplice_core::sync::Addr;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 struct File {
     node_id: u32,
@@ -50,7 +52,7 @@ struct File {
     vip: Vec<Vip>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 struct Peer {
     id: u32,
@@ -59,7 +61,7 @@ struct Peer {
     backend: bool,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 struct Vip {
     address: IpAddr,
@@ -76,6 +78,42 @@ fn addr(ip: IpAddr) -> Addr {
         }
     }
     a
+}
+
+/// The running configuration `info` as a cluster file whose key is in
+/// `key_file` (the module never reports the key), every setting written
+/// out. `None` when this namespace is in no cluster.
+pub fn show(info: &ClusterInfo, key_file: &Path) -> Option<String> {
+    if info.node_id == 0 {
+        return None;
+    }
+    let f = File {
+        node_id: info.node_id,
+        key_file: key_file.to_path_buf(),
+        port: Some(info.port),
+        interval_ms: Some(info.interval_ms),
+        misses: Some(info.misses),
+        preempt: info.preempt,
+        backend: info.backend,
+        peer: info
+            .peers
+            .iter()
+            .map(|p| Peer {
+                id: p.id,
+                address: p.addr,
+                backend: p.backend,
+            })
+            .collect(),
+        vip: info
+            .vips
+            .iter()
+            .map(|v| Vip {
+                address: v.addr,
+                owners: v.owners.clone(),
+            })
+            .collect(),
+    };
+    Some(toml::to_string(&f).expect("a cluster file serialises"))
 }
 
 /// The 1-based line of byte `at` in `text`.
@@ -248,6 +286,57 @@ owners = [1, 2, 3]
             "b.toml",
         );
         assert!(e.unwrap_err().starts_with("b.toml: a backend node"));
+    }
+
+    #[test]
+    fn showconf_is_what_load_reads() {
+        let (c, key) = parse(GOOD, "c.toml").unwrap();
+        let peer = |id, addr: &str, backend| tcpsplice_client::PeerInfo {
+            id,
+            addr: addr.parse().unwrap(),
+            state: "up".into(),
+            ready: true,
+            synced: true,
+            last_heard_ms: Some(10),
+            unacked: 0,
+            tx: 1,
+            rx: 1,
+            retransmitted: 0,
+            bulk_syncs: 1,
+            failures: 0,
+            backend,
+        };
+        let info = ClusterInfo {
+            node_id: 1,
+            port: 7010,
+            interval_ms: 200,
+            misses: 5,
+            peers: vec![peer(2, "10.99.0.2", false), peer(3, "fd99::3", false)],
+            vips: vec![tcpsplice_client::VipInfo {
+                addr: "192.0.2.100".parse().unwrap(),
+                owners: vec![1, 2, 3],
+                owned: true,
+            }],
+            ..Default::default()
+        };
+        let text = show(&info, &key).unwrap();
+        let (again, key_again) = parse(&text, "shown.toml").unwrap();
+        assert_eq!(key_again, key);
+        // Everything the file left to defaults is written out.
+        assert_eq!(
+            again,
+            ClusterConfig {
+                port: Some(7010),
+                misses: Some(5),
+                ..c
+            }
+        );
+        let mut backend = info.clone();
+        backend.peers[1].backend = true;
+        backend.vips[0].owners = vec![1, 2];
+        let (b, _) = parse(&show(&backend, &key).unwrap(), "shown.toml").unwrap();
+        assert_eq!(b.backend_peers, [(3, "fd99::3".parse().unwrap())]);
+        assert_eq!(show(&ClusterInfo::default(), &key), None);
     }
 
     #[test]

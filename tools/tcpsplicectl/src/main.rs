@@ -87,6 +87,13 @@ enum Cmd {
     /// (`bash`, `zsh`, `fish`, `elvish`, `powershell`) to stdout.
     #[command(hide = true)]
     Generate { what: String },
+    /// Print a new cluster key (32 hex digits, from the kernel's random
+    /// number generator), or write it to FILE, created with mode 0600 (and
+    /// its directory with 0700), never over an existing file.
+    Genkey {
+        #[arg(long, value_name = "FILE")]
+        out: Option<std::path::PathBuf>,
+    },
     /// Print cluster events as they happen (peer up/down, takeover,
     /// release, ready).
     Monitor {
@@ -148,6 +155,13 @@ enum ClusterCmd {
     Leave,
     /// Configuration, peer states and VIP ownership (needs CAP_NET_ADMIN).
     Show,
+    /// The running configuration as a cluster file, which 'cluster load'
+    /// accepts as it is; the module never reports the key, so the file
+    /// names KEY_FILE for it (needs CAP_NET_ADMIN).
+    Showconf {
+        #[arg(long, value_name = "KEY_FILE")]
+        key_file: std::path::PathBuf,
+    },
 }
 
 fn usage(m: String) -> client::Error {
@@ -253,6 +267,42 @@ fn generate(what: &str) -> Result<(), client::Error> {
     }
 }
 
+/// `genkey`: a new key as 32 hex digits and a newline, to stdout or to a new
+/// file only its owner can read.
+fn genkey(out: Option<&std::path::Path>) -> Result<(), client::Error> {
+    let mut key = [0u8; 16];
+    // SAFETY: getrandom() writes at most `key.len()` bytes into `key`.
+    let n = unsafe { libc::getrandom(key.as_mut_ptr().cast(), key.len(), 0) };
+    if n != key.len() as isize {
+        return Err(usage(format!(
+            "getrandom: {}",
+            std::io::Error::last_os_error()
+        )));
+    }
+    let text: String = key.iter().map(|b| format!("{b:02x}")).collect::<String>() + "\n";
+    let Some(path) = out else {
+        print!("{text}");
+        return Ok(());
+    };
+    use std::io::Write;
+    use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+    let fail = |e: std::io::Error| usage(format!("{}: {e}", path.display()));
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)
+            .map_err(fail)?;
+    }
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+        .and_then(|mut f| f.write_all(text.as_bytes()))
+        .map_err(fail)
+}
+
 /// `cluster load FILE`: the file's configuration with its key, read before
 /// the namespace is entered (the paths are the caller's).
 fn load_cluster_file(file: &std::path::Path) -> Result<client::ClusterConfig, client::Error> {
@@ -343,6 +393,12 @@ fn cluster(
             emit(json, true, &c.cluster()?, render::cluster);
             Ok(())
         }
+        ClusterCmd::Showconf { key_file } => {
+            let text = cluster_file::show(&c.cluster()?, &key_file)
+                .ok_or_else(|| usage("this namespace is in no cluster".into()))?;
+            print!("{text}");
+            Ok(())
+        }
     }
 }
 
@@ -397,6 +453,7 @@ fn run(cli: Cli) -> Result<(), client::Error> {
     let json = cli.json;
     let loaded = match &cli.cmd {
         Cmd::Generate { what } => return generate(what),
+        Cmd::Genkey { out } => return genkey(out.as_deref()),
         Cmd::Cluster {
             cmd: ClusterCmd::Load { file, check },
         } => {
@@ -449,7 +506,7 @@ fn run(cli: Cli) -> Result<(), client::Error> {
             count,
             limit,
         } => top(&mut c, interval, count, limit, json)?,
-        Cmd::Generate { .. } => unreachable!("handled above"),
+        Cmd::Generate { .. } | Cmd::Genkey { .. } => unreachable!("handled above"),
     }
     Ok(())
 }
