@@ -212,4 +212,17 @@ int tcpsplice_h_parse_cluster(struct genl_info *info,
 bool tcpsplice_h_addr_is_local(struct net *net, const u8 *addr, bool v6);
 u64 tcpsplice_h_siphash(const void *data, u32 len, const u64 key[2]);
 
+/*
+ * Per-CPU counters (rust/ffi/stats.c): n u64 per CPU, added to on the local
+ * CPU, read as a sum or a largest over the CPUs. The pointer is a __percpu
+ * one, passed as a plain pointer (bindgen knows no address spaces).
+ */
+u64 *tcpsplice_h_percpu_alloc(u32 n);
+void tcpsplice_h_percpu_free(u64 *p);
+void tcpsplice_h_percpu_add(u64 *p, u32 i, u64 n);
+void tcpsplice_h_percpu_max(u64 *p, u32 i, u64 v);
+u64 tcpsplice_h_percpu_sum(const u64 *p, u32 i);
+u64 tcpsplice_h_percpu_largest(const u64 *p, u32 i);
+void tcpsplice_h_percpu_zero(u64 *p, u32 n);
+
 #endif /* _TCPSPLICE_HELPERS_H */

@@ -6,7 +6,8 @@
 //! over the C beside them, one concept a file: `netns` (pernet), `hooks`
 //! (netfilter), `skb` (packets), `netlink` (the family, requests, replies),
 //! `table` (the RCU splice table), `sock` (the proxy's sockets), `cluster`
-//! (the sync socket, ARP and neighbour discovery). This file registers the
+//! (the sync socket, ARP and neighbour discovery), `stats` (per-CPU
+//! counters). This file registers the
 //! module-wide objects. The modules above (`netns`, `netlink`, `hooks`,
 //! `splice`, `cluster`) are safe Rust and see only the types defined here.
 
@@ -20,6 +21,7 @@ pub(crate) mod netlink;
 pub(crate) mod netns;
 pub(crate) mod skb;
 pub(crate) mod sock;
+pub(crate) mod stats;
 pub(crate) mod table;
 
 // ---------------------------------------------------------------------------

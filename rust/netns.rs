@@ -60,10 +60,11 @@ impl NetState {
         // About eight entries per bucket at the default bound; each entry
         // sits in two buckets.
         let table = Table::new(s.max_splices / 4)?;
+        let stats = Stats::new()?;
         KBox::pin_init(
             pin_init!(NetState {
                 cookie,
-                stats: Stats::new(),
+                stats,
                 max_splices: Atomic::new(s.max_splices),
                 idle_timeout: Atomic::new(s.idle_timeout),
                 update <- new_mutex!(()),

@@ -2,25 +2,23 @@
 //! Per-namespace counters.
 
 use crate::bindings as b;
+use crate::ffi::stats::PerCpu;
 use kernel::prelude::*;
-use kernel::sync::atomic::{Atomic, Relaxed};
 
 // `Counter` (one variant per counter of the YNL spec's "stats" set, with its
 // documentation), `Counter::ALL`, `Counter::attr()` and `GAUGES`, generated
 // by scripts/ynl-regen from Documentation/netlink/specs/tcpsplice.yaml.
 include!("generated/counters.rs");
 
-/// One namespace's counters. Relaxed atomics: each is exact on its own, and
-/// no reader needs two of them to agree.
+/// One namespace's counters, per CPU: the packet path adds to its own CPU's
+/// copy; a report sums the copies (or takes the largest, for a maximum).
 pub(crate) struct Stats {
-    v: [Atomic<u64>; COUNTERS],
+    v: PerCpu<COUNTERS>,
 }
 
 impl Stats {
-    pub(crate) fn new() -> Self {
-        Stats {
-            v: [const { Atomic::new(0) }; COUNTERS],
-        }
+    pub(crate) fn new() -> Result<Self> {
+        Ok(Stats { v: PerCpu::new()? })
     }
 
     pub(crate) fn inc(&self, c: Counter) {
@@ -29,31 +27,27 @@ impl Stats {
 
     pub(crate) fn add(&self, c: Counter, n: u64) {
         if n != 0 {
-            self.v[c as usize].add(n, Relaxed);
+            self.v.add(c as usize, n);
         }
     }
 
     /// Raise `c`, a maximum rather than a sum, to `v` if it is below.
     pub(crate) fn max(&self, c: Counter, v: u64) {
-        let a = &self.v[c as usize];
-        let mut cur = a.load(Relaxed);
-        while v > cur {
-            match a.cmpxchg(cur, v, Relaxed) {
-                Ok(_) => return,
-                Err(now) => cur = now,
-            }
-        }
+        debug_assert!(Counter::MAXIMA.contains(&c));
+        self.v.max(c as usize, v);
     }
 
     pub(crate) fn get(&self, c: Counter) -> u64 {
-        self.v[c as usize].load(Relaxed)
+        if Counter::MAXIMA.contains(&c) {
+            self.v.largest(c as usize)
+        } else {
+            self.v.sum(c as usize)
+        }
     }
 
     /// Zero every counter.
     pub(crate) fn reset(&self) {
-        for a in &self.v {
-            a.store(0, Relaxed);
-        }
+        self.v.zero();
     }
 }
 
@@ -62,8 +56,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn counters_are_independent_and_reset() {
-        let s = Stats::new();
+    fn counters_are_independent_and_reset() -> Result {
+        let s = Stats::new()?;
         s.inc(Counter::RxTcp);
         s.inc(Counter::RxTcp);
         s.inc(Counter::ConfigChanges);
@@ -79,6 +73,7 @@ mod tests {
         for c in Counter::ALL {
             assert_eq!(s.get(c), 0);
         }
+        Ok(())
     }
 
     #[test]

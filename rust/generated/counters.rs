@@ -232,6 +232,13 @@ impl Counter {
         Counter::SyncRxDrops,
     ];
 
+    /// The counters that are maxima, not sums.
+    pub(crate) const MAXIMA: [Counter; 3] = [
+        Counter::SyncSilenceMaxMs,
+        Counter::SyncTickLateMaxMs,
+        Counter::SyncRxLateMaxMs,
+    ];
+
     /// The netlink attribute that carries it.
     pub(crate) fn attr(self) -> u32 {
         match self {
