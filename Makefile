@@ -34,6 +34,7 @@ PREFIX ?= /usr
 SBINDIR ?= $(PREFIX)/sbin
 MANDIR ?= $(PREFIX)/share/man
 UNITDIR ?= /lib/systemd/system
+MODULESLOADDIR ?= /usr/lib/modules-load.d
 SYSCONFDIR ?= /etc
 BIN := tools/target/release
 
@@ -87,6 +88,8 @@ install: tools
 	$(BIN)/tcpsplicectl generate fish > $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/tcpsplicectl.fish
 	$(BIN)/tcpsplice-proxy --generate fish > $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/tcpsplice-proxy.fish
 	install -D -m 0644 scripts/packaging/tcpsplice-proxy.service $(DESTDIR)$(UNITDIR)/tcpsplice-proxy.service
+	install -D -m 0644 scripts/packaging/tcpsplice-cluster.service $(DESTDIR)$(UNITDIR)/tcpsplice-cluster.service
+	install -D -m 0644 scripts/packaging/modules-load.conf $(DESTDIR)$(MODULESLOADDIR)/tcpsplice.conf
 	install -D -m 0644 scripts/packaging/proxy.toml $(DESTDIR)$(SYSCONFDIR)/tcpsplice/proxy.toml.example
 ifneq ($(origin KDIR),file)
 	$(KMAKE) modules

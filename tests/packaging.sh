@@ -19,7 +19,7 @@ t() { # t NAME CMD...: one TAP line
   if "$@" > "$tmp/last" 2>&1; then echo "ok $n - $name"
   else failed=$((failed + 1)); echo "not ok $n - $name"; sed 's/^/#   /' "$tmp/last" | tail -15; fi
 }
-echo "1..9"
+echo "1..10"
 root=$tmp/root
 t "make install into a scratch root" make -s install DESTDIR="$root" KDIR="$kdir"
 t "tools installed and runnable" sh -c "'$root/usr/sbin/tcpsplicectl' --version && '$root/usr/sbin/tcpsplice-proxy' --version"
@@ -35,6 +35,15 @@ t "bash, zsh and fish completions" sh -c "cd '$root/usr/share' &&
 t "systemd unit reloads with SIGHUP after a --check" sh -c "u='$root/lib/systemd/system/tcpsplice-proxy.service';
   grep -qx 'ExecReload=/bin/kill -HUP \$MAINPID' \$u &&
   grep -q '^ExecReload=/usr/sbin/tcpsplice-proxy --check' \$u &&
+  if command -v systemd-analyze >/dev/null; then
+    ! systemd-analyze verify --man=no \$u 2>&1 | grep -v 'is not executable' | grep .; fi"
+t "the cluster unit loads the cluster file with the key as a credential; the module loads at boot" sh -c "
+  u='$root/lib/systemd/system/tcpsplice-cluster.service'
+  grep -qx 'LoadCredential=cluster.key:/etc/tcpsplice/cluster.key' \$u &&
+  grep -qx 'ExecStart=/usr/sbin/tcpsplicectl cluster load /etc/tcpsplice/cluster.toml --key-file \${CREDENTIALS_DIRECTORY}/cluster.key' \$u &&
+  grep -qx 'ExecStop=/usr/sbin/tcpsplicectl cluster leave' \$u &&
+  grep -qx 'Before=tcpsplice-proxy.service' \$u &&
+  grep -qx tcpsplice '$root/usr/lib/modules-load.d/tcpsplice.conf' &&
   if command -v systemd-analyze >/dev/null; then
     ! systemd-analyze verify --man=no \$u 2>&1 | grep -v 'is not executable' | grep .; fi"
 t "example configuration passes --check" "$root/usr/sbin/tcpsplice-proxy" --check --config "$root/etc/tcpsplice/proxy.toml.example"

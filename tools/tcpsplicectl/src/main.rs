@@ -149,6 +149,10 @@ enum ClusterCmd {
         /// error (file, line, reason); the module is not needed.
         #[arg(long)]
         check: bool,
+        /// Read the key from KEY_FILE instead of the file's key_file (for
+        /// a key systemd passes as a credential: the cluster unit).
+        #[arg(long, value_name = "KEY_FILE")]
+        key_file: Option<std::path::PathBuf>,
     },
     /// Leave the cluster: close the sync socket, give up every VIP
     /// (needs CAP_NET_ADMIN).
@@ -303,13 +307,17 @@ fn genkey(out: Option<&std::path::Path>) -> Result<(), client::Error> {
         .map_err(fail)
 }
 
-/// `cluster load FILE`: the file's configuration with its key, read before
-/// the namespace is entered (the paths are the caller's).
-fn load_cluster_file(file: &std::path::Path) -> Result<client::ClusterConfig, client::Error> {
+/// `cluster load FILE`: the file's configuration with its key (from
+/// `key_file` if given, else from the file's), read before the namespace is
+/// entered (the paths are the caller's).
+fn load_cluster_file(
+    file: &std::path::Path,
+    key_file: Option<&std::path::Path>,
+) -> Result<client::ClusterConfig, client::Error> {
     let name = file.display().to_string();
     let text = std::fs::read_to_string(file).map_err(|e| usage(format!("{name}: {e}")))?;
-    let (mut cfg, key_file) = cluster_file::parse(&text, &name).map_err(usage)?;
-    cfg.key = Some(read_key(&key_file)?);
+    let (mut cfg, file_key) = cluster_file::parse(&text, &name).map_err(usage)?;
+    cfg.key = Some(read_key(key_file.unwrap_or(&file_key))?);
     Ok(cfg)
 }
 
@@ -455,9 +463,14 @@ fn run(cli: Cli) -> Result<(), client::Error> {
         Cmd::Generate { what } => return generate(what),
         Cmd::Genkey { out } => return genkey(out.as_deref()),
         Cmd::Cluster {
-            cmd: ClusterCmd::Load { file, check },
+            cmd:
+                ClusterCmd::Load {
+                    file,
+                    check,
+                    key_file,
+                },
         } => {
-            let cfg = load_cluster_file(file)?;
+            let cfg = load_cluster_file(file, key_file.as_deref())?;
             if *check {
                 println!("{}: ok", file.display());
                 return Ok(());
