@@ -16,12 +16,10 @@
 #   it), as two machines have;
 # - the module is not installed under /lib/modules: the recipe's
 #   `modprobe tcpsplice` loads the built tcpsplice.ko the first time;
-# - no systemd: the unit's ExecStartPre= and ExecStart= lines run in order,
-#   each as an unprivileged user with only the unit's AmbientCapabilities=
-#   (setpriv), as DynamicUser= gives them ("+" lines with full privileges),
-#   the binaries from the build instead of /usr/sbin.
+# - no systemd: the unit's ExecStartPre= and ExecStart= lines run as
+#   systemd would run them (tests/lib/units.sh).
+. "$TCPSPLICE_TOP/tests/lib/units.sh"
 RECIPE_DOC=$TCPSPLICE_TOP/Documentation/deploying.rst
-RECIPE_UNIT=$TCPSPLICE_TOP/scripts/packaging/tcpsplice-proxy.service
 NGINX_RATE=${NGINX_RATE:-100k}
 BACKENDS=2
 
@@ -43,37 +41,8 @@ recipe_px2() {
 
 # recipe_unit NODE: start the proxy on NODE as the unit does
 recipe_unit() {
-  local caps line cmd full tools=/tmp/recipe/sbin
-  # (a copy, made once: the build's directory may be one an unprivileged
-  # user cannot reach)
-  if [ ! -x $tools/tcpsplice-proxy ]; then
-    mkdir -p $tools
-    cp "$(command -v tcpsplice-proxy)" $tools/ || fail "tcpsplice-proxy"
-  fi
-  caps=$(sed -n 's/^AmbientCapabilities=//p' "$RECIPE_UNIT" | tr 'A-Z ' 'a-z\n' | sed -n 's/^cap_/+/p' | paste -sd,)
-  [ -n "$caps" ] || fail "no AmbientCapabilities= in $RECIPE_UNIT"
-  while IFS= read -r line; do
-    case $line in ExecStartPre=*|ExecStart=*) ;; *) continue ;; esac
-    cmd=${line#*=} full=0
-    local ignore=0
-    while :; do
-      case $cmd in
-        -*) ignore=1; cmd=${cmd:1} ;;
-        +*) full=1; cmd=${cmd:1} ;;
-        *) break ;;
-      esac
-    done
-    cmd=${cmd//\/usr\/sbin\//$tools/}
-    local run=(ip netns exec "proxy$1")
-    [ $full = 1 ] || run+=(setpriv --reuid=65534 --regid=65534 --clear-groups --no-new-privs
-      --inh-caps=-all,"$caps" --ambient-caps=-all,"$caps" --bounding-set=-all,"$caps")
-    # shellcheck disable=SC2086 # the unit's command line, split as systemd does (no quotes there)
-    case $line in
-      ExecStart=*) "${run[@]}" $cmd 2> "/tmp/cluster-proxy$1.log" & ;;
-      *) "${run[@]}" $cmd > "/tmp/unit-pre$1.log" 2>&1 || [ $ignore = 1 ] ||
-           fail "px$1: $line: $(cat "/tmp/unit-pre$1.log")" ;;
-    esac
-  done < "$RECIPE_UNIT"
+  unit_run tcpsplice-proxy.service "ExecStartPre ExecStart" "proxy$1" "/tmp/cluster-proxy$1.log" ||
+    fail "px$1: $(cat /tmp/unit-failed)"
 }
 
 # recipe_nginx: nginx on backend1 and backend2, and the files it serves
