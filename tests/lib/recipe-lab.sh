@@ -102,9 +102,7 @@ recipe_lab_up() {
   recipe_nginx "$1" "$2"
   # The machines' own /etc/tcpsplice (the package makes the directory).
   # (tests/vm/run unmounts it after the scenario)
-  if [ ! -w /etc ]; then
-    cp -a /etc /tmp/etc && mount --bind /tmp/etc /etc || fail "a writable /etc"
-  fi
+  etc_writable
   mkdir -p /etc/tcpsplice /etc/netns/proxy1/tcpsplice /etc/netns/proxy2/tcpsplice
   blocks=$(python3 "$LIB/recipe.py" "$RECIPE_DOC" "An active/backup pair on one LAN" "$d") ||
     fail "the recipe in deploying.rst"

@@ -68,6 +68,14 @@ kmemleak_check() {
     fail "$1: kmemleak: $(grep -c 'unreferenced object' $k) unreferenced objects"
   fi
 }
+# etc_writable: bind a fresh copy of /etc over it (the guest's root is
+# read-only); tests/vm/run unmounts it after the scenario. Fresh: a copy an
+# earlier scenario left in /tmp would bring its files along.
+etc_writable() {
+  [ -w /etc ] && return 0
+  rm -rf /tmp/etc-copy
+  cp -a /etc /tmp/etc-copy && mount --bind /tmp/etc-copy /etc || fail "a writable /etc"
+}
 # slab_kb: the kernel's slab memory, in kB
 slab_kb() { awk '/^Slab:/ { print $2 }' /proc/meminfo; }
 

@@ -62,7 +62,9 @@ tcpsplicectl genkey --out /tmp/ctl-keys/ctl.key || fail "genkey"
 expect_eq "$(stat -c %a /tmp/ctl-keys) $(stat -c '%a %s' /tmp/ctl-keys/ctl.key)" "700 600 33" "genkey's modes and size"
 grep -qE '^[0-9a-f]{32}$' /tmp/ctl-keys/ctl.key || fail "genkey wrote $(cat /tmp/ctl-keys/ctl.key)"
 tcpsplicectl genkey --out /tmp/ctl-keys/ctl.key 2>/dev/null && fail "genkey wrote over a key"
-cp /tmp/ctl-keys/ctl.key /tmp/ctl.key
+# A copy anyone may read, so that the unprivileged load below is refused by
+# the module, not by the key's mode.
+install -m 0644 /tmp/ctl-keys/ctl.key /tmp/ctl.key
 cat > /tmp/cluster.toml <<'TOML'
 node_id = 1
 key_file = "/tmp/ctl.key"

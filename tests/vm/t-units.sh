@@ -12,10 +12,9 @@ LIB=$TCPSPLICE_TOP/tests/lib
 topo_up 1 1
 load_module
 on backend1 python3 "$LIB/backend.py" 203.0.113.21 8000 >/dev/null 2>&1 &
-# The guest's root is read-only: a copy of /etc in tmpfs (tests/vm/run
-# unmounts it after the scenario), and proxy1's own /etc/tcpsplice, which
-# ip netns exec binds over /etc/tcpsplice.
-cp -a /etc /tmp/etc && mount --bind /tmp/etc /etc || fail "a writable /etc"
+# A writable /etc, and proxy1's own /etc/tcpsplice, which ip netns exec
+# binds over /etc/tcpsplice.
+etc_writable
 mkdir -p /etc/tcpsplice /etc/netns/proxy1/tcpsplice
 on proxy1 tcpsplicectl genkey --out /etc/tcpsplice/cluster.key || fail "genkey"
 cat > /etc/netns/proxy1/tcpsplice/cluster.toml <<'TOML'
