@@ -41,9 +41,12 @@ crash() { date +%s.%N > /run/out/kill; sync; }
 # poll): the interactive sessions last 20 s instead of 8, so that they are
 # under way when it comes.
 FAILOVER_INTERACTIVE_SECS=20
-# Bounds as in t-cluster-failover for the p50s; the maxima get 5 s: this
-# guest runs everything but proxy1 at 0 % idle, and its downloads' longest
-# stall was 2.0 to 3.1 s over the detection time in five runs (testing.rst).
-FAILOVER_STALL_LIMITS=${FAILOVER_STALL_LIMITS:-1000 5000 2000 5000}
+# Bounds as in t-cluster-failover for the downloads' p50; the maxima get
+# 5 s: this guest runs everything but proxy1 at 0 % idle, and its
+# downloads' longest stall was 2.0 to 3.1 s over the detection time in five
+# runs (testing.rst). The interactive sessions' p50 (four to eight of them
+# under way at the kill) was 0.3 to 2.3 s over the detection time in the
+# six runs of 2026-12-06/07: 3 s.
+FAILOVER_STALL_LIMITS=${FAILOVER_STALL_LIMITS:-1000 5000 3000 5000}
 # (the captures behind the note go beside the run's logs on the host)
 FAILOVER_KEEP=/run/out FAILOVER_BYTES=${FAILOVER_BYTES:-400000} failover_test crash "proxy1's guest killed (SIGKILL)"
