@@ -15,6 +15,8 @@
 # (failover_test, where the measurements behind the bounds are). (The same with proxy1's whole guest
 # killed: tests/pair/run.)
 # timeout: 900
+# cost: 70
+# cpus: 2
 . "$(dirname "$0")/lib.sh"
 . "$TCPSPLICE_TOP/tests/lib/cluster-lab.sh"
 . "$TCPSPLICE_TOP/tests/lib/recipe-lab.sh"

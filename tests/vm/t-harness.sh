@@ -1,6 +1,7 @@
 # The debug kernel's checkers are armed, so a clean run means something:
 # KASAN, lockdep, kmemleak and UBSAN are all active in this guest.
 # kmemleak: checked
+# cost: 2
 . "$(dirname "$0")/lib.sh"
 [ "$TCPSPLICE_KERNEL" = debug ] || { echo "release kernel: nothing to check"; exit 0; }
 dmesg | grep -q 'KernelAddressSanitizer initialized' || fail "KASAN is not active"

@@ -1,5 +1,6 @@
 # Every namespace has its own settings and counters, and sees only its own.
 # kmemleak: checked
+# cost: 12
 . "$(dirname "$0")/lib.sh"
 load_module
 ip netns add a

@@ -7,6 +7,7 @@
 # pipelined requests, a head in 1-byte segments, chunked and Content-Length
 # uploads spliced mid-body, an Upgrade (WebSocket) echo, 431 and 408.
 # timeout: 900
+# cost: 50
 . "$(dirname "$0")/lib.sh"
 . "$TCPSPLICE_TOP/tests/lib/splice-lab.sh"
 topo_up 1 2
