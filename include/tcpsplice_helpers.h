@@ -117,7 +117,7 @@ struct tcpsplice_sockstate {
 	u8 snd_wscale, rcv_wscale;
 	u16 mss;
 	u32 snd_una, snd_nxt, write_seq, rcv_nxt, copied_seq;
-	u32 ts_now, ts_recent, snd_wnd;
+	u32 ts_now, ts_recent, snd_wnd, rcv_wnd;
 };
 struct sock *tcpsplice_h_sock_lookup(struct net *net, int family,
 				     const u8 *laddr, u16 lport,

@@ -190,6 +190,8 @@ pub(crate) fn splice(req: &Request) -> Result {
     }
     pair.retire();
     drop(pair);
+    // Each peer the retired socket kept waiting gets the other's window.
+    crate::splice::update_windows(net, &sp, windows, [states[0].rcv_wnd, states[1].rcv_wnd]);
     net.stats.inc(Counter::SplicesCreated);
     if asked_split {
         net.stats.inc(if split {

@@ -23,7 +23,7 @@ use kernel::sync::SpinLock;
 mod forward;
 mod replicate;
 
-pub(crate) use forward::{forward, forward_icmp, kick, nudge_quiet, observe};
+pub(crate) use forward::{forward, forward_icmp, kick, nudge_quiet, observe, update_windows};
 pub(crate) use replicate::{apply, del_op, snapshot};
 
 /// How long a splice whose FINs were both acknowledged keeps translating

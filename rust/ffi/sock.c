@@ -159,6 +159,7 @@ void tcpsplice_h_sock_read(struct sock *sk, struct tcpsplice_sockstate *out)
 		out->rcv_wscale = tp->rx_opt.rcv_wscale;
 	}
 	out->snd_wnd = tp->snd_wnd;
+	out->rcv_wnd = tcp_receive_window(tp);
 	out->mss = tp->rx_opt.mss_clamp;
 }
 

@@ -144,6 +144,7 @@ impl<'a> LockedPair<'a> {
             sack: s.sack_ok,
             wscale: s.wscale_ok.then_some((s.snd_wscale, s.rcv_wscale)),
             snd_wnd: s.snd_wnd,
+            rcv_wnd: s.rcv_wnd,
             mss: s.mss,
         }
     }

@@ -151,6 +151,10 @@ pub(crate) enum Counter {
     SyncRxLateMaxMs,
     /// sync datagrams the socket dropped on arrival (its receive queue full)
     SyncRxDrops,
+    /// window updates sent when a splice was made, each to a peer whose
+    /// window the proxy's socket had kept smaller than the other peer
+    /// offers (Documentation/splicing.rst)
+    WindowUpdates,
 }
 
 /// Statistics attributes that are current values, not counters.
@@ -161,7 +165,7 @@ pub(crate) const GAUGES: [u32; 4] = [
     b::TCPSPLICE_STAT_VIPS_OWNED,
 ];
 
-const COUNTERS: usize = 64;
+const COUNTERS: usize = 65;
 
 impl Counter {
     /// Every counter, in reporting order.
@@ -230,6 +234,7 @@ impl Counter {
         Counter::SyncTickLateMaxMs,
         Counter::SyncRxLateMaxMs,
         Counter::SyncRxDrops,
+        Counter::WindowUpdates,
     ];
 
     /// The counters that are maxima, not sums.
@@ -306,6 +311,7 @@ impl Counter {
             Counter::SyncTickLateMaxMs => b::TCPSPLICE_STAT_SYNC_TICK_LATE_MAX_MS,
             Counter::SyncRxLateMaxMs => b::TCPSPLICE_STAT_SYNC_RX_LATE_MAX_MS,
             Counter::SyncRxDrops => b::TCPSPLICE_STAT_SYNC_RX_DROPS,
+            Counter::WindowUpdates => b::TCPSPLICE_STAT_WINDOW_UPDATES,
         }
     }
 }

@@ -107,6 +107,36 @@ pub(crate) fn kick(net: &NetState, splice: &Splice, kicks: Kicks) {
     }
 }
 
+/// A splice just made: each peer that the proxy's socket offered less than
+/// the other peer offers (`advertised` and `offered`, per side, in bytes)
+/// gets that window at once, in a window update (see the core's `nudge`):
+/// otherwise it would wait for its persist timer.
+pub(crate) fn update_windows(
+    net: &NetState,
+    splice: &Splice,
+    offered: [u32; 2],
+    advertised: [u32; 2],
+) {
+    let Some(n) = net.handle() else {
+        return;
+    };
+    let v6 = splice.family() == Family::V6;
+    for to in Side::BOTH {
+        let mut pkt = [0u8; MAX_PACKET];
+        let from = to.other().index();
+        let Some(len) =
+            nudge::window_update(splice, to, offered[from], advertised[to.index()], &mut pkt)
+        else {
+            continue;
+        };
+        if n.send_built(&pkt[..len], v6).is_ok() {
+            net.stats.inc(Counter::WindowUpdates);
+        } else {
+            net.stats.inc(Counter::DropNoRoute);
+        }
+    }
+}
+
 /// How long after the probes a segment still counts as an answer.
 pub(crate) const NUDGE_ANSWER_SECS: u32 = 3;
 

@@ -22,6 +22,10 @@ out_rsts() { tcp_mib "$1" OutRsts; }
 tcp_mib() {
   on "$1" awk -v k="$2" '/^Tcp:/ { if (!h) { for (i = 2; i <= NF; i++) if ($i == k) c = i; h = 1 } else { print $c; exit } }' /proc/net/snmp
 }
+# tcpext HOST NAME: a TcpExt counter of HOST's namespace (/proc/net/netstat)
+tcpext() {
+  on "$1" awk -v k="$2" '/^TcpExt:/ { if (!h) { for (i = 2; i <= NF; i++) if ($i == k) c = i; h = 1 } else { print $c; exit } }' /proc/net/netstat
+}
 # opts HOST SACK TS WSCALE RMEM_MAX: the TCP options HOST's new connections offer
 opts() {
   on "$1" sysctl -qw net.ipv4.tcp_sack="$2" net.ipv4.tcp_timestamps="$3" \

@@ -41,6 +41,9 @@ pub struct SockState {
     pub wscale: Option<(u8, u8)>,
     /// The window the peer advertised last, in bytes.
     pub snd_wnd: u32,
+    /// What the window the socket offered last leaves beyond what it
+    /// received since, in bytes.
+    pub rcv_wnd: u32,
     /// Largest segment the peer accepts.
     pub mss: u16,
 }
@@ -145,6 +148,7 @@ mod tests {
             sack: true,
             wscale: Some((7, 9)),
             snd_wnd: 65535,
+            rcv_wnd: 65535,
             mss: 1448,
             ..SockState::default()
         }

@@ -1,6 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
-//! Prompting the peers of a splice after a takeover.
+//! Prompting the peers of a splice: after a takeover, and when it is made.
 //!
+//! **When a splice is made** each peer still holds the window that the
+//! proxy's own socket last offered it, which may be far smaller than what
+//! the other peer offers (the proxy shrinks its receive buffers while it
+//! looks for a moment to splice). A peer whose window is closed or nearly
+//! so waits for a window update that no one sends any more: the other peer
+//! has nothing to acknowledge, and the proxy's socket is retired. It waits
+//! for its persist timer, a retransmission timeout at least. So the module
+//! sends each such peer one [`window_update`] at once: a pure ACK with the
+//! other peer's window, in the proxy's numbers on that leg.
+//!
+//! **After a takeover:**
 //! While a proxy is dead, each peer of a connection it forwarded keeps
 //! retransmitting into the void, and TCP doubles the retransmission timeout
 //! (RTO) at every try. When another proxy takes the addresses over, a peer
@@ -198,6 +209,54 @@ pub fn probe(splice: &Splice, tracker: &Tracker, to: Side, out: &mut [u8; MAX_PA
     th[16..18].copy_from_slice(&c.to_be_bytes());
     ip + TCP_MIN_HEADER
 }
+
+/// The window update for the peer on side `to` of a splice just made, from
+/// the proxy's numbers on that leg as the splice took them (`Leg`): an ACK
+/// of everything the peer sent, from the next byte the proxy would send,
+/// carrying `offered` (bytes, the window the other peer offered last) in
+/// the scale the peer applies, with a timestamp if the leg has them. `None`
+/// when it would not open the window further than `advertised` (bytes,
+/// what the proxy's socket offered last beyond the peer's data): a window
+/// is never shrunk here. Written to `out`; returns its length.
+pub fn window_update(
+    splice: &Splice,
+    to: Side,
+    offered: u32,
+    advertised: u32,
+    out: &mut [u8; MAX_PACKET],
+) -> Option<usize> {
+    let leg = splice.leg(to);
+    let shift = leg.rcv_wscale.min(14);
+    let window = (offered >> shift).min(0xffff);
+    if window << shift <= advertised {
+        return None;
+    }
+    let family = splice.family();
+    let t = splice.tuple(to);
+    let tcp_len = TCP_MIN_HEADER + if leg.ts.is_some() { TS_OPTION } else { 0 };
+    let ip = ip_header(family, t, IPPROTO_TCP, tcp_len, out);
+    let th = &mut out[ip..ip + tcp_len];
+    th.fill(0);
+    th[0..2].copy_from_slice(&t.local.port.to_be_bytes());
+    th[2..4].copy_from_slice(&t.remote.port.to_be_bytes());
+    th[4..8].copy_from_slice(&leg.snd_nxt.to_be_bytes());
+    th[8..12].copy_from_slice(&leg.rcv_nxt.to_be_bytes());
+    th[12] = ((tcp_len / 4) as u8) << 4;
+    th[13] = flags::ACK;
+    th[14..16].copy_from_slice(&(window as u16).to_be_bytes());
+    if let Some(ts) = leg.ts {
+        // NOP, NOP, then kind 8, length 10: the layout every stack sends.
+        th[20..24].copy_from_slice(&[1, 1, 8, 10]);
+        th[24..28].copy_from_slice(&ts.now.to_be_bytes());
+        th[28..32].copy_from_slice(&ts.recent.to_be_bytes());
+    }
+    let c = body_checksum(family, t, IPPROTO_TCP, th, true);
+    th[16..18].copy_from_slice(&c.to_be_bytes());
+    Some(ip + tcp_len)
+}
+
+/// A timestamp option with the two NOPs that align it.
+const TS_OPTION: usize = 12;
 
 /// The kick for the peer on side `to` of `splice`: an ICMP "unreachable"
 /// error from the proxy's address on that leg, quoting a segment the peer

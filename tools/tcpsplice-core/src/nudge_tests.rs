@@ -287,3 +287,83 @@ mod prop {
         }
     }
 }
+
+/// The window update as the peer's stack parses it: from the proxy's next
+/// byte, acknowledging all the peer sent, the other peer's window in this
+/// leg's scale, the leg's timestamps when it has them.
+fn check_update(sp: &Splice, to: Side, offered: u32, pkt: &[u8]) {
+    let family = sp.family();
+    let ip = verify(family, pkt, IPPROTO_TCP);
+    let th = packet::tcp(&pkt[ip..]).unwrap();
+    let (t, leg) = (sp.tuple(to), sp.leg(to));
+    assert_eq!((th.src_port, th.dst_port), (t.local.port, t.remote.port));
+    assert_eq!(th.flags, flags::ACK);
+    assert_eq!((th.seq, th.ack), (leg.snd_nxt, leg.rcv_nxt));
+    let want = (offered >> leg.rcv_wscale).min(0xffff) as u16;
+    assert_eq!(th.window, want);
+    let opts = &pkt[ip + TCP_MIN_HEADER..ip + th.header_len];
+    match leg.ts {
+        Some(ts) => {
+            assert_eq!(th.header_len, TCP_MIN_HEADER + 12);
+            assert_eq!(&opts[..4], &[1, 1, 8, 10]);
+            assert_eq!(u32::from_be_bytes(opts[4..8].try_into().unwrap()), ts.now);
+            assert_eq!(
+                u32::from_be_bytes(opts[8..12].try_into().unwrap()),
+                ts.recent
+            );
+        }
+        None => assert!(opts.is_empty()),
+    }
+    assert_eq!(pkt.len(), ip + th.header_len, "no payload");
+}
+
+#[test]
+fn window_updates_offer_the_other_peers_window() {
+    for family in [Family::V4, Family::V6] {
+        for with_ts in [true, false] {
+            let mut legs = [CLIENT_LEG, BACKEND_LEG];
+            if !with_ts {
+                legs[0].ts = None;
+                legs[1].ts = None;
+            }
+            let base = splice(family);
+            let sp = Splice::new(
+                family,
+                [*base.tuple(Side::Client), *base.tuple(Side::Backend)],
+                legs,
+            );
+            let mut out = [0u8; MAX_PACKET];
+            for to in Side::BOTH {
+                // The proxy offered 1 KiB; the other peer offers 3 MiB.
+                let n = window_update(&sp, to, 3 << 20, 1024, &mut out).expect("opens the window");
+                check_update(&sp, to, 3 << 20, &out[..n]);
+                // Beyond what 16 bits carry in this leg's scale: the most it can say.
+                let big = u32::MAX;
+                let n = window_update(&sp, to, big, 1024, &mut out).expect("opens the window");
+                check_update(&sp, to, big, &out[..n]);
+            }
+        }
+    }
+}
+
+#[test]
+fn window_updates_never_shrink_or_repeat_a_window() {
+    let sp = splice(Family::V4);
+    let mut out = [0u8; MAX_PACKET];
+    for to in Side::BOTH {
+        let shift = sp.leg(to).rcv_wscale;
+        let unit = 1u32 << shift;
+        // The same window as advertised, one a scale unit short of it, and
+        // a smaller one: nothing to send.
+        for offered in [10 * unit, 10 * unit + unit - 1, 3 * unit, 0] {
+            assert_eq!(
+                window_update(&sp, to, offered, 10 * unit, &mut out),
+                None,
+                "{offered}"
+            );
+        }
+        // One scale unit more: sent.
+        let n = window_update(&sp, to, 11 * unit, 10 * unit, &mut out).unwrap();
+        check_update(&sp, to, 11 * unit, &out[..n]);
+    }
+}

@@ -294,8 +294,12 @@ pub const TCPSPLICE_STAT_SYNC_TICK_LATE_MAX_MS: u16 = 67;
 pub const TCPSPLICE_STAT_SYNC_RX_LATE_MAX_MS: u16 = 68;
 /// sync datagrams the socket dropped on arrival (its receive queue full)
 pub const TCPSPLICE_STAT_SYNC_RX_DROPS: u16 = 69;
+/// window updates sent when a splice was made, each to a peer whose
+/// window the proxy's socket had kept smaller than the other peer
+/// offers (Documentation/splicing.rst)
+pub const TCPSPLICE_STAT_WINDOW_UPDATES: u16 = 70;
 /// The highest attribute of `tcpsplice_stat`.
-pub const TCPSPLICE_STAT_MAX: u16 = 69;
+pub const TCPSPLICE_STAT_MAX: u16 = 70;
 /// Every member of `tcpsplice_stat`, by name.
 ///
 /// Per-namespace counters, all u64. Gauges and maxima say so; every other
@@ -370,6 +374,7 @@ pub const TCPSPLICE_STAT_MEMBERS: &[(&str, u16)] = &[
     ("TCPSPLICE_STAT_SYNC_TICK_LATE_MAX_MS", 67),
     ("TCPSPLICE_STAT_SYNC_RX_LATE_MAX_MS", 68),
     ("TCPSPLICE_STAT_SYNC_RX_DROPS", 69),
+    ("TCPSPLICE_STAT_WINDOW_UPDATES", 70),
 ];
 
 pub const TCPSPLICE_SPLICE_UNSPEC: u16 = 0;
