@@ -171,18 +171,15 @@ impl Splicer {
     ) -> Outcome {
         // A fast backend starts its response with the acknowledgement of
         // the request, and a streaming peer never leaves a quiet moment: make
-        // both peers wait for us by offering them almost no more window
-        // (the window scale they negotiated stays; once spliced, the module
-        // sends each the other's window). With a clamp on the window, not a
-        // smaller receive buffer: what the peer may still send within the
-        // window offered before is accepted, where a shrunk buffer would
-        // drop it and leave the peer to its retransmission timer.
-        let _ = set_window_clamp(client, QUIET_WINDOW);
-        let _ = set_window_clamp(backend, QUIET_WINDOW);
+        // both peers wait for us by offering them almost no receive window
+        // (the window scale they negotiated stays, so once spliced the other
+        // peer's windows are passed on in full).
+        let _ = set_rcvbuf(client, QUIET_RCVBUF);
+        let _ = set_rcvbuf(backend, QUIET_RCVBUF);
         let outcome = self.find_quiet_moment(client, backend, split).await;
         if matches!(outcome, Outcome::Relay { .. }) {
-            let _ = set_window_clamp(client, RELAY_WINDOW);
-            let _ = set_window_clamp(backend, RELAY_WINDOW);
+            let _ = set_rcvbuf(client, RELAY_RCVBUF);
+            let _ = set_rcvbuf(backend, RELAY_RCVBUF);
         }
         outcome
     }
@@ -264,19 +261,13 @@ impl Splicer {
     }
 }
 
-/// The most window offered while looking for a quiet moment (the kernel's
-/// minimum applies, half of SOCK_MIN_RCVBUF), and for relaying if it comes
-/// to that (the receive buffer's own limit applies).
-const QUIET_WINDOW: i32 = 1;
-const RELAY_WINDOW: i32 = 64 << 20;
+/// Receive buffer while looking for a quiet moment (the kernel's minimum
+/// applies), and for relaying if it comes to that.
+const QUIET_RCVBUF: i32 = 1;
+const RELAY_RCVBUF: i32 = 4 << 20;
 
-fn set_window_clamp(s: &TcpStream, bytes: i32) -> std::io::Result<()> {
-    set_int(
-        s.as_raw_fd(),
-        libc::IPPROTO_TCP,
-        libc::TCP_WINDOW_CLAMP,
-        bytes,
-    )
+fn set_rcvbuf(s: &TcpStream, bytes: i32) -> std::io::Result<()> {
+    set_int(s.as_raw_fd(), libc::SOL_SOCKET, libc::SO_RCVBUF, bytes)
 }
 
 /// setsockopt() of an int option.
