@@ -56,7 +56,7 @@ module! {
             description: "Default bound of each namespace's splice table (1..1048576)",
         },
         idle_timeout: u32 {
-            default: 900,
+            default: 7440,
             description: "Default idle timeout of a splice in seconds (1..86400)",
         },
     },

@@ -16,7 +16,7 @@ tcpsplicectl status | tee /tmp/status.txt
 grep -q '^tcpsplice 0.1.0 (netns cookie [0-9]*)$' /tmp/status.txt || fail "status header"
 grep -Eq '^  max_splices +65536$' /tmp/status.txt || fail "default max_splices"
 expect_eq "$(json_get version)" 0.1.0 "json version"
-expect_eq "$(json_get config.idle_timeout)" 900 "default idle_timeout"
+expect_eq "$(json_get config.idle_timeout)" 7440 "default idle_timeout (RFC 5382)"
 expect_eq "$(json_get stats.config_changes)" 0 "config_changes at start"
 
 tcpsplicectl set --max-splices 1000 --idle-timeout 30 || fail "set"
