@@ -123,6 +123,9 @@ pub(crate) fn pre_routing(net: &NetState, mut skb: Skb<'_>, family: Family) -> V
         }
         return Verdict::Accept;
     };
+    if crate::splice::superseded(net, entry, &mut skb, l4) {
+        return Verdict::Accept;
+    }
     let kicks = match crate::splice::forward(net, entry, from, &mut skb, l4, thlen) {
         Ok(k) => k,
         Err(c) => {
@@ -219,17 +222,18 @@ pub(crate) fn local_out(net: &NetState, mut skb: Skb<'_>, family: Family) -> Ver
         let _bh = BhGuard::new();
         let rcu = RcuGuard::new();
         if let Some((e, Side::Backend)) = net.table().lookup(&rcu, &Key::new(family, &src, &dst)) {
-            if e.role == Role::SplitBackend {
+            if e.role == Role::SplitBackend && !e.is_superseded() {
                 return send_direct(net, e, skb, family, l4, thlen);
             }
         }
     }
     let rcu = RcuGuard::new();
-    // Entries are keyed by arriving packets, so look up the reverse.
+    // Entries are keyed by arriving packets, so look up the reverse. (A
+    // superseded entry's addresses are a new local connection's.)
     if net
         .table()
         .lookup(&rcu, &Key::new(family, &dst, &src))
-        .is_some()
+        .is_some_and(|(e, _)| !e.is_superseded())
     {
         net.stats.inc(Counter::DropLocal);
         return Verdict::Drop;

@@ -167,14 +167,21 @@ pub(crate) fn splice(req: &Request) -> Result {
         windows,
         split,
     };
-    let init = Entry::new(id, replica, jiffies());
     let keys = crate::splice::keys(family, &[ct, bt]);
     // Inserted while both sockets are locked: from here on the hooks take
     // the connections' packets, and the sockets see nothing more.
-    match net
-        .table()
-        .insert(init, &keys[0], &keys[1], net.settings().max_splices)
-    {
+    let insert = || {
+        let init = Entry::new(id, replica, jiffies());
+        net.table()
+            .insert(init, &keys[0], &keys[1], net.settings().max_splices)
+    };
+    let mut inserted = insert();
+    // The old splice of a connection that reused these addresses may still
+    // wait for the sweep.
+    if matches!(inserted, Err(InsertError::Exists)) && crate::splice::drop_superseded(net) {
+        inserted = insert();
+    }
+    match inserted {
         Ok(()) => {}
         Err(InsertError::Full) => {
             net.stats.inc(Counter::TableFull);

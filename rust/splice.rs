@@ -18,12 +18,15 @@ use crate::splice_core::sync::{Addr, DelReason, Op, Replica};
 use crate::stats::Counter;
 use kernel::new_spinlock;
 use kernel::prelude::*;
+use kernel::sync::atomic::{Atomic, Relaxed};
 use kernel::sync::SpinLock;
 
 mod forward;
 mod replicate;
 
-pub(crate) use forward::{forward, forward_icmp, kick, nudge_quiet, observe, update_windows};
+pub(crate) use forward::{
+    drop_superseded, forward, forward_icmp, kick, nudge_quiet, observe, superseded, update_windows,
+};
 pub(crate) use replicate::{apply, del_op, snapshot};
 
 /// How long a splice whose FINs were both acknowledged keeps translating
@@ -60,6 +63,10 @@ pub(crate) struct Entry {
     /// A split splice: its backend sends server-to-client packets itself.
     pub(crate) split: bool,
     created: u64,
+    /// A new connection took its addresses after its end (see
+    /// [`superseded`]): the stack gets their packets until the sweep
+    /// removes the entry.
+    superseded: Atomic<bool>,
     /// Taken in softirq context by the hooks; elsewhere only with bottom
     /// halves disabled (under the table lock).
     #[pin]
@@ -80,7 +87,8 @@ struct EntryState {
     expires: bool,
     /// A peer reported the end: do not report it back.
     quiet: bool,
-    /// A peer reported it idle and it is idle here: remove at the next sweep.
+    /// Remove at the next sweep: a peer reported it idle and it is idle
+    /// here, or a new connection took its addresses.
     kill: bool,
     /// The prompt after a takeover, while a peer is undecided, and when its
     /// probes went out (an answer later than [`NUDGE_ANSWER_SECS`] is not
@@ -131,6 +139,7 @@ impl Entry {
             role,
             split: r.split,
             created: now,
+            superseded: Atomic::new(false),
             state <- new_spinlock!(EntryState {
                 tracker,
                 last_seen: now,
@@ -145,6 +154,11 @@ impl Entry {
                 forwarded_at: None,
             }),
         })
+    }
+
+    /// Whether a new connection took its addresses (see [`superseded`]).
+    pub(crate) fn is_superseded(&self) -> bool {
+        self.superseded.load(Relaxed)
     }
 
     /// What a peer needs to translate this connection.
@@ -640,6 +654,55 @@ mod tests {
             .lock()
             .retain(|e| e.keep(later, u64::MAX, &mut expired, &mut None));
         assert_eq!((net.table().count(), expired), (0, 0));
+        Ok(())
+    }
+
+    /// Whether the client's SYN on the test splice is left to the stack.
+    fn syn_is_the_stacks(net: &NetState, seq: u32) -> Result<bool> {
+        let mut skb = TestSkb::new(&client_packet(seq, flags::SYN), ETH_P_IP)?;
+        let _bh = BhGuard::new();
+        let rcu = RcuGuard::new();
+        let (e, _) = net.table().lookup(&rcu, &keys()[0]).expect("spliced");
+        Ok(superseded(net, e, &mut skb.as_skb(), 20))
+    }
+
+    #[test]
+    fn a_syn_after_the_end_takes_the_addresses_from_the_splice() -> Result {
+        let net = net_with_splice(1)?;
+        // Open: a SYN is the old connection's business (translated).
+        assert!(!syn_is_the_stacks(&net, 0x5000_0000)?);
+        let mut skb = TestSkb::new(&client_packet(0xffff_fffc, flags::ACK), ETH_P_IP)?;
+        assert!(!{
+            let _bh = BhGuard::new();
+            let rcu = RcuGuard::new();
+            let (e, _) = net.table().lookup(&rcu, &keys()[0]).expect("spliced");
+            superseded(&net, e, &mut skb.as_skb(), 20)
+        });
+        // Ended by an exact reset: the next SYN opens a new connection.
+        let mut rst = TestSkb::new(&client_packet(0xffff_fff0, flags::RST), ETH_P_IP)?;
+        assert_eq!(run(&net, &mut rst), Ok(()));
+        assert!(syn_is_the_stacks(&net, 0x5000_0000)?);
+        assert_eq!(net.stats.get(Counter::SplicesSuperseded), 1);
+        // From then on every packet of those addresses is the stack's.
+        let mut ack = TestSkb::new(&client_packet(0x5000_0001, flags::ACK), ETH_P_IP)?;
+        {
+            let _bh = BhGuard::new();
+            let rcu = RcuGuard::new();
+            let (e, _) = net.table().lookup(&rcu, &keys()[0]).expect("still listed");
+            assert!(e.is_superseded());
+            assert!(superseded(&net, e, &mut ack.as_skb(), 20));
+        }
+        assert_eq!(net.stats.get(Counter::SplicesSuperseded), 1);
+        // Removed by the next sweep, lingering or not; or at once on demand.
+        gc(&net);
+        assert_eq!(net.table().count(), 0);
+        let net = net_with_splice(2)?;
+        let mut rst = TestSkb::new(&client_packet(0xffff_fff0, flags::RST), ETH_P_IP)?;
+        assert_eq!(run(&net, &mut rst), Ok(()));
+        assert!(!drop_superseded(&net));
+        assert!(syn_is_the_stacks(&net, 0x6000_0000)?);
+        assert!(drop_superseded(&net));
+        assert_eq!(net.table().count(), 0);
         Ok(())
     }
 

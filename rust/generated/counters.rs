@@ -155,6 +155,9 @@ pub(crate) enum Counter {
     /// window the proxy's socket had kept smaller than the other peer
     /// offers (Documentation/splicing.rst)
     WindowUpdates,
+    /// ended splices whose addresses a new connection took (a SYN after
+    /// the end): their packets go to the stack, the entry goes
+    SplicesSuperseded,
 }
 
 /// Statistics attributes that are current values, not counters.
@@ -165,7 +168,7 @@ pub(crate) const GAUGES: [u32; 4] = [
     b::TCPSPLICE_STAT_VIPS_OWNED,
 ];
 
-const COUNTERS: usize = 65;
+const COUNTERS: usize = 66;
 
 impl Counter {
     /// Every counter, in reporting order.
@@ -235,6 +238,7 @@ impl Counter {
         Counter::SyncRxLateMaxMs,
         Counter::SyncRxDrops,
         Counter::WindowUpdates,
+        Counter::SplicesSuperseded,
     ];
 
     /// The counters that are maxima, not sums.
@@ -312,6 +316,7 @@ impl Counter {
             Counter::SyncRxLateMaxMs => b::TCPSPLICE_STAT_SYNC_RX_LATE_MAX_MS,
             Counter::SyncRxDrops => b::TCPSPLICE_STAT_SYNC_RX_DROPS,
             Counter::WindowUpdates => b::TCPSPLICE_STAT_WINDOW_UPDATES,
+            Counter::SplicesSuperseded => b::TCPSPLICE_STAT_SPLICES_SUPERSEDED,
         }
     }
 }

@@ -4,6 +4,7 @@
 //! splice, and the takeover's probes and kicks.
 
 use super::*;
+use crate::splice_core::packet::{flags, TCP_MIN_HEADER};
 
 /// Per side, the sequence number to quote in a kick of that side's peer
 /// (see [`kick`]).
@@ -135,6 +136,49 @@ pub(crate) fn update_windows(
             net.stats.inc(Counter::DropNoRoute);
         }
     }
+}
+
+/// A SYN without ACK from `from`'s peer on an entry whose connection ended
+/// opens a new connection on the same addresses (a client reusing its port
+/// at once, a NAT gateway reusing a mapping): it is not this splice's, and
+/// translated it would reach the other peer as part of the old one. From
+/// then on the entry takes none of the addresses' packets (the stack gets
+/// them: the proxy's listener answers, and LOCAL_OUT lets the answer go),
+/// and the next sweep removes it. True when `skb` is the stack's for that
+/// reason. (A SYN on an open splice is translated: the other peer answers
+/// with a challenge ACK, RFC 5961, and the sender resets the old
+/// connection if it has none.)
+pub(crate) fn superseded(net: &NetState, entry: &Entry, skb: &mut Skb<'_>, l4: usize) -> bool {
+    if entry.is_superseded() {
+        return true;
+    }
+    let Some(h) = skb.network_bytes(l4 + TCP_MIN_HEADER) else {
+        return false;
+    };
+    if h[l4 + 13] & (flags::SYN | flags::ACK) != flags::SYN {
+        return false;
+    }
+    let mut st = entry.state.lock();
+    if st.ended_at.is_none() {
+        return false;
+    }
+    st.kill = true;
+    entry.superseded.store(true, Relaxed);
+    drop(st);
+    net.stats.inc(Counter::SplicesSuperseded);
+    true
+}
+
+/// Remove every superseded entry now (see [`superseded`]); true if there
+/// was one. For a new splice of the connection that took its addresses,
+/// which may come before the sweep.
+pub(crate) fn drop_superseded(net: &NetState) -> bool {
+    let mut found = false;
+    net.table().lock().retain(|e| {
+        found |= e.is_superseded();
+        !e.is_superseded()
+    });
+    found
 }
 
 /// How long after the probes a segment still counts as an answer.

@@ -298,8 +298,11 @@ pub const TCPSPLICE_STAT_SYNC_RX_DROPS: u16 = 69;
 /// window the proxy's socket had kept smaller than the other peer
 /// offers (Documentation/splicing.rst)
 pub const TCPSPLICE_STAT_WINDOW_UPDATES: u16 = 70;
+/// ended splices whose addresses a new connection took (a SYN after
+/// the end): their packets go to the stack, the entry goes
+pub const TCPSPLICE_STAT_SPLICES_SUPERSEDED: u16 = 71;
 /// The highest attribute of `tcpsplice_stat`.
-pub const TCPSPLICE_STAT_MAX: u16 = 70;
+pub const TCPSPLICE_STAT_MAX: u16 = 71;
 /// Every member of `tcpsplice_stat`, by name.
 ///
 /// Per-namespace counters, all u64. Gauges and maxima say so; every other
@@ -375,6 +378,7 @@ pub const TCPSPLICE_STAT_MEMBERS: &[(&str, u16)] = &[
     ("TCPSPLICE_STAT_SYNC_RX_LATE_MAX_MS", 68),
     ("TCPSPLICE_STAT_SYNC_RX_DROPS", 69),
     ("TCPSPLICE_STAT_WINDOW_UPDATES", 70),
+    ("TCPSPLICE_STAT_SPLICES_SUPERSEDED", 71),
 ];
 
 pub const TCPSPLICE_SPLICE_UNSPEC: u16 = 0;
