@@ -19,6 +19,7 @@
 # - no systemd: the unit's ExecStartPre= and ExecStart= lines run as
 #   systemd would run them (tests/lib/units.sh).
 . "$TCPSPLICE_TOP/tests/lib/units.sh"
+. "$TCPSPLICE_TOP/tests/lib/nginx.sh"
 RECIPE_DOC=$TCPSPLICE_TOP/Documentation/deploying.rst
 NGINX_RATE=${NGINX_RATE:-100k}
 BACKENDS=2
@@ -60,22 +61,7 @@ for path, size, seed in files:
     with open(path, "wb") as f:
         f.write(expected(size, seed))' "$LIB" "$bulk" "$bytes" || fail "the backends' files"
   for b in 1 2; do
-    d=/tmp/nginx-b$b
-    mkdir -p "$d"
-    cat > "$d/nginx.conf" <<NGINX
-worker_processes 1;
-pid $d/nginx.pid;
-error_log $d/error.log;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  client_body_temp_path $d/body;
-  proxy_temp_path $d/proxy;
-  fastcgi_temp_path $d/fastcgi;
-  uwsgi_temp_path $d/uwsgi;
-  scgi_temp_path $d/scgi;
-  default_type application/octet-stream;
-  keepalive_requests 100000;
+    nginx_start "backend$b" "/tmp/nginx-b$b" "  keepalive_requests 100000;
   # rate-limited bodies in small steps (8 kB), not 64 kB bursts a second apart
   sendfile off;
   output_buffers 1 8k;
@@ -84,10 +70,7 @@ http {
     # client.py's paths: /bytes/N?seed=K, and /echo/TEXT answered with TEXT
     location /bytes/ { root /tmp/www/seed\$arg_seed; limit_rate $NGINX_RATE; }
     location ~ ^/echo/(.*)\$ { default_type text/plain; return 200 \$1; }
-  }
-}
-NGINX
-    on "backend$b" nginx -p "$d" -c "$d/nginx.conf" -e "$d/error.log" -g 'daemon off;' &
+  }"
   done
 }
 

@@ -7,6 +7,7 @@
 # cost: 50
 . "$(dirname "$0")/lib.sh"
 . "$TCPSPLICE_TOP/tests/lib/splice-lab.sh"
+. "$TCPSPLICE_TOP/tests/lib/nginx.sh"
 splice_lab_up "[[pool]]
 name = \"nginx\"
 backends = [\"203.0.113.21:8001\"]
@@ -105,23 +106,7 @@ proxy_stop
 d=/tmp/nginx-splice
 mkdir -p "$d/www"
 head -c 1048576 /dev/urandom > "$d/www/big"
-cat > "$d/nginx.conf" <<NGINX
-worker_processes 1;
-pid $d/nginx.pid;
-error_log $d/error.log;
-events { worker_connections 64; }
-http {
-  access_log off;
-  client_body_temp_path $d/body;
-  proxy_temp_path $d/proxy;
-  fastcgi_temp_path $d/fastcgi;
-  uwsgi_temp_path $d/uwsgi;
-  scgi_temp_path $d/scgi;
-  default_type application/octet-stream;
-  server { listen 203.0.113.21:8001; root $d/www; }
-}
-NGINX
-on backend1 nginx -p "$d" -c "$d/nginx.conf" -e "$d/error.log" -g 'daemon off;' &
+nginx_start backend1 "$d" "  server { listen 203.0.113.21:8001; root $d/www; }"
 wait_for 30 on proxy1 curl -sf -o /dev/null http://203.0.113.21:8001/big || fail "nginx"
 ip netns exec proxy1 tcpsplice-proxy --config /tmp/splice-proxy.toml 2> "$PROXY_LOG" &
 PROXY_PID=$!
