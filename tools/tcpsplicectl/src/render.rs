@@ -150,7 +150,7 @@ pub fn top(active: usize, rows: &[Busy]) -> String {
             e.client.remote.to_string(),
             r.bytes_per_sec_to_client,
             r.bytes_per_sec_to_backend,
-            e.bytes_to_client + e.bytes_to_backend
+            e.bytes_to_client.saturating_add(e.bytes_to_backend)
         );
     }
     s
@@ -192,6 +192,20 @@ mod tests {
             text.starts_with("3 splices; top 2: 1800 B/s to clients, 500 B/s to backends\n"),
             "{text}"
         );
+    }
+
+    /// A module's counters are whatever it sends: a total past 2^64 is
+    /// shown saturated, not a panic (found by the reply fuzzer).
+    #[test]
+    fn top_saturates_a_total_past_u64() {
+        let e = SpliceInfo {
+            id: 1,
+            bytes_to_client: u64::MAX,
+            bytes_to_backend: 5,
+            ..Default::default()
+        };
+        let (rows, _) = busiest(&Sample::new(), &[e], 1.0, 1);
+        assert!(top(1, &rows).contains(&u64::MAX.to_string()));
     }
 
     #[test]
