@@ -657,41 +657,31 @@ mod tests {
         Ok(())
     }
 
-    /// Whether the client's SYN on the test splice is left to the stack.
-    fn syn_is_the_stacks(net: &NetState, seq: u32) -> Result<bool> {
-        let mut skb = TestSkb::new(&client_packet(seq, flags::SYN), ETH_P_IP)?;
+    /// Whether the client's packet with `seq` and `fl` on the test splice
+    /// is left to the stack.
+    fn the_stacks(net: &NetState, seq: u32, fl: u8) -> Result<bool> {
+        let mut skb = TestSkb::new(&client_packet(seq, fl), ETH_P_IP)?;
         let _bh = BhGuard::new();
         let rcu = RcuGuard::new();
-        let (e, _) = net.table().lookup(&rcu, &keys()[0]).expect("spliced");
+        let (e, _) = net.table().lookup(&rcu, &keys()[0]).expect("listed");
         Ok(superseded(net, e, &mut skb.as_skb(), 20))
     }
 
     #[test]
     fn a_syn_after_the_end_takes_the_addresses_from_the_splice() -> Result {
         let net = net_with_splice(1)?;
-        // Open: a SYN is the old connection's business (translated).
-        assert!(!syn_is_the_stacks(&net, 0x5000_0000)?);
-        let mut skb = TestSkb::new(&client_packet(0xffff_fffc, flags::ACK), ETH_P_IP)?;
-        assert!(!{
-            let _bh = BhGuard::new();
-            let rcu = RcuGuard::new();
-            let (e, _) = net.table().lookup(&rcu, &keys()[0]).expect("spliced");
-            superseded(&net, e, &mut skb.as_skb(), 20)
-        });
+        // Open: a SYN is the old connection's business (translated), and
+        // so is everything else.
+        assert!(!the_stacks(&net, 0x5000_0000, flags::SYN)?);
+        assert!(!the_stacks(&net, 0xffff_fffc, flags::ACK)?);
         // Ended by an exact reset: the next SYN opens a new connection.
         let mut rst = TestSkb::new(&client_packet(0xffff_fff0, flags::RST), ETH_P_IP)?;
         assert_eq!(run(&net, &mut rst), Ok(()));
-        assert!(syn_is_the_stacks(&net, 0x5000_0000)?);
+        assert!(!the_stacks(&net, 0x5000_0000, flags::SYN | flags::ACK)?);
+        assert!(the_stacks(&net, 0x5000_0000, flags::SYN)?);
         assert_eq!(net.stats.get(Counter::SplicesSuperseded), 1);
         // From then on every packet of those addresses is the stack's.
-        let mut ack = TestSkb::new(&client_packet(0x5000_0001, flags::ACK), ETH_P_IP)?;
-        {
-            let _bh = BhGuard::new();
-            let rcu = RcuGuard::new();
-            let (e, _) = net.table().lookup(&rcu, &keys()[0]).expect("still listed");
-            assert!(e.is_superseded());
-            assert!(superseded(&net, e, &mut ack.as_skb(), 20));
-        }
+        assert!(the_stacks(&net, 0x5000_0001, flags::ACK)?);
         assert_eq!(net.stats.get(Counter::SplicesSuperseded), 1);
         // Removed by the next sweep, lingering or not; or at once on demand.
         gc(&net);
@@ -700,7 +690,7 @@ mod tests {
         let mut rst = TestSkb::new(&client_packet(0xffff_fff0, flags::RST), ETH_P_IP)?;
         assert_eq!(run(&net, &mut rst), Ok(()));
         assert!(!drop_superseded(&net));
-        assert!(syn_is_the_stacks(&net, 0x6000_0000)?);
+        assert!(the_stacks(&net, 0x6000_0000, flags::SYN)?);
         assert!(drop_superseded(&net));
         assert_eq!(net.table().count(), 0);
         Ok(())

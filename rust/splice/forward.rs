@@ -111,7 +111,7 @@ pub(crate) fn kick(net: &NetState, splice: &Splice, kicks: Kicks) {
 /// A splice just made: each peer that the proxy's socket offered less than
 /// the other peer offers (`advertised` and `offered`, per side, in bytes)
 /// gets that window at once, in a window update (see the core's `nudge`):
-/// otherwise it would wait for its persist timer.
+/// otherwise it would wait for its persist or retransmission timer.
 pub(crate) fn update_windows(
     net: &NetState,
     splice: &Splice,
