@@ -108,10 +108,10 @@ expect_eq "$(kernel_value ports_unreserved)" 0 "backend ports not held"
 # Of the 15, most are spliced: a 5 kB response may beat the proxy's quiet
 # moment, be relayed by the proxy, and the client close before the proxy
 # asks (refused: not established). In a guest of one CPU, where client,
-# proxy and backend share it, that happened to 6 of 15 once (0 to 5 in
-# the other runs); at least 8 must be spliced. (It goes when the module
+# proxy and backend share it, 9 of 15 were spliced in two runs (at least
+# 10 in a guest of two); at least 6 must be. (It goes when the module
 # takes data in flight over.)
-expect_gt "$(kernel_value splices_created)" 107 "splices created (a response may beat the quiet moment)"
+expect_gt "$(kernel_value splices_created)" 105 "splices created (a response may beat the quiet moment)"
 echo "15 new connections next to 100 live splices: $(( $(kernel_value splices_created) - 100 )) spliced" >> /tmp/t-splice-load.note
 tcpsplicectl -n proxy1 list | head -3
 # The 15 new connections' entries may still linger (finished); the held
