@@ -306,7 +306,7 @@ failover_test() {
   stalls=$(tcpdump -nn -tt -S -r /tmp/data.pcap 2> /dev/null | wire_takeover_stalls "$(hv garp_at)")
   # FAILOVER_KEEP=DIR: what the note is computed from, kept there
   [ -z "${FAILOVER_KEEP:-}" ] || cp /tmp/data.pcap /tmp/lan.txt /tmp/cut.epoch /tmp/cpu.txt /tmp/failover.out /tmp/back.pcap "$FAILOVER_KEEP"/
-  echo "the stall across the takeover on client1's link, per download (last data segment before the new owner's first gratuitous ARP to the first after), and per interactive session the exchange under way at the takeover (its request's first transmission to its answer's first byte): $stalls" >> "$note"
+  echo "the stall across the takeover on client1's link, per download (last data segment before the new owner's first gratuitous ARP to the first after), and per interactive session the exchange under way at the takeover (its request's first transmission to its answer's last segment): $stalls" >> "$note"
   if [ "$(hv syns)" -lt 1 ] || [ "$(hv unanswered)" != 0 ] || [ "$(hv misdirected)" != 0 ] || [ "$(hv max_ms)" -gt 1000 ]; then
     cat "$note"
     echo "service LAN from the mark on (ms): $(lan_events "$(cat /tmp/cut.epoch)" 6000 < /tmp/lan.txt)"
@@ -463,8 +463,10 @@ wire_stalls() {
 # on the client program (starved for seconds in a saturated guest), so the
 # exchange under way at EPOCH is timed on the wire instead: from its
 # request's first transmission (before the failure, or between it and the
-# takeover) to the first byte of its answer. A session between exchanges
-# at EPOCH has none. Prints "connections= p50_ms= p90_ms= max_ms=" for the
+# takeover) to the last segment of its answer (the last from the VIP
+# before the session's next request: an answer arrives in two segments,
+# head and body, and a failure between them stalls the exchange as much as
+# one before its first). A session between exchanges at EPOCH has none. Prints "connections= p50_ms= p90_ms= max_ms=" for the
 # downloads and "interactive= interactive_p50_ms= ..." for the sessions.
 wire_takeover_stalls() {
   local segs
@@ -472,9 +474,10 @@ wire_takeover_stalls() {
   echo "$(awk -v at="$1" '$2 == "out" { if (!(($3, $4) in seen)) { seen[$3, $4] = 1; req[$3]++ } next }
       { k = $3; n[k]++; if ($1 <= at) before[k] = $1; else if (!(k in after)) after[k] = $1 }
       END { for (k in n) if (req[k] < 3 && n[k] >= 5 && (k in before) && (k in after)) print int((after[k] - before[k]) * 1000) }' <<<"$segs" | _quantiles "")" \
-    "$(awk -v at="$1" '$2 == "out" { k = $3; if (!(($3, $4) in seen)) { seen[$3, $4] = 1; req[k]++; if (!(k in asked)) asked[k] = $1 } next }
-      ($3 in asked) { k = $3; if (asked[k] <= at && $1 > at) span[k] = $1 - asked[k]; delete asked[k] }
-      END { for (k in req) if (req[k] >= 3 && (k in span)) print int(span[k] * 1000) }' <<<"$segs" | _quantiles interactive)"
+    "$(awk -v at="$1" 'function done(k) { if ((k in asked) && asked[k] <= at && last[k] > at) span[k] = last[k] - asked[k]; delete asked[k]; delete last[k] }
+      $2 == "out" { k = $3; if (!(($3, $4) in seen)) { seen[$3, $4] = 1; req[k]++; done(k); asked[k] = $1 } next }
+      ($3 in asked) { last[$3] = $1 }
+      END { for (k in asked) done(k); for (k in req) if (req[k] >= 3 && (k in span)) print int(span[k] * 1000) }' <<<"$segs" | _quantiles interactive)"
 }
 
 # The fields of one line of tcpdump -nn -e -tt: ms (after t0), smac, dmac,
