@@ -8,11 +8,13 @@
 //! Replication is a reliable stream per peer: update messages carry a
 //! generation and a sequence number, the receiver applies them strictly in
 //! order and acknowledges cumulatively (in acks and heartbeats); the sender
-//! retransmits unacknowledged messages (go-back-N, a window of [`WINDOW`])
-//! after [`rto_ms`]. When a peer comes up (first heard, restarted, or back
+//! retransmits unacknowledged messages (go-back-N, a window of
+//! [`WINDOW`](crate::splice_core::stream::WINDOW)) after
+//! [`rto_ms`](crate::splice_core::stream::rto_ms). When a peer comes up (first heard, restarted, or back
 //! after being declared dead) the sender starts a new generation with the
-//! whole table (bulk sync) followed by `BulkDone`. The wire format and the
-//! pure decisions live in `splice_core::{sync, cluster}`.
+//! whole table (bulk sync) followed by `BulkDone`. The wire format, the
+//! stream's rules and the pure decisions live in
+//! `splice_core::{sync, stream, cluster}`.
 //!
 //! This file holds the membership (peers, the namespace's state, the
 //! configuration) and what genetlink asks of it; by concept, `stream` (the
@@ -20,7 +22,7 @@
 //! failure detection, retransmission, heartbeats, the takeover's prompt) and
 //! `ownership` (who owns each VIP).
 
-use crate::ffi::cluster::{msleep, now_ms, realtime_ns, CSock, Sender};
+use crate::ffi::cluster::{msleep, now_ms, realtime_ns, Sender, SockSlot};
 use crate::ffi::netlink::Writer;
 use crate::ffi::table::{secs_to_jiffies, BhGuard};
 use crate::netns::NetState;
@@ -29,6 +31,7 @@ use crate::splice_core::cluster::{
 };
 use crate::splice_core::keys::{KeyRing, PeerKey};
 use crate::splice_core::siphash::Key as SipKey;
+use crate::splice_core::stream::{In, Out};
 use crate::splice_core::sync::{
     self, Addr, Fresh, Header, Heartbeat, Kind, Op, Reject, ReplayWindow, UpdateHeader,
     UpdateWriter, HEADER_LEN, HEARTBEAT_MAX, MAX_BODY, MAX_CLAIMS, MAX_DATAGRAM,
@@ -49,22 +52,12 @@ pub(crate) use receive::receive;
 use stream::enqueue;
 pub(crate) use tick::{flush, tick};
 
-/// Update messages in flight per peer.
-const WINDOW: usize = 32;
 /// How often an owner announces a VIP it took (once per tick).
 const ANNOUNCEMENTS: u8 = 3;
-/// Incremental update messages a peer may leave unacknowledged (about
-/// 9000 operations, 1.2 MB) before its stream starts over with a bulk sync.
-const QUEUE_LIMIT: usize = 1024;
 /// Least time between two restarts of one peer's stream.
 const RESYNC_MS: u64 = 1000;
 /// How long `SPLICE` with `WAIT_SYNC` waits for a peer's acknowledgement.
 const WAIT_SYNC_MS: u32 = 1000;
-
-/// Retransmission timeout: two heartbeat intervals, at least 20 ms.
-fn rto_ms(interval_ms: u32) -> u64 {
-    u64::from(interval_ms.saturating_mul(2).max(20))
-}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum PeerState {
@@ -91,13 +84,12 @@ struct Peer {
     heard: Heartbeat,
     /// Our counter for datagrams to it.
     counter: u64,
-    /// Our update stream to it.
-    gen: u32,
-    next_seq: u32,
-    acked: u32,
+    /// Our update stream to it: its numbers, and the messages not yet
+    /// acknowledged.
+    out: Out,
     queue: KVec<Pending>,
     /// Messages the last bulk sync queued: the queue may hold those plus
-    /// [`QUEUE_LIMIT`] more.
+    /// [`QUEUE_LIMIT`](crate::splice_core::stream::QUEUE_LIMIT) more.
     bulk_len: usize,
     /// The stream must start over (memory ran out, or the peer stopped
     /// acknowledging): done by the tick, at most once per [`RESYNC_MS`].
@@ -105,9 +97,7 @@ struct Peer {
     resynced_at: u64,
     /// Its update stream to us: generation, next expected sequence number,
     /// and whether its bulk sync arrived.
-    in_gen: u32,
-    in_next: u32,
-    synced: bool,
+    inn: In,
     /// Counters of this peer alone (the namespace's add up all peers).
     stats: PeerStats,
     /// The key it was last heard with, during a key rotation.
@@ -134,16 +124,12 @@ impl Peer {
             last_heard: None,
             heard: Heartbeat::default(),
             counter: 0,
-            gen: 0,
-            next_seq: 1,
-            acked: 0,
+            out: Out::new(),
             queue: KVec::new(),
             bulk_len: 0,
             resync_pending: false,
             resynced_at: 0,
-            in_gen: 0,
-            in_next: 1,
-            synced: false,
+            inn: In::new(),
             stats: PeerStats::default(),
             key: PeerKey::Unknown,
         }
@@ -198,7 +184,7 @@ pub(crate) struct Cluster {
     /// work items take only `state`, so dropping the socket (which waits
     /// for them) under `runtime` cannot deadlock.
     #[pin]
-    runtime: Mutex<Option<CSock>>,
+    runtime: SockSlot,
     #[pin]
     state: Mutex<State>,
     /// Taken in softirq context; elsewhere with bottom halves disabled.
@@ -230,7 +216,7 @@ pub(crate) struct Ticket {
 impl Cluster {
     pub(crate) fn new() -> impl PinInit<Self> {
         pin_init!(Cluster {
-            runtime <- new_mutex!(None),
+            runtime <- SockSlot::new(),
             state <- new_mutex!(State {
                 cfg: Config::NONE,
                 keys: KeyRing::default(),
@@ -312,7 +298,7 @@ impl Cluster {
         let port_changed = self.state.lock().cfg.port != cfg.port;
         if cfg.node_id == 0 || port_changed {
             // Stops the work items before the state changes under them.
-            *rt = None;
+            rt.stop();
         }
         let mut guard = self.state.lock();
         let st = &mut *guard;
@@ -372,24 +358,14 @@ impl Cluster {
         self.backend.store(cfg.node_id != 0 && cfg.backend, Relaxed);
         drop(guard);
         if cfg.node_id != 0 {
-            match &*rt {
+            match rt.get() {
                 Some(c) => c.set_interval(cfg.interval_ms),
                 None => {
                     // A new socket counts its drops from zero.
                     self.state.lock().rx_drops_seen = 0;
-                    let made = match net.ns() {
-                        // SAFETY: The socket lives in `self.runtime`, inside
-                        // `net`, and is stopped (`Cluster::stop`) before the
-                        // rest of `net` is dropped.
-                        Some(ns) => unsafe { CSock::new(ns, cfg.port, cfg.interval_ms, net) },
-                        None => Err(ENODEV),
-                    };
-                    match made {
-                        Ok(c) => *rt = Some(c),
-                        Err(e) => {
-                            self.enabled.store(false, Relaxed);
-                            return Err(ConfigureError::Socket(e));
-                        }
+                    if let Err(e) = rt.start(net, cfg.port, cfg.interval_ms) {
+                        self.enabled.store(false, Relaxed);
+                        return Err(ConfigureError::Socket(e));
                     }
                 }
             }
@@ -405,10 +381,16 @@ impl Cluster {
         }
     }
 
+    /// Where the sync socket lives (checked by [`SockSlot`] when it starts
+    /// one).
+    pub(crate) fn sock_slot(&self) -> &SockSlot {
+        &self.runtime
+    }
+
     /// Stop the socket and its work, and leave every multicast group
     /// (namespace exit, and module unload for namespaces that stay).
     pub(crate) fn stop(&self, net: &NetState) {
-        *self.runtime.lock() = None;
+        self.runtime.lock().stop();
         let mut st = self.state.lock();
         st.claimed = [false; MAX_VIPS];
         sync_groups(net, &mut st);
@@ -435,8 +417,8 @@ impl Cluster {
                 continue;
             }
             match enqueue(p, op) {
-                Some(seq) if p.queue.len() <= p.bulk_len + QUEUE_LIMIT => {
-                    let _ = t.at.push((p.cfg.id, p.gen, seq), GFP_KERNEL);
+                Some(seq) if Out::room(p.queue.len(), p.bulk_len) => {
+                    let _ = t.at.push((p.cfg.id, p.out.gen, seq), GFP_KERNEL);
                 }
                 // Out of memory, or a peer that stopped acknowledging:
                 // drop its queue; the tick starts it over.
@@ -449,7 +431,7 @@ impl Cluster {
         }
         self.update_gauges(&st);
         drop(st);
-        if let Some(c) = &*rt {
+        if let Some(c) = rt.get() {
             c.kick();
         }
         Some(t)
@@ -464,11 +446,11 @@ impl Cluster {
                 let peer = |id: u32, gen| {
                     st.peers
                         .iter()
-                        .find(|p| p.cfg.id == id && p.up() && p.gen == gen)
+                        .find(|p| p.cfg.id == id && p.up() && p.out.gen == gen)
                 };
                 let done =
                     t.at.iter()
-                        .any(|&(id, gen, seq)| peer(id, gen).is_some_and(|p| p.acked >= seq));
+                        .any(|&(id, gen, seq)| peer(id, gen).is_some_and(|p| p.out.acked >= seq));
                 if done {
                     return true;
                 }
@@ -521,7 +503,7 @@ impl Cluster {
             };
             w.put_u8(b::TCPSPLICE_PEER_STATE, state as u8)?;
             w.put_u8(b::TCPSPLICE_PEER_READY, u8::from(p.up() && p.heard.ready))?;
-            w.put_u8(b::TCPSPLICE_PEER_SYNCED, u8::from(p.synced))?;
+            w.put_u8(b::TCPSPLICE_PEER_SYNCED, u8::from(p.inn.synced))?;
             if let Some(t) = p.last_heard {
                 let ago = now.saturating_sub(t).min(u64::from(u32::MAX));
                 w.put_u32(b::TCPSPLICE_PEER_LAST_HEARD, ago as u32)?;

@@ -7,19 +7,25 @@
 //! options and checksums translated.
 //!
 //! Layout: `ffi` is the only module with `unsafe` (it wraps the C helpers and
-//! hosts the entry points the kernel calls); `netns`, `netlink`, `hooks` and
-//! `stats` are safe Rust; `splice_core` is the `no_std` crate in
+//! hosts the entry points the kernel calls); `netns`, `netlink`, `hooks`,
+//! `splice`, `cluster` and `stats` are safe Rust (`forbid(unsafe_code)`); `splice_core` is the `no_std` crate in
 //! `tools/tcpsplice-core`, compiled in from the same source files the host tests.
 
 use kernel::prelude::*;
 
 mod bindings;
+#[forbid(unsafe_code)]
 mod cluster;
 mod ffi;
+#[forbid(unsafe_code)]
 mod hooks;
+#[forbid(unsafe_code)]
 mod netlink;
+#[forbid(unsafe_code)]
 mod netns;
+#[forbid(unsafe_code)]
 mod splice;
+#[forbid(unsafe_code)]
 mod stats;
 
 /// The shared pure logic (`tools/tcpsplice-core/src`), compiled in.
@@ -40,6 +46,7 @@ mod splice_core {
     pub(crate) mod seq;
     pub(crate) mod siphash;
     pub(crate) mod splice;
+    pub(crate) mod stream;
     pub(crate) mod sync;
     pub(crate) mod translate;
 }

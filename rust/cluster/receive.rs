@@ -89,9 +89,7 @@ pub(super) fn accept(
     let restarted = matches!(fresh, Fresh::Restarted { .. });
     if restarted {
         // Its update stream starts over; so does ours to it.
-        p.in_gen = 0;
-        p.in_next = 1;
-        p.synced = false;
+        p.inn.restart();
     }
     if !p.up() || restarted {
         let was_up = p.up();
@@ -108,22 +106,16 @@ pub(super) fn accept(
         }
         Body::Ack(gen, seq) => ack_stream(p, gen, seq),
         Body::Update(u) => {
-            if u.gen > p.in_gen {
-                p.in_gen = u.gen;
-                p.in_next = 1;
-                p.synced = false;
-            }
-            if u.gen == p.in_gen && u.seq == p.in_next {
-                p.in_next += 1;
+            if p.inn.accept(u.gen, u.seq) {
                 for op in sync::ops(body) {
                     match op {
-                        Op::BulkDone => p.synced = true,
+                        Op::BulkDone => p.inn.synced = true,
                         _ => crate::splice::apply(net, &op, me_backend),
                     }
                 }
             }
             let mut ack = [0u8; 8];
-            let (g, s) = (p.in_gen, p.in_next - 1);
+            let (g, s) = p.inn.ack();
             if let Some(n) = sync::encode_ack(&mut ack, g, s) {
                 send_to(net, st, tx, i, Kind::Ack, &ack[..n]);
             }

@@ -1,13 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
-//! The reliable update stream to each peer: the queue, sending within the
-//! window, retransmission (go-back-N), cumulative acknowledgements, and the
-//! restart of a peer's stream with a bulk sync. Every datagram is sealed
-//! here.
+//! The reliable update stream to each peer: the queue of message bodies,
+//! sending within the window, retransmission (go-back-N), cumulative
+//! acknowledgements, and the restart of a peer's stream with a bulk sync,
+//! by the rules of `splice_core::stream`. Every datagram is sealed here.
 
 use super::*;
+use crate::splice_core::stream::WINDOW;
 
 /// Append `op` to the peer's queue (to the last unsent message if it fits).
-/// Returns the message's sequence number; `None` if memory ran out.
+/// Returns the message's sequence number; `None` if memory ran out or the
+/// generation has no number left (the caller starts the stream over; a
+/// number taken for a message that was not queued goes with the old
+/// generation).
 pub(super) fn enqueue(p: &mut Peer, op: &Op) -> Option<u32> {
     if let Some(m) = p.queue.last_mut().filter(|m| m.sent_at.is_none()) {
         if let Some(mut w) = UpdateWriter::resume(&mut m.body[..], m.len, m.ops) {
@@ -19,8 +23,8 @@ pub(super) fn enqueue(p: &mut Peer, op: &Op) -> Option<u32> {
         }
     }
     let mut body = KBox::new([0u8; MAX_BODY], GFP_KERNEL).ok()?;
-    let seq = p.next_seq;
-    let mut w = UpdateWriter::new(&mut body[..], p.gen, seq)?;
+    let seq = p.out.take_seq()?;
+    let mut w = UpdateWriter::new(&mut body[..], p.out.gen, seq)?;
     if !w.push(op) {
         return None;
     }
@@ -37,7 +41,6 @@ pub(super) fn enqueue(p: &mut Peer, op: &Op) -> Option<u32> {
             GFP_KERNEL,
         )
         .ok()?;
-    p.next_seq += 1;
     Some(seq)
 }
 
@@ -46,9 +49,7 @@ pub(super) fn enqueue(p: &mut Peer, op: &Op) -> Option<u32> {
 /// `BulkDone`. If memory runs out the generation is left without `BulkDone`
 /// and the tick tries again. `me_backend`: this node is a backend.
 pub(super) fn resync(net: &NetState, p: &mut Peer, me_backend: bool) {
-    p.gen = p.gen.wrapping_add(1).max(1);
-    p.next_seq = 1;
-    p.acked = 0;
+    p.out.restart();
     p.queue.clear();
     p.resync_pending = true;
     p.resynced_at = now_ms();
@@ -194,11 +195,11 @@ pub(super) fn send_queue(net: &NetState, st: &mut State, tx: &Sender<'_>, i: usi
     }
 }
 
+/// The peer acknowledged our stream's generation `gen` up to `seq`.
 pub(super) fn ack_stream(p: &mut Peer, gen: u32, seq: u32) {
-    if gen != p.gen || seq <= p.acked || seq >= p.next_seq {
+    let Some(seq) = p.out.ack(gen, seq) else {
         return;
-    }
-    p.acked = seq;
+    };
     let before = p.queue.len();
     p.queue.retain(|m| m.seq > seq);
     p.bulk_len = p.bulk_len.saturating_sub(before - p.queue.len());

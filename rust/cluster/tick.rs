@@ -64,7 +64,6 @@ pub(crate) fn tick(net: &NetState, tx: &Sender<'_>) {
         // clocks start now.
         crate::splice::adopt_all(net);
     }
-    let rto = rto_ms(interval);
     let me_backend = st.cfg.backend;
     for i in 0..st.peers.len() {
         let p = &mut st.peers[i];
@@ -74,17 +73,13 @@ pub(crate) fn tick(net: &NetState, tx: &Sender<'_>) {
         if p.resync_pending && now.saturating_sub(p.resynced_at) >= RESYNC_MS {
             resync(net, p, me_backend);
         }
-        let p = &st.peers[i];
-        let late = p
-            .queue
-            .first()
-            .and_then(|m| m.sent_at)
-            .is_some_and(|t| now.saturating_sub(t) >= rto);
+        let oldest = st.peers[i].queue.first().and_then(|m| m.sent_at);
+        let late = Out::late(oldest, now, interval);
         send_queue(net, st, tx, i, late);
     }
     if !st.ready
         && now.saturating_sub(st.started_ms) >= u64::from(interval) * u64::from(misses)
-        && st.peers.iter().all(|p| !p.up() || p.synced)
+        && st.peers.iter().all(|p| !p.up() || p.inn.synced)
     {
         st.ready = true;
         net.event(b::TCPSPLICE_EVENT_READY, st.cfg.node_id, None);
@@ -116,7 +111,7 @@ pub(crate) fn tick(net: &NetState, tx: &Sender<'_>) {
     }
     for i in 0..st.peers.len() {
         let p = &st.peers[i];
-        hb.ack = (p.in_gen, p.in_next - 1);
+        hb.ack = p.inn.ack();
         let mut body = [0u8; HEARTBEAT_MAX];
         if let Some(n) = hb.encode(&mut body) {
             send_to(net, st, tx, i, Kind::Heartbeat, &body[..n]);

@@ -16,6 +16,7 @@ use core::marker::PhantomData;
 use core::ptr::NonNull;
 use kernel::error::to_result;
 use kernel::prelude::*;
+use kernel::sync::{new_mutex, Mutex, MutexGuard};
 
 /// A network namespace, for the cluster's announcements and events.
 ///
@@ -125,12 +126,7 @@ impl CSock {
     /// # Safety
     ///
     /// `state` outlives the returned value (it owns it).
-    pub(crate) unsafe fn new(
-        net: &Net,
-        port: u16,
-        interval_ms: u32,
-        state: &NetState,
-    ) -> Result<Self> {
+    unsafe fn new(net: &Net, port: u16, interval_ms: u32, state: &NetState) -> Result<Self> {
         let mut err: c_int = 0;
         // SAFETY: The namespace is alive; `state` outlives the socket (the
         // function contract), and its address is stable (it is pinned).
@@ -168,6 +164,67 @@ impl Drop for CSock {
         // SAFETY: Valid and ours (type invariant); it stops and waits for
         // the work items, so no callback runs after this.
         unsafe { b::tcpsplice_h_csock_free(self.0.as_ptr()) };
+    }
+}
+
+/// Where a namespace's sync socket lives while it runs: the slot inside
+/// that namespace's [`NetState`] (its cluster's, [`SockSlot::start`]
+/// checks), so that the state its work items call back with outlives it.
+/// The namespace's exit empties the slot before the state is dropped
+/// (`tcpsplice_rs_net_exit`); nothing takes the socket out of it.
+#[pin_data]
+pub(crate) struct SockSlot {
+    #[pin]
+    sock: Mutex<Option<CSock>>,
+}
+
+impl SockSlot {
+    pub(crate) fn new() -> impl PinInit<Self> {
+        pin_init!(SockSlot {
+            sock <- new_mutex!(None),
+        })
+    }
+
+    pub(crate) fn lock(&self) -> SockGuard<'_> {
+        SockGuard {
+            slot: self,
+            sock: self.sock.lock(),
+        }
+    }
+}
+
+/// A [`SockSlot`], locked.
+pub(crate) struct SockGuard<'a> {
+    slot: &'a SockSlot,
+    sock: MutexGuard<'a, Option<CSock>>,
+}
+
+impl SockGuard<'_> {
+    /// The socket, if it runs.
+    pub(crate) fn get(&self) -> Option<&CSock> {
+        self.sock.as_ref()
+    }
+
+    /// Stop the socket, if it runs, and wait for its work items.
+    pub(crate) fn stop(&mut self) {
+        *self.sock = None;
+    }
+
+    /// Start a socket on UDP `port` in `owner`'s namespace (after stopping
+    /// the one that ran). `EINVAL` if this slot is not `owner`'s, `ENODEV`
+    /// if `owner` has no namespace (unit tests).
+    pub(crate) fn start(&mut self, owner: &NetState, port: u16, interval_ms: u32) -> Result {
+        if !core::ptr::eq(self.slot, owner.cluster().sock_slot()) {
+            return Err(EINVAL);
+        }
+        let net = owner.ns().ok_or(ENODEV)?;
+        self.stop();
+        // SAFETY: The socket goes into this slot, which is inside `owner`
+        // (checked above, and `owner` is pinned); only `stop` and the
+        // slot's own drop free it, and the namespace's exit stops it before
+        // `owner` is dropped.
+        *self.sock = Some(unsafe { CSock::new(net, port, interval_ms, owner) }?);
+        Ok(())
     }
 }
 

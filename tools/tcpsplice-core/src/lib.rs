@@ -25,5 +25,6 @@ pub mod packet;
 pub mod seq;
 pub mod siphash;
 pub mod splice;
+pub mod stream;
 pub mod sync;
 pub mod translate;
