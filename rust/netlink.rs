@@ -130,6 +130,11 @@ pub(crate) fn splice(req: &Request) -> Result {
     let (family, ct) = tuple(req, &c, None)?;
     let (_, bt) = tuple(req, &bk, Some(family))?;
     let net = req.net();
+    // The namespace's first splice brings its hooks.
+    if let Err(e) = net.hook_slot().ensure(net) {
+        req.error(c"cannot register the netfilter hooks");
+        return Err(e);
+    }
     // Asked before the sockets are locked (the cluster's lock sleeps).
     let asked_split = req.split();
     let split = asked_split && net.cluster().has_backend_peer(&backend_addr(family, &bt));
@@ -301,6 +306,14 @@ pub(crate) fn unsplice(req: &Request) -> Result {
 pub(crate) fn set_cluster(req: &Request) -> Result {
     let cfg = req.cluster_config()?;
     let net = req.net();
+    // A cluster node answers neighbour solicitations and takes replicas and
+    // split splices: its hooks come with its configuration.
+    if cfg.node_id != 0 {
+        if let Err(e) = net.hook_slot().ensure(net) {
+            req.error(c"cannot register the netfilter hooks");
+            return Err(e);
+        }
+    }
     match net.cluster().configure(net, cfg) {
         Ok(()) => Ok(()),
         Err(ConfigureError::Invalid(e)) => {

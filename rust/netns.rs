@@ -4,6 +4,7 @@
 
 use crate::cluster::Cluster;
 use crate::ffi::cluster::Net;
+use crate::ffi::hooks::HookSlot;
 use crate::ffi::table::Table;
 use crate::splice::Entry;
 use crate::splice_core::config::{SettingError, Settings};
@@ -36,6 +37,9 @@ pub(crate) struct NetState {
     cluster: Cluster,
     /// The namespace itself (none in unit tests).
     net: Option<Net>,
+    /// Its netfilter hooks, once it has a splice or a cluster.
+    #[pin]
+    hooks: HookSlot,
 }
 
 /// The module parameters as default settings, checked.
@@ -72,6 +76,7 @@ impl NetState {
                 next_id: Atomic::new(1),
                 cluster <- Cluster::new(),
                 net,
+                hooks <- HookSlot::new(),
             }),
             GFP_KERNEL,
         )
@@ -90,6 +95,11 @@ impl NetState {
     /// The cluster membership.
     pub(crate) fn cluster(&self) -> &Cluster {
         &self.cluster
+    }
+
+    /// Where its netfilter hooks live.
+    pub(crate) fn hook_slot(&self) -> &HookSlot {
+        &self.hooks
     }
 
     /// The namespace, if attached to one.

@@ -41,7 +41,7 @@ impl Net {
         NonNull::new(net).map(Net)
     }
 
-    fn raw(&self) -> *mut kernel::bindings::net {
+    pub(super) fn raw(&self) -> *mut kernel::bindings::net {
         self.0.as_ptr()
     }
 

@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
-//! The netfilter hooks: their registration in each namespace and the
-//! entry point netfilter calls, with the verdict it returns.
+//! The netfilter hooks: their registration in a namespace (when it first
+//! needs them) and the entry point netfilter calls, with the verdict it
+//! returns.
 
 use super::skb::{Skb, Stolen};
 use crate::bindings as b;
 use crate::netns::NetState;
 use kernel::error::to_result;
 use kernel::prelude::*;
+use kernel::sync::atomic::{Atomic, Relaxed};
+use kernel::sync::{new_mutex, Mutex};
 use kernel::types::Opaque;
 
 // ---------------------------------------------------------------------------
@@ -15,12 +18,67 @@ use kernel::types::Opaque;
 /// Hook priority: after defragmentation and the raw table, before conntrack.
 const HOOK_PRIORITY: c_int = b::NF_IP_PRI_CONNTRACK - 50;
 
+/// A namespace's netfilter hooks, registered when it first needs them (its
+/// first splice or cluster configuration: [`HookSlot::ensure`]), so that a
+/// host's other namespaces (containers) pay nothing per packet. They stay
+/// until the namespace's exit, which unregisters them before its state
+/// goes (`tcpsplice_rs_net_exit`).
+#[pin_data]
+pub(crate) struct HookSlot {
+    #[pin]
+    hooks: Mutex<Option<NetHooks>>,
+    registered: Atomic<bool>,
+}
+
+impl HookSlot {
+    pub(crate) fn new() -> impl PinInit<Self> {
+        pin_init!(HookSlot {
+            hooks <- new_mutex!(None),
+            registered: Atomic::new(false),
+        })
+    }
+
+    /// Register `owner`'s hooks if they are not yet. `EINVAL` if this slot
+    /// is not `owner`'s; `ENODEV` if `owner` has no namespace (unit tests).
+    pub(crate) fn ensure(&self, owner: &NetState) -> Result {
+        if self.registered() {
+            return Ok(());
+        }
+        if !core::ptr::eq(self, owner.hook_slot()) {
+            return Err(EINVAL);
+        }
+        let net = owner.ns().ok_or(ENODEV)?.raw();
+        let mut h = self.hooks.lock();
+        if h.is_none() {
+            // SAFETY: `net` is alive while `owner` is (its state lives in
+            // the namespace's slot); `owner` is pinned, and the hooks live
+            // in this slot inside it (checked above), which the namespace's
+            // exit empties before `owner` is dropped.
+            *h = Some(unsafe { NetHooks::register(net, owner) }?);
+            self.registered.store(true, Relaxed);
+        }
+        Ok(())
+    }
+
+    /// Whether the hooks are registered.
+    pub(crate) fn registered(&self) -> bool {
+        self.registered.load(Relaxed)
+    }
+
+    /// Unregister the hooks (the namespace's exit): when this returns, no
+    /// CPU runs them.
+    pub(super) fn clear(&self) {
+        *self.hooks.lock() = None;
+        self.registered.store(false, Relaxed);
+    }
+}
+
 /// One namespace's registered netfilter hooks.
 ///
 /// # Invariants
 ///
 /// `ops` is registered in `net` and `net` outlives this value.
-pub(super) struct NetHooks {
+struct NetHooks {
     net: *mut kernel::bindings::net,
     ops: KBox<[Opaque<b::nf_hook_ops>; 4]>,
 }
@@ -32,7 +90,7 @@ impl NetHooks {
     ///
     /// `net` is alive for the lifetime of the returned value, and `state`
     /// stays at its address until the returned value is dropped.
-    pub(super) unsafe fn register(
+    unsafe fn register(
         net: *mut kernel::bindings::net,
         state: &NetState,
     ) -> Result<Self> {

@@ -3,7 +3,6 @@
 //! `rust/ffi/netns.c`) and the namespace's generic slot.
 
 use super::cluster;
-use super::hooks::NetHooks;
 use crate::bindings as b;
 use crate::netns::NetState;
 use kernel::prelude::*;
@@ -11,12 +10,10 @@ use kernel::prelude::*;
 // ---------------------------------------------------------------------------
 // Per-namespace state.
 
-/// What a namespace's generic slot owns: its state and its netfilter hooks.
-///
-/// Field order matters: the hooks are unregistered (dropped) before the state
-/// their `priv` pointer refers to is freed. The hooks are only held for that.
+/// What a namespace's generic slot owns: its state, with the netfilter hooks
+/// and the sync socket once it has them (emptied by the exit before the
+/// state is dropped).
 struct NetSlot {
-    _hooks: NetHooks,
     state: Pin<KBox<NetState>>,
 }
 
@@ -44,20 +41,7 @@ unsafe extern "C" fn tcpsplice_rs_net_init(net: *mut kernel::bindings::net) -> c
             .table()
             .set_gc_ctx(core::ptr::from_ref::<NetState>(&state).cast())
     };
-    // SAFETY: `net` is valid and being initialised; the state is boxed, so its
-    // address is stable until the slot is dropped in `tcpsplice_rs_net_exit`,
-    // after the hooks are unregistered.
-    let hooks = match unsafe { NetHooks::register(net, &state) } {
-        Ok(h) => h,
-        Err(e) => return e.to_errno(),
-    };
-    let slot = match KBox::new(
-        NetSlot {
-            _hooks: hooks,
-            state,
-        },
-        GFP_KERNEL,
-    ) {
+    let slot = match KBox::new(NetSlot { state }, GFP_KERNEL) {
         Ok(s) => s,
         Err(_) => return ENOMEM.to_errno(),
     };
@@ -80,7 +64,9 @@ unsafe extern "C" fn tcpsplice_rs_net_exit(net: *mut kernel::bindings::net) {
     if !raw.is_null() {
         // SAFETY: `raw` came from `KBox::into_raw` in `tcpsplice_rs_net_init`.
         let slot = unsafe { KBox::<NetSlot>::from_raw(raw.cast()) };
-        // The sync socket's work items use the table: stop them first.
+        // No hook runs after this, and the sync socket's work items, which
+        // use the table, are stopped: then the state can go.
+        slot.state.hook_slot().clear();
         slot.state.cluster().stop(&slot.state);
         drop(slot);
     }

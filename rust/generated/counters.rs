@@ -6,9 +6,11 @@
 /// read from the table and the cluster when reported, not counted.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Counter {
-    /// IPv4 packets seen by the PRE_ROUTING hook
+    /// IPv4 packets seen by the PRE_ROUTING hook (a namespace has its
+    /// hooks from its first splice or cluster configuration on)
     RxPacketsV4,
-    /// IPv6 packets seen by the PRE_ROUTING hook
+    /// IPv6 packets seen by the PRE_ROUTING hook (from the namespace's
+    /// first splice or cluster configuration on)
     RxPacketsV6,
     /// unfragmented TCP segments with well-formed headers among them
     RxTcp,

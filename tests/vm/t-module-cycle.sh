@@ -1,6 +1,7 @@
 # Load and unload the module 6 times (CYCLE_ROUNDS) while TCP traffic flows
 # and a namespace is created and destroyed every round (before or after the
-# load, alternately: three rounds of each order).
+# load, alternately: three rounds of each order). Each round gives both
+# namespaces their hooks (a cluster configuration) while traffic flows.
 # vm-run's kmemleak scan and report check catch leaks and warnings.
 # Each exec costs most of a second under TCG with KASAN, so this one is slow.
 # kmemleak: checked
@@ -18,12 +19,16 @@ nap 0.5
 ( while :; do head -c 20000 /dev/zero | on traffic socat -u - TCP:127.0.0.1:7001 2>/dev/null; sleep 0.05; done ) &
 gen=$!
 trap 'kill $gen $srv 2>/dev/null' EXIT
+head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n' > /tmp/cycle.key
 
 for i in $(seq 1 "$rounds"); do
   if [ $((i % 2)) = 0 ]; then ip netns add "round$i"; fi
   load_module
   if [ $((i % 2)) = 1 ]; then ip netns add "round$i"; fi
   ip -n "round$i" link set lo up
+  for n in traffic "round$i"; do
+    on "$n" tcpsplicectl cluster set --node-id 1 --key-file /tmp/cycle.key || fail "round $i: cluster set in $n"
+  done
   on "round$i" ping -c 1 -W 1 127.0.0.1 >/dev/null || fail "round $i: ping"
   expect_gt "$(value "round$i" rx_packets_v4)" 0 "round $i: counted in the new namespace"
   expect_gt "$(value traffic rx_tcp)" 0 "round $i: traffic counted"

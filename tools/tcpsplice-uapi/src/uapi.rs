@@ -141,9 +141,11 @@ pub const TCPSPLICE_CONFIG_ATTR_MEMBERS: &[(&str, u16)] = &[
 
 pub const TCPSPLICE_STAT_UNSPEC: u16 = 0;
 pub const TCPSPLICE_STAT_PAD: u16 = 1;
-/// IPv4 packets seen by the PRE_ROUTING hook
+/// IPv4 packets seen by the PRE_ROUTING hook (a namespace has its
+/// hooks from its first splice or cluster configuration on)
 pub const TCPSPLICE_STAT_RX_PACKETS_V4: u16 = 2;
-/// IPv6 packets seen by the PRE_ROUTING hook
+/// IPv6 packets seen by the PRE_ROUTING hook (from the namespace's
+/// first splice or cluster configuration on)
 pub const TCPSPLICE_STAT_RX_PACKETS_V6: u16 = 3;
 /// unfragmented TCP segments with well-formed headers among them
 pub const TCPSPLICE_STAT_RX_TCP: u16 = 4;
