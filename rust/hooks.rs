@@ -19,12 +19,20 @@ use crate::splice_core::sync::Addr;
 use crate::stats::Counter;
 use kernel::prelude::*;
 
-/// Where a well-formed, unfragmented TCP segment's header starts, and its
-/// length; `None` for other packets; `Err` if malformed.
-fn tcp_offset(
+/// A well-formed, unfragmented TCP segment's header, parsed once where the
+/// packet arrives and handed down the path: where it starts (`l4` bytes
+/// after the network header) and its fields.
+pub(crate) struct Tcp {
+    pub(crate) l4: usize,
+    pub(crate) th: packet::TcpHeader,
+}
+
+/// The TCP header of a well-formed, unfragmented TCP segment, made linear
+/// whole; `None` for other packets; `Err` if malformed.
+pub(crate) fn parse_tcp(
     skb: &mut Skb<'_>,
     family: Family,
-) -> Result<Option<(usize, usize)>, packet::Malformed> {
+) -> Result<Option<Tcp>, packet::Malformed> {
     let l4 = match family {
         Family::V4 => {
             let b = skb
@@ -49,26 +57,30 @@ fn tcp_offset(
     let b = skb
         .network_bytes(l4 + TCP_MIN_HEADER)
         .ok_or(packet::Malformed::Truncated)?;
-    let t = packet::tcp(&b[l4..])?;
-    skb.network_bytes(l4 + t.header_len)
+    let th = packet::tcp(&b[l4..])?;
+    skb.network_bytes(l4 + th.header_len)
         .ok_or(packet::Malformed::Truncated)?;
-    Ok(Some((l4, t.header_len)))
+    Ok(Some(Tcp { l4, th }))
 }
 
-/// The source and destination of a TCP segment (header checked by
-/// [`tcp_offset`]).
-fn endpoints(skb: &mut Skb<'_>, family: Family, l4: usize) -> Option<(Endpoint, Endpoint)> {
-    let b = skb.network_bytes(l4 + 4)?;
-    let mut src = Endpoint::default();
-    let mut dst = Endpoint::default();
+/// The source and destination of a TCP segment (its header parsed by
+/// [`parse_tcp`], which made the IP header linear).
+fn endpoints(skb: &mut Skb<'_>, family: Family, t: &Tcp) -> Option<(Endpoint, Endpoint)> {
     let (s, d, n) = match family {
         Family::V4 => (12, 16, 4),
         Family::V6 => (8, 24, 16),
     };
+    let b = skb.network_bytes(d + n)?;
+    let mut src = Endpoint {
+        port: t.th.src_port,
+        ..Default::default()
+    };
+    let mut dst = Endpoint {
+        port: t.th.dst_port,
+        ..Default::default()
+    };
     src.addr[..n].copy_from_slice(&b[s..s + n]);
     dst.addr[..n].copy_from_slice(&b[d..d + n]);
-    src.port = u16::from_be_bytes([b[l4], b[l4 + 1]]);
-    dst.port = u16::from_be_bytes([b[l4 + 2], b[l4 + 3]]);
     Some((src, dst))
 }
 
@@ -78,7 +90,7 @@ pub(crate) fn pre_routing(net: &NetState, mut skb: Skb<'_>, family: Family) -> V
         Family::V4 => Counter::RxPacketsV4,
         Family::V6 => Counter::RxPacketsV6,
     });
-    let (l4, thlen) = match tcp_offset(&mut skb, family) {
+    let tcp = match parse_tcp(&mut skb, family) {
         Ok(Some(t)) => t,
         Ok(None) => {
             if family == Family::V6 && net.cluster().enabled() {
@@ -105,7 +117,7 @@ pub(crate) fn pre_routing(net: &NetState, mut skb: Skb<'_>, family: Family) -> V
     if net.table().count() == 0 {
         return Verdict::Accept;
     }
-    let Some((src, dst)) = endpoints(&mut skb, family, l4) else {
+    let Some((src, dst)) = endpoints(&mut skb, family, &tcp) else {
         return Verdict::Accept;
     };
     let rcu = RcuGuard::new();
@@ -117,16 +129,16 @@ pub(crate) fn pre_routing(net: &NetState, mut skb: Skb<'_>, family: Family) -> V
                 net.table().lookup(&rcu, &Key::new(family, &dst, &src))
             {
                 if e.role == Role::SplitBackend {
-                    crate::splice::observe(net, e, &mut skb, l4, thlen);
+                    crate::splice::observe(net, e, &mut skb, &tcp);
                 }
             }
         }
         return Verdict::Accept;
     };
-    if crate::splice::superseded(net, entry, &mut skb, l4) {
+    if crate::splice::superseded(net, entry, &tcp.th) {
         return Verdict::Accept;
     }
-    let kicks = match crate::splice::forward(net, entry, from, &mut skb, l4, thlen) {
+    let kicks = match crate::splice::forward(net, entry, from, &mut skb, &tcp) {
         Ok(k) => k,
         Err(c) => {
             net.stats.inc(c);
@@ -174,12 +186,11 @@ fn send_direct(
     entry: &crate::splice::Entry,
     mut skb: Skb<'_>,
     family: Family,
-    l4: usize,
-    thlen: usize,
+    tcp: &Tcp,
 ) -> Verdict {
     // A backend's entries are never nudged (only a proxy takes over), so
     // there is nothing to kick.
-    if let Err(c) = crate::splice::forward(net, entry, Side::Backend, &mut skb, l4, thlen) {
+    if let Err(c) = crate::splice::forward(net, entry, Side::Backend, &mut skb, tcp) {
         net.stats.inc(c);
         return Verdict::Drop;
     }
@@ -210,10 +221,10 @@ pub(crate) fn local_out(net: &NetState, mut skb: Skb<'_>, family: Family) -> Ver
     if net.table().count() == 0 || skb.is_ours() {
         return Verdict::Accept;
     }
-    let Ok(Some((l4, thlen))) = tcp_offset(&mut skb, family) else {
+    let Ok(Some(tcp)) = parse_tcp(&mut skb, family) else {
         return Verdict::Accept;
     };
-    let Some((src, dst)) = endpoints(&mut skb, family, l4) else {
+    let Some((src, dst)) = endpoints(&mut skb, family, &tcp) else {
         return Verdict::Accept;
     };
     if net.cluster().is_backend() {
@@ -223,7 +234,7 @@ pub(crate) fn local_out(net: &NetState, mut skb: Skb<'_>, family: Family) -> Ver
         let rcu = RcuGuard::new();
         if let Some((e, Side::Backend)) = net.table().lookup(&rcu, &Key::new(family, &src, &dst)) {
             if e.role == Role::SplitBackend && !e.is_superseded() {
-                return send_direct(net, e, skb, family, l4, thlen);
+                return send_direct(net, e, skb, family, &tcp);
             }
         }
     }

@@ -496,7 +496,15 @@ mod tests {
         let k = keys();
         let (e, side) = net.table().lookup(&rcu, &k[0]).expect("spliced");
         assert_eq!(side, Side::Client);
-        forward(net, e, side, &mut skb.as_skb(), 20, 36).map(|_| ())
+        let mut s = skb.as_skb();
+        let tcp = parsed(&mut s);
+        forward(net, e, side, &mut s, &tcp).map(|_| ())
+    }
+
+    /// The test packet's TCP header, as the hook parses it.
+    fn parsed(s: &mut Skb<'_>) -> crate::hooks::Tcp {
+        let tcp = crate::hooks::parse_tcp(s, Family::V4);
+        tcp.ok().flatten().expect("a well-formed TCP segment")
     }
 
     /// An entry stamped after the collector read the clock is not idle
@@ -664,7 +672,7 @@ mod tests {
         let _bh = BhGuard::new();
         let rcu = RcuGuard::new();
         let (e, _) = net.table().lookup(&rcu, &keys()[0]).expect("listed");
-        Ok(superseded(net, e, &mut skb.as_skb(), 20))
+        Ok(superseded(net, e, &parsed(&mut skb.as_skb()).th))
     }
 
     #[test]

@@ -90,10 +90,7 @@ impl NetHooks {
     ///
     /// `net` is alive for the lifetime of the returned value, and `state`
     /// stays at its address until the returned value is dropped.
-    unsafe fn register(
-        net: *mut kernel::bindings::net,
-        state: &NetState,
-    ) -> Result<Self> {
+    unsafe fn register(net: *mut kernel::bindings::net, state: &NetState) -> Result<Self> {
         let priv_ = core::ptr::from_ref(state).cast_mut().cast::<c_void>();
         let op = |pf: u32,
                   hooknum: u32,

@@ -4,36 +4,38 @@
 //! splice, and the takeover's probes and kicks.
 
 use super::*;
-use crate::splice_core::packet::{flags, TCP_MIN_HEADER};
+use crate::hooks::Tcp;
+use crate::splice_core::packet::{flags, TcpHeader};
 
 /// Per side, the sequence number to quote in a kick of that side's peer
 /// (see [`kick`]).
 pub(crate) type Kicks = [Option<u32>; 2];
 
 /// Translate a packet of `entry` that arrived from `from`'s peer, whose TCP
-/// header starts `l4` bytes after the network header and is `thlen` bytes
-/// long. `Ok` means: send it on, then [`kick`] the peers it names. `Err`
-/// names the drop counter.
+/// header the hook parsed (`tcp`). `Ok` means: send it on, then [`kick`]
+/// the peers it names. `Err` names the drop counter.
 pub(crate) fn forward(
     net: &NetState,
     entry: &Entry,
     from: Side,
     skb: &mut Skb<'_>,
-    l4: usize,
-    thlen: usize,
+    tcp: &Tcp,
 ) -> Result<Kicks, Counter> {
+    let l4 = tcp.l4;
     let len = skb.len();
     let partial = match skb.csum_mode(l4) {
         CsumMode::Full => false,
         CsumMode::Partial => true,
         CsumMode::Inconsistent => return Err(Counter::DropBadCsumOffload),
     };
-    let buf = skb.writable(l4 + thlen).ok_or(Counter::DropNomem)?;
+    let buf = skb
+        .writable(l4 + tcp.th.header_len)
+        .ok_or(Counter::DropNomem)?;
     let now = jiffies();
     let mut st = entry.state.lock();
     let o = entry
         .splice
-        .packet(from, buf, l4, len, partial, &mut st.tracker)
+        .packet_parsed(from, buf, l4, &tcp.th, len, partial, &mut st.tracker)
         .map_err(|_| Counter::DropMalformed)?;
     st.last_seen = now;
     st.forwarded_at = Some(now);
@@ -148,14 +150,11 @@ pub(crate) fn update_windows(
 /// reason. (A SYN on an open splice is translated: the other peer answers
 /// with a challenge ACK, RFC 5961, and the sender resets the old
 /// connection if it has none.)
-pub(crate) fn superseded(net: &NetState, entry: &Entry, skb: &mut Skb<'_>, l4: usize) -> bool {
+pub(crate) fn superseded(net: &NetState, entry: &Entry, th: &TcpHeader) -> bool {
     if entry.is_superseded() {
         return true;
     }
-    let Some(h) = skb.network_bytes(l4 + TCP_MIN_HEADER) else {
-        return false;
-    };
-    if h[l4 + 13] & (flags::SYN | flags::ACK) != flags::SYN {
+    if th.flags & (flags::SYN | flags::ACK) != flags::SYN {
         return false;
     }
     let mut st = entry.state.lock();
@@ -257,15 +256,18 @@ pub(super) fn count_end(net: &NetState, entry: &Entry, ended: Option<Phase>) {
 /// On the backend of a split splice: follow a packet the proxy delivered
 /// to this host (client to server, already translated) towards the end of
 /// the connection. The packet itself goes on untouched.
-pub(crate) fn observe(net: &NetState, entry: &Entry, skb: &mut Skb<'_>, l4: usize, thlen: usize) {
+pub(crate) fn observe(net: &NetState, entry: &Entry, skb: &mut Skb<'_>, tcp: &Tcp) {
     let len = skb.len();
-    let Some(b) = skb.network_bytes(l4 + thlen) else {
+    let Some(b) = skb.network_bytes(tcp.l4 + tcp.th.header_len) else {
         return;
     };
     let now = jiffies();
     let mut st = entry.state.lock();
     st.last_seen = now;
-    let Ok(true) = entry.splice.observe_delivered(b, l4, len, &mut st.tracker) else {
+    let Ok(true) = entry
+        .splice
+        .observe_parsed(b, tcp.l4, &tcp.th, len, &mut st.tracker)
+    else {
         return;
     };
     st.ended_at = Some(now);

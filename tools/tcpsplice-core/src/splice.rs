@@ -123,7 +123,21 @@ impl Splice {
         len: usize,
         tracker: &mut Tracker,
     ) -> Result<bool, Malformed> {
-        let (th, _, payload) = segment_of(pkt, l4, len)?;
+        let th = tcp_at(pkt, l4)?;
+        self.observe_parsed(pkt, l4, &th, len, tracker)
+    }
+
+    /// [`Splice::observe_delivered`] with the TCP header `th` already
+    /// parsed from `pkt` at `l4` (by the hook that received it).
+    pub fn observe_parsed(
+        &self,
+        pkt: &[u8],
+        l4: usize,
+        th: &packet::TcpHeader,
+        len: usize,
+        tracker: &mut Tracker,
+    ) -> Result<bool, Malformed> {
+        let (_, payload) = segment_of(pkt, l4, th, len)?;
         let map = &self.maps[Side::Client.index()];
         // The window as the backend reads it: scaled by the shift the proxy
         // announced on the backend side.
@@ -155,7 +169,25 @@ impl Splice {
         partial: bool,
         tracker: &mut Tracker,
     ) -> Result<Outcome, Malformed> {
-        let (th, hdr_end, payload) = segment_of(pkt, l4, len)?;
+        let th = tcp_at(pkt, l4)?;
+        self.packet_parsed(from, pkt, l4, &th, len, partial, tracker)
+    }
+
+    /// [`Splice::packet`] with the TCP header `th` already parsed from `pkt`
+    /// at `l4` (by the hook that received it: the headers are parsed once
+    /// a packet).
+    #[allow(clippy::too_many_arguments)]
+    pub fn packet_parsed(
+        &self,
+        from: Side,
+        pkt: &mut [u8],
+        l4: usize,
+        th: &packet::TcpHeader,
+        len: usize,
+        partial: bool,
+        tracker: &mut Tracker,
+    ) -> Result<Outcome, Malformed> {
+        let (hdr_end, payload) = segment_of(pkt, l4, th, len)?;
         let map = &self.maps[from.index()];
         let shift = self.legs[from.index()].snd_wscale.min(MAX_WSCALE);
         let seg = Segment {
@@ -220,22 +252,26 @@ impl Splice {
     }
 }
 
-/// The TCP header of a packet whose IP header and whole TCP header (at
-/// `l4`) are in `pkt` and whose IP datagram is `len` bytes: the header, where
-/// it ends, and the payload length.
+/// The TCP header of `pkt` at `l4`.
+fn tcp_at(pkt: &[u8], l4: usize) -> Result<packet::TcpHeader, Malformed> {
+    packet::tcp(pkt.get(l4..).ok_or(Malformed::Truncated)?)
+}
+
+/// Where the TCP header `th` (at `l4`) ends in `pkt`, and the payload's
+/// length in an IP datagram of `len` bytes.
 fn segment_of(
     pkt: &[u8],
     l4: usize,
+    th: &packet::TcpHeader,
     len: usize,
-) -> Result<(packet::TcpHeader, usize, u32), Malformed> {
-    let th = packet::tcp(pkt.get(l4..).ok_or(Malformed::Truncated)?)?;
+) -> Result<(usize, u32), Malformed> {
     let hdr_end = l4.checked_add(th.header_len).ok_or(Malformed::Truncated)?;
     if hdr_end > pkt.len() {
         return Err(Malformed::Truncated);
     }
     let payload = len.checked_sub(hdr_end).ok_or(Malformed::Truncated)?;
     let payload = u32::try_from(payload).map_err(|_| Malformed::Truncated)?;
-    Ok((th, hdr_end, payload))
+    Ok((hdr_end, payload))
 }
 
 fn v4(a: &[u8; 16]) -> [u8; 4] {
