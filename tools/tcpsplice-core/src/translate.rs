@@ -14,6 +14,10 @@
 //! * TSval: the peer's latest timestamp (`from.ts.recent`) becomes the proxy's
 //!   clock on the other leg (`to.ts.now`); TSecr: the inverse of the other
 //!   direction's TSval map, so every echo returns to the clock it came from;
+//!   an echo of a TSval the proxy itself sent before the splice (older than
+//!   its clock on this leg, `from.ts.now`) becomes the other peer's latest
+//!   timestamp (`to.ts.recent`), which is what the proxy would have echoed:
+//!   shifted like the others it would be a value that peer never sent;
 //! * the window: rescaled from the sender's scale to the receiver's;
 //! * options the receiving leg did not negotiate (SACK, timestamps) are
 //!   replaced by NOPs.
@@ -22,7 +26,7 @@
 
 use super::csum::Delta;
 use super::packet::{flags, Malformed, TCP_MIN_HEADER};
-use super::seq::{rescale_window, SeqOffset};
+use super::seq::{before, rescale_window, SeqOffset};
 
 /// Timestamp clocks of a leg that negotiated RFC 7323 timestamps.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -88,6 +92,10 @@ pub struct DirMap {
     /// `None` when either leg lacks timestamps.
     tsval: Option<SeqOffset>,
     tsecr: SeqOffset,
+    /// Echoes before this (the proxy's clock on the incoming leg at splice
+    /// time) are of the proxy's own TSvals; they become `tsecr_stale`.
+    tsecr_from: u32,
+    tsecr_stale: u32,
     keep_ts: bool,
     keep_sack: bool,
     wnd_from: u8,
@@ -117,23 +125,37 @@ const OPT_TS_LEN: usize = 10;
 impl DirMap {
     /// The map for packets arriving on `from` and leaving on `to`.
     pub fn new(from: &Leg, to: &Leg) -> Self {
-        let (tsval, tsecr) = match (from.ts, to.ts) {
+        let (tsval, tsecr, tsecr_from, tsecr_stale) = match (from.ts, to.ts) {
             (Some(f), Some(t)) => (
                 Some(SeqOffset::between(f.recent, t.now)),
                 // Inverse of the other direction's TSval map.
                 SeqOffset::between(t.recent, f.now).inverse(),
+                f.now,
+                t.recent,
             ),
-            _ => (None, SeqOffset::default()),
+            _ => (None, SeqOffset::default(), 0, 0),
         };
         DirMap {
             seq: SeqOffset::between(from.rcv_nxt, to.snd_nxt),
             ack: SeqOffset::between(from.snd_nxt, to.rcv_nxt),
             tsval,
             tsecr,
+            tsecr_from,
+            tsecr_stale,
             keep_ts: to.ts.is_some(),
             keep_sack: to.sack,
             wnd_from: from.snd_wscale,
             wnd_to: to.rcv_wscale,
+        }
+    }
+
+    /// Map a timestamp echo (TSecr) of a packet with timestamps on both
+    /// legs.
+    pub fn echo(&self, e: u32) -> u32 {
+        if before(e, self.tsecr_from) {
+            self.tsecr_stale
+        } else {
+            self.tsecr.apply(e)
         }
     }
 
@@ -263,7 +285,7 @@ pub fn tcp(
                     Some(tsval) if map.keep_ts && len == OPT_TS_LEN => {
                         put32(hdr, i + 2, tsval.apply(get32(hdr, i + 2)), d);
                         if has_ack {
-                            put32(hdr, i + 6, map.tsecr.apply(get32(hdr, i + 6)), d);
+                            put32(hdr, i + 6, map.echo(get32(hdr, i + 6)), d);
                         }
                     }
                     _ => {

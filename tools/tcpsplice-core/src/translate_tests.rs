@@ -79,6 +79,55 @@ fn translates_every_field() {
     assert_eq!(be32(&h, 40), BACKEND.rcv_nxt + 0x200);
 }
 
+/// A peer that echoes a TSval the proxy itself sent before the splice
+/// (older than the proxy's clock on that leg) gets the other peer's latest
+/// timestamp echoed, as the proxy would have: shifted like a translated
+/// echo it would be a value the other peer never sent (wrong RTT samples,
+/// a spurious-retransmission check against a made-up time).
+#[test]
+fn an_echo_of_the_proxys_own_timestamp_becomes_the_other_peers_latest() {
+    let map = DirMap::new(&CLIENT, &BACKEND);
+    let c = CLIENT.ts.unwrap();
+    let b = BACKEND.ts.unwrap();
+    for (echo, want) in [
+        (c.now - 10, b.recent),
+        (c.now - 1, b.recent),
+        (c.now, b.recent),
+        (c.now + 1, b.recent + 1),
+        (c.now + 70_000, b.recent + 70_000),
+    ] {
+        let mut h = header(
+            0xffff_fff0,
+            0x1000_0000,
+            flags::ACK,
+            10,
+            &ts_opt(c.recent, echo),
+        );
+        tcp(&mut h, &map, 1, 2, &mut Delta::default()).unwrap();
+        assert_eq!(be32(&h, 28), want, "echo {echo}");
+    }
+    // Across the wrap of the proxy's clock on the client leg.
+    let wrapped = Leg {
+        ts: Some(Timestamps {
+            now: 5,
+            recent: c.recent,
+        }),
+        ..CLIENT
+    };
+    let map = DirMap::new(&wrapped, &BACKEND);
+    for (echo, want) in [(u32::MAX - 3, b.recent), (5, b.recent), (6, b.recent + 1)] {
+        let mut h = header(
+            0xffff_fff0,
+            0x1000_0000,
+            flags::ACK,
+            10,
+            &ts_opt(c.recent, echo),
+        );
+        tcp(&mut h, &map, 1, 2, &mut Delta::default()).unwrap();
+        assert_eq!(be32(&h, 28), want, "echo {echo} after the wrap");
+    }
+}
+
 #[test]
 fn strips_what_the_other_leg_did_not_negotiate() {
     let plain = Leg {
