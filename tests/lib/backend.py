@@ -1,6 +1,9 @@
 """Test backend: HTTP/1.1 with keep-alive, deterministic bodies.
 
-  GET /bytes/N[?seed=S]  N pseudo-random bytes (the same for the same N, S)
+  GET /bytes/N[?seed=S][&rate=R]
+                         N pseudo-random bytes (the same for the same N, S);
+                         with rate, R bytes a second at most (paced in
+                         8 KiB writes), as a client on a slower link
   POST /sha256           the SHA-256 (hex) of the request body (with
                          Content-Length or chunked)
   GET /echo/TEXT         TEXT (for request/response loops)
@@ -21,6 +24,8 @@ import random
 import socketserver
 import struct
 import sys
+import time
+import urllib.parse
 
 PROXY_PROTOCOL = "--proxy-protocol" in sys.argv[3:]
 V2_SIGNATURE = b"\r\n\r\n\x00\r\nQUIT\n"
@@ -67,18 +72,28 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 self.close_connection = True
                 self.rfile = __import__("io").BytesIO(b"")
 
-    def send(self, data, ctype="application/octet-stream"):
+    def send(self, data, ctype="application/octet-stream", rate=0):
         self.send_response(200)
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
-        self.wfile.write(data)
+        if not rate:
+            self.wfile.write(data)
+            return
+        start, step = time.monotonic(), 8192
+        for at in range(0, len(data), step):
+            self.wfile.write(data[at:at + step])
+            self.wfile.flush()
+            ahead = start + (at + step) / rate - time.monotonic()
+            if ahead > 0:
+                time.sleep(ahead)
 
     def do_GET(self):
         path, _, query = self.path.partition("?")
         if path.startswith("/bytes/"):
-            seed = int(query.split("=")[1]) if query.startswith("seed=") else 1
-            self.send(body(int(path[7:]), seed))
+            q = urllib.parse.parse_qs(query)
+            seed = int(q.get("seed", ["1"])[0])
+            self.send(body(int(path[7:]), seed), rate=int(q.get("rate", ["0"])[0]))
         elif path.startswith("/echo/"):
             self.send(path[6:].encode(), "text/plain")
         elif path == "/whoami":

@@ -25,7 +25,10 @@ receives and exits non-zero (with the reason) on the first difference.
                                                then each bulk one downloads N
                                                bytes and each interactive one
                                                exchanges every 100 ms for SECS
-                                               s; makes file GO.started once
+                                               s (FAILOVER_RATE=R in the
+                                               environment: the backend paces
+                                               each download to R bytes/s);
+                                               makes file GO.started once
                                                every connection has received
                                                data; prints the longest stall
                                                (PROGRESS=NAME in the environment:
@@ -265,6 +268,8 @@ def failover(addr, port, host, nbulk, n, ninter, secs, go):
     not the scheduling of a hundred threads."""
     import selectors
 
+    # FAILOVER_RATE: the downloads paced by the backend, bytes a second each
+    rate = f"&rate={os.environ['FAILOVER_RATE']}" if os.environ.get("FAILOVER_RATE") else ""
     conns = [Conn(addr, port, host) for _ in range(nbulk + ninter)]
     for k, c in enumerate(conns):
         check(c.request("GET", "/bytes/100"), expected(100), f"first request {k}")
@@ -282,7 +287,7 @@ def failover(addr, port, host, nbulk, n, ninter, secs, go):
             self.path, self.next_at, self.got = "", None, False
 
         def send(self):
-            self.path = f"/bytes/{n}?seed={self.k}" if self.bulk else f"/echo/s{self.k}m{self.i}"
+            self.path = f"/bytes/{n}?seed={self.k}{rate}" if self.bulk else f"/echo/s{self.k}m{self.i}"
             self.c.s.sendall(f"GET {self.path} HTTP/1.1\r\nHost: {host}\r\nContent-Length: 0\r\n\r\n".encode())
             self.sent_at, self.buf, self.want, self.last = time.monotonic(), bytearray(), None, None
 

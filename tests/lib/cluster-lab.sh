@@ -171,7 +171,8 @@ cluster_trace() {
 trap 'rc=$?; [ $rc = 0 ] || { tail -8 /tmp/cluster-trace.log | cut -c1-400; for n in ${TRACE_NODES:-1 2}; do echo "--- proxy$n"; tail -5 /tmp/cluster-proxy$n.log; done; cat /tmp/failed 2>/dev/null; }; exit $rc' EXIT
 
 # failover_test CUT WHAT: FAILOVER_BULK bulk downloads (default 40, of
-# FAILOVER_BYTES each, default 400000) and FAILOVER_INTERACTIVE interactive
+# FAILOVER_BYTES each, default 400000; FAILOVER_RATE: each paced by the
+# backend to that many bytes a second) and FAILOVER_INTERACTIVE interactive
 # sessions (default 8) spliced on proxy1, held by proxy2 before anything
 # happens; then CUT (a command) makes proxy1 fail mid-transfer. (The soak
 # runs 100 and 20: more connections of the same kind prove nothing more in
@@ -195,7 +196,7 @@ failover_test() {
   ends=$(ip netns list | awk '$1 ~ /^(client|backend)[0-9]+$/ { print $1 }')
   r0=$(endpoint_resets $ends)
   rm -f /tmp/go /tmp/go.started /tmp/cut
-  on client1 python3 "$LIB/client.py" "$VIP" 80 www failover "$bulk" "${FAILOVER_BYTES:-400000}" "$inter" "${FAILOVER_INTERACTIVE_SECS:-8}" /tmp/go > /tmp/failover.out 2>&1 &
+  on client1 env FAILOVER_RATE="${FAILOVER_RATE:-}" python3 "$LIB/client.py" "$VIP" 80 www failover "$bulk" "${FAILOVER_BYTES:-400000}" "$inter" "${FAILOVER_INTERACTIVE_SECS:-8}" /tmp/go > /tmp/failover.out 2>&1 &
   cpid=$!
   # New connections from the cut on: one every 200 ms for 5 s. Ahead of the
   # load in the scheduler (nice -10): under emulation the process otherwise
@@ -269,7 +270,10 @@ failover_test() {
     grep -B1 backoff /tmp/ss-client | head -6
     echo "backend:"; grep -B1 backoff /tmp/ss-backend | head -6
     port=$(sed -n 's/.*(port \([0-9]*\),.*/\1/p' /tmp/failover.out | head -1)
-    grep -A1 ":$port " /tmp/ss-client; grep ":$port " /tmp/list2
+    grep -A1 ":$port " /tmp/ss-client; grep ":$port\b" /tmp/list2
+    echo "proxy2: $(wc -l < /tmp/list2) entries; $(tcpsplicectl -n proxy2 stats | grep -E '^(drop_|replicas_|splices_|nudge_|packets_)' | tr -s ' \n' ' ')"
+    echo "backend1 neighbours: $(ip -n backend1 neigh | tr '\n' ';')"
+    echo "router neighbours: $(ip -n router neigh | tr '\n' ';')"
     fail "transfers: $(cat /tmp/failover.out)"
   fi
   cat /tmp/failover.out

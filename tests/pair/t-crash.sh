@@ -48,5 +48,10 @@ FAILOVER_INTERACTIVE_SECS=20
 # under way at the kill) was 0.3 to 2.3 s over the detection time in the
 # six runs of 2026-12-06/07: 3 s.
 FAILOVER_STALL_LIMITS=${FAILOVER_STALL_LIMITS:-1000 5000 3000 5000}
+# The downloads paced by the backend at 50 kB/s each (2 MB/s in all), as
+# clients on real links are: unpaced, the 40 downloads kept this guest, which
+# runs the client, the backend, the router and proxy2, at 0 % idle before the
+# crash, and its stalls after the takeover measured that.
+FAILOVER_RATE=${FAILOVER_RATE:-50000}
 # (the captures behind the note go beside the run's logs on the host)
 FAILOVER_KEEP=/run/out FAILOVER_BYTES=${FAILOVER_BYTES:-400000} failover_test crash "proxy1's guest killed (SIGKILL)"
