@@ -112,9 +112,18 @@ u64 tcpsplice_h_secs_to_jiffies(u32 secs);
  * The proxy's sockets (rust/ffi/sock.c). Addresses are 4 or 16 bytes (by
  * family, AF_INET or AF_INET6), ports host order.
  */
+enum {
+	TCPSPLICE_ECN_OFF,
+	TCPSPLICE_ECN_CLASSIC,
+	TCPSPLICE_ECN_ACCURATE,
+	TCPSPLICE_ECN_NEGOTIATING,
+};
+
 struct tcpsplice_sockstate {
 	bool established, signed_, repair, out_of_order, ts_ok, sack_ok, wscale_ok;
 	u8 snd_wscale, rcv_wscale;
+	/* TCPSPLICE_ECN_*: what the connection negotiated */
+	u8 ecn;
 	u16 mss;
 	u32 snd_una, snd_nxt, write_seq, rcv_nxt, copied_seq;
 	u32 ts_now, ts_recent, snd_wnd, rcv_wnd;

@@ -113,7 +113,7 @@ fn tuple(req: &Request, c: &ConnAttrs, family: Option<Family>) -> Result<(Family
 fn refusal_errno(r: Refusal) -> Error {
     match r {
         Refusal::NotEstablished => ENOTCONN,
-        Refusal::Signed => EOPNOTSUPP,
+        Refusal::Signed | Refusal::AccurateEcn => EOPNOTSUPP,
         Refusal::InRepair => EBUSY,
         _ if r.is_transient() => EAGAIN,
         _ => EINVAL,

@@ -158,6 +158,14 @@ void tcpsplice_h_sock_read(struct sock *sk, struct tcpsplice_sockstate *out)
 		out->snd_wscale = tp->rx_opt.snd_wscale;
 		out->rcv_wscale = tp->rx_opt.rcv_wscale;
 	}
+	if (tcp_ecn_mode_pending(tp))
+		out->ecn = TCPSPLICE_ECN_NEGOTIATING;
+	else if (tcp_ecn_mode_accecn(tp))
+		out->ecn = TCPSPLICE_ECN_ACCURATE;
+	else if (tcp_ecn_mode_rfc3168(tp))
+		out->ecn = TCPSPLICE_ECN_CLASSIC;
+	else
+		out->ecn = TCPSPLICE_ECN_OFF;
 	out->snd_wnd = tp->snd_wnd;
 	out->rcv_wnd = tcp_receive_window(tp);
 	out->mss = tp->rx_opt.mss_clamp;

@@ -3,7 +3,7 @@
 //! locked in pairs, read and retired.
 
 use crate::bindings as b;
-use crate::splice_core::capture::SockState;
+use crate::splice_core::capture::{Ecn, SockState};
 use crate::splice_core::splice::{Family, Tuple};
 use crate::splice_core::translate::Timestamps;
 use core::ptr::NonNull;
@@ -146,6 +146,12 @@ impl<'a> LockedPair<'a> {
             snd_wnd: s.snd_wnd,
             rcv_wnd: s.rcv_wnd,
             mss: s.mss,
+            ecn: match u32::from(s.ecn) {
+                b::TCPSPLICE_ECN_CLASSIC => Ecn::Classic,
+                b::TCPSPLICE_ECN_ACCURATE => Ecn::Accurate,
+                b::TCPSPLICE_ECN_NEGOTIATING => Ecn::Negotiating,
+                _ => Ecn::Off,
+            },
         }
     }
 

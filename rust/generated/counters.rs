@@ -160,6 +160,13 @@ pub(crate) enum Counter {
     /// ended splices whose addresses a new connection took (a SYN after
     /// the end): their packets go to the stack, the entry goes
     SplicesSuperseded,
+    /// packets marked Congestion Experienced on their way to a leg that
+    /// did not negotiate ECN, dropped (the loss a router without ECN
+    /// would have made; Documentation/splicing.rst)
+    DropEcnCe,
+    /// packets to a leg that did not negotiate ECN whose ECN marks (the
+    /// ECN-capable codepoint, the ECE and CWR flags) were cleared
+    EcnCleared,
 }
 
 /// Statistics attributes that are current values, not counters.
@@ -170,7 +177,7 @@ pub(crate) const GAUGES: [u32; 4] = [
     b::TCPSPLICE_STAT_VIPS_OWNED,
 ];
 
-const COUNTERS: usize = 66;
+const COUNTERS: usize = 68;
 
 impl Counter {
     /// Every counter, in reporting order.
@@ -241,6 +248,8 @@ impl Counter {
         Counter::SyncRxDrops,
         Counter::WindowUpdates,
         Counter::SplicesSuperseded,
+        Counter::DropEcnCe,
+        Counter::EcnCleared,
     ];
 
     /// The counters that are maxima, not sums.
@@ -319,6 +328,8 @@ impl Counter {
             Counter::SyncRxDrops => b::TCPSPLICE_STAT_SYNC_RX_DROPS,
             Counter::WindowUpdates => b::TCPSPLICE_STAT_WINDOW_UPDATES,
             Counter::SplicesSuperseded => b::TCPSPLICE_STAT_SPLICES_SUPERSEDED,
+            Counter::DropEcnCe => b::TCPSPLICE_STAT_DROP_ECN_CE,
+            Counter::EcnCleared => b::TCPSPLICE_STAT_ECN_CLEARED,
         }
     }
 }

@@ -40,8 +40,10 @@ pub(crate) fn forward(
     st.last_seen = now;
     st.forwarded_at = Some(now);
     st.expires = true;
-    if o.action == Action::DropReset {
-        return Err(Counter::DropRstWindow);
+    match o.action {
+        Action::Forward => {}
+        Action::DropReset => return Err(Counter::DropRstWindow),
+        Action::DropCe => return Err(Counter::DropEcnCe),
     }
     let i = from.index();
     st.packets[i] += 1;
@@ -81,6 +83,9 @@ pub(crate) fn forward(
     }
     if o.report.missing_ts {
         net.stats.inc(Counter::MissingTs);
+    }
+    if o.report.ecn_cleared {
+        net.stats.inc(Counter::EcnCleared);
     }
     count_end(net, entry, ended);
     Ok(kicks)

@@ -1,11 +1,12 @@
 # Every combination of SACK, timestamps and window scaling on or off, with
 # the client and backend legs negotiating differently (the backend gets the
-# opposite of the client), plus a client with a smaller MTU (MSS) and then
-# loss, reordering and duplication on both legs: each download and upload
+# opposite of the client), plus a client with a smaller MTU (MSS), ECN on
+# one leg, the other or both (with CE marks), and then loss, reordering and
+# duplication on both legs: each download and upload
 # is byte-exact, carried by the kernel, and nobody sees a reset. IPv4 and
 # IPv6 run the same matrix.
 # timeout: 1500
-# cost: 62
+# cost: 75
 . "$(dirname "$0")/lib.sh"
 . "$TCPSPLICE_TOP/tests/lib/splice-lab.sh"
 splice_lab_up
@@ -60,6 +61,53 @@ expect_gt "$(kernel_value icmp_translated)" 1 "ICMP errors translated for the cl
 expect_eq "$(kernel_value splices_created)" 2 "splices created over the smaller MTU"
 on proxy1 ip link set eth1 mtu 1500
 n=$((n + 2))
+tcpsplicectl -n proxy1 reset-stats
+n=0
+
+# ECN on one leg only (issue 19): the leg without it must see neither an
+# ECN-capable codepoint nor ECE/CWR, and a CE mark (netem marks ECN-capable
+# packets where it would drop others) must become a loss, not a mark that
+# reaches a receiver which would not echo it. First the client asks for
+# ECN (proxy1 accepts it, as Linux's default tcp_ecn=2 does, but does not
+# ask the backend): CE marks on the client's uploads. Then the proxy asks
+# the backend and the client does not: CE marks on the backend's downloads.
+# Then both legs have ECN, and it passes untouched. The captures look for
+# ECN bits on the leg without ECN.
+ecn_bits='tcp and ((ip and ip[1] & 3 != 0) or (ip6 and ip6[1] & 0x30 != 0))'
+ecn_session() { # WHAT CAPTURE-HOST
+  # (ip netns exec runs tcpdump in its own process, the one killed below;
+  # nothing of it may hold this function's output, which the caller reads)
+  ip netns exec "$2" tcpdump -nn -i eth0 -w /tmp/ecn.pcap "$ecn_bits" > /dev/null 2>&1 &
+  local dump=$!
+  nap 1
+  session "$1" 300000 300000
+  nap 1
+  kill $dump; wait $dump 2> /dev/null
+  tcpdump -nn -r /tmp/ecn.pcap 2> /dev/null | wc -l
+}
+tcpsplicectl -n proxy1 reset-stats
+on client1 sysctl -qw net.ipv4.tcp_ecn=1
+netem client1 eth0 loss 3% ecn
+expect_eq "$(ecn_session "ECN on the client leg only" backend1)" 0 "packets with ECN bits at the backend, which did not negotiate ECN"
+expect_gt "$(kernel_value ecn_cleared)" 0 "ECN marks cleared towards the backend"
+expect_gt "$(kernel_value drop_ecn_ce)" 0 "CE-marked uploads dropped"
+on client1 tc qdisc del dev eth0 root
+tcpsplicectl -n proxy1 reset-stats
+on client1 sysctl -qw net.ipv4.tcp_ecn=0
+on proxy1 sysctl -qw net.ipv4.tcp_ecn=1
+netem backend1 eth0 loss 3% ecn
+expect_eq "$(ecn_session "ECN on the backend leg only" client1)" 0 "packets with ECN bits at the client, which did not negotiate ECN"
+expect_gt "$(kernel_value ecn_cleared)" 0 "ECN marks cleared towards the client"
+expect_gt "$(kernel_value drop_ecn_ce)" 0 "CE-marked downloads dropped"
+tcpsplicectl -n proxy1 reset-stats
+on client1 sysctl -qw net.ipv4.tcp_ecn=1
+expect_gt "$(ecn_session "ECN on both legs" client1)" 0 "CE marks and ECN-capable packets reaching the client"
+expect_eq "$(kernel_value ecn_cleared)" 0 "ECN marks cleared between legs that both negotiated ECN"
+expect_eq "$(kernel_value drop_ecn_ce)" 0 "CE-marked packets dropped between legs with ECN"
+on backend1 tc qdisc del dev eth0 root
+on client1 sysctl -qw net.ipv4.tcp_ecn=2
+on proxy1 sysctl -qw net.ipv4.tcp_ecn=2
+expect_eq "$(kernel_value splices_created)" 4 "splices created with ECN on both legs"
 tcpsplicectl -n proxy1 reset-stats
 n=0
 

@@ -46,6 +46,22 @@ pub struct SockState {
     pub rcv_wnd: u32,
     /// Largest segment the peer accepts.
     pub mss: u16,
+    /// Explicit congestion notification, as negotiated.
+    pub ecn: Ecn,
+}
+
+/// The ECN a connection negotiated.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Ecn {
+    /// None.
+    #[default]
+    Off,
+    /// RFC 3168: ECE and CWR flags.
+    Classic,
+    /// Accurate ECN (RFC 9768): counters in the ACE field and options.
+    Accurate,
+    /// Still being negotiated.
+    Negotiating,
 }
 
 /// Why a socket cannot be spliced yet (or at all).
@@ -65,6 +81,9 @@ pub enum Refusal {
     Unread,
     /// Out-of-order data received (and perhaps selectively acknowledged).
     OutOfOrder,
+    /// Accurate ECN negotiated (or being negotiated): its counters cannot
+    /// be carried across a splice yet.
+    AccurateEcn,
 }
 
 impl Refusal {
@@ -87,6 +106,7 @@ impl Refusal {
             (Side::Client, Unacknowledged) => c"client-side socket has unacknowledged data",
             (Side::Client, Unread) => c"client-side socket has unread received data",
             (Side::Client, OutOfOrder) => c"client-side socket holds out-of-order data",
+            (Side::Client, AccurateEcn) => c"client-side socket negotiated Accurate ECN",
             (Side::Backend, NotEstablished) => c"backend-side socket is not established",
             (Side::Backend, Signed) => c"backend-side socket uses TCP-MD5 or TCP-AO",
             (Side::Backend, InRepair) => c"backend-side socket is in repair mode",
@@ -94,6 +114,7 @@ impl Refusal {
             (Side::Backend, Unacknowledged) => c"backend-side socket has unacknowledged data",
             (Side::Backend, Unread) => c"backend-side socket has unread received data",
             (Side::Backend, OutOfOrder) => c"backend-side socket holds out-of-order data",
+            (Side::Backend, AccurateEcn) => c"backend-side socket negotiated Accurate ECN",
         }
     }
 }
@@ -121,6 +142,9 @@ pub fn leg(s: &SockState) -> Result<Leg, Refusal> {
     if s.out_of_order {
         return Err(Refusal::OutOfOrder);
     }
+    if matches!(s.ecn, Ecn::Accurate | Ecn::Negotiating) {
+        return Err(Refusal::AccurateEcn);
+    }
     let (snd_wscale, rcv_wscale) = s.wscale.unwrap_or((0, 0));
     Ok(Leg {
         snd_nxt: s.snd_nxt,
@@ -129,6 +153,7 @@ pub fn leg(s: &SockState) -> Result<Leg, Refusal> {
         sack: s.sack,
         snd_wscale,
         rcv_wscale,
+        ecn: s.ecn == Ecn::Classic,
     })
 }
 
@@ -152,6 +177,20 @@ mod tests {
             mss: 1448,
             ..SockState::default()
         }
+    }
+
+    #[test]
+    fn classic_ecn_goes_with_the_leg_and_accurate_ecn_is_refused() {
+        for (ecn, want) in [
+            (Ecn::Off, Ok(false)),
+            (Ecn::Classic, Ok(true)),
+            (Ecn::Accurate, Err(Refusal::AccurateEcn)),
+            (Ecn::Negotiating, Err(Refusal::AccurateEcn)),
+        ] {
+            let got = leg(&SockState { ecn, ..idle() }).map(|l| l.ecn);
+            assert_eq!(got, want, "{ecn:?}");
+        }
+        assert!(!Refusal::AccurateEcn.is_transient());
     }
 
     #[test]

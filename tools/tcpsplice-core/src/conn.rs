@@ -78,6 +78,10 @@ pub enum Action {
     Forward,
     /// Drop it: a reset outside the receiver's window.
     DropReset,
+    /// Drop it: marked Congestion Experienced on its way to a leg without
+    /// ECN (decided before the tracker, which does not see it; see
+    /// `translate::ip_ecn`).
+    DropCe,
 }
 
 /// The end-of-connection state of one splice.

@@ -83,6 +83,12 @@ pub mod flags {
     pub const PSH: u8 = 0x08;
     /// The acknowledgement field is significant.
     pub const ACK: u8 = 0x10;
+    /// Urgent pointer significant.
+    pub const URG: u8 = 0x20;
+    /// ECN-Echo (RFC 3168).
+    pub const ECE: u8 = 0x40;
+    /// Congestion Window Reduced (RFC 3168).
+    pub const CWR: u8 = 0x80;
 }
 
 /// A well-formed IPv4 TCP segment without options or payload

@@ -7,7 +7,7 @@ use super::conn::{Action, Segment, Side, Tracker};
 use super::csum::Delta;
 use super::packet::{self, Malformed};
 use super::seq::MAX_WSCALE;
-use super::translate::{self, DirMap, Leg, Report};
+use super::translate::{self, DirMap, EcnVerdict, Leg, Report};
 
 /// IP version of a splice (both legs share it).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -197,7 +197,14 @@ impl Splice {
             ack: th.ack,
             window: u32::from(th.window) << shift,
         };
-        let (action, ended) = tracker.segment(from, &seg);
+        let v6 = self.family == Family::V6;
+        let ecn = translate::ip_ecn(&pkt[..l4], v6, map)?;
+        let (action, ended) = if ecn == EcnVerdict::DropCe {
+            // Lost before the proxy, as far as the connection can tell.
+            (Action::DropCe, false)
+        } else {
+            tracker.segment(from, &seg)
+        };
         if action != Action::Forward {
             return Ok(Outcome {
                 action,
@@ -210,13 +217,17 @@ impl Splice {
 
         let out = &self.tuples[from.other().index()];
         let mut tcp_delta = Delta::default();
-        let report = translate::tcp(
+        let mut report = translate::tcp(
             &mut pkt[l4..hdr_end],
             map,
             out.local.port,
             out.remote.port,
             &mut tcp_delta,
         )?;
+        if ecn == EcnVerdict::Clear {
+            translate::clear_ip_ecn(&mut pkt[..l4], v6)?;
+            report.ecn_cleared = true;
+        }
         let mut pseudo = Delta::default();
         match self.family {
             Family::V4 => {

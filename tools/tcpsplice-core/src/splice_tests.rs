@@ -379,3 +379,114 @@ fn a_client_reset_of_a_split_splice_is_judged_at_the_backend() {
     assert_eq!(s.observe_delivered(&p, l4, len, &mut at_backend), Ok(true));
     assert_eq!(at_backend.phase(), Phase::Reset);
 }
+
+/// Set the ECN field of packet `p`'s IP header to `codepoint` (the IPv4
+/// header checksum made right again).
+fn mark(family: Family, p: &mut [u8], codepoint: u8) {
+    match family {
+        Family::V4 => {
+            p[1] = (p[1] & !3) | codepoint;
+            p[10..12].fill(0);
+            let c = checksum(&p[..20], 0);
+            p[10..12].copy_from_slice(&c.to_be_bytes());
+        }
+        Family::V6 => p[1] = (p[1] & !0x30) | codepoint << 4,
+    }
+}
+
+fn ecn_of(family: Family, p: &[u8]) -> u8 {
+    match family {
+        Family::V4 => p[1] & 3,
+        Family::V6 => (p[1] >> 4) & 3,
+    }
+}
+
+/// Towards a leg that did not negotiate ECN (the backend's here, as with
+/// Linux's default `tcp_ecn=2` on the proxy): the ECN-capable codepoint and
+/// the ECE and CWR flags are cleared, checksums stay right; a packet marked
+/// CE is dropped untouched and unseen by the tracker (a router without ECN
+/// would have dropped it). Towards the leg with ECN everything passes.
+#[test]
+fn ecn_towards_a_leg_without_it() {
+    for family in [Family::V4, Family::V6] {
+        for partial in [false, true] {
+            let plain = Leg {
+                ecn: false,
+                ..BACKEND_LEG
+            };
+            let s = Splice::new(
+                family,
+                [
+                    *splice(family).tuple(Side::Client),
+                    *splice(family).tuple(Side::Backend),
+                ],
+                [CLIENT_LEG, plain],
+            );
+            let mut t = s.tracker([65535, 65535]);
+            let c = s.tuple(Side::Client);
+            let b = s.tuple(Side::Backend);
+            let fl = flags::ACK | flags::ECE | flags::CWR;
+            let from_client = |codepoint| {
+                let (mut p, l4) = packet(
+                    family,
+                    &c.remote,
+                    &c.local,
+                    CLIENT_LEG.rcv_nxt,
+                    CLIENT_LEG.snd_nxt,
+                    fl,
+                    b"data",
+                    partial,
+                );
+                mark(family, &mut p, codepoint);
+                (p, l4)
+            };
+            for codepoint in [1, 2] {
+                let (mut p, l4) = from_client(codepoint);
+                let len = p.len();
+                let o = s
+                    .packet(Side::Client, &mut p, l4, len, partial, &mut t)
+                    .unwrap();
+                assert_eq!(o.action, Action::Forward);
+                assert!(o.report.ecn_cleared);
+                verify(family, &p, l4, partial);
+                assert_eq!(
+                    ecn_of(family, &p),
+                    0,
+                    "{family:?} ECT({}) cleared",
+                    2 - codepoint
+                );
+                assert_eq!(p[l4 + 13], flags::ACK, "ECE and CWR cleared");
+            }
+            let (mut p, l4) = from_client(3);
+            let (before, tracker) = (p.clone(), t);
+            let len = p.len();
+            let o = s
+                .packet(Side::Client, &mut p, l4, len, partial, &mut t)
+                .unwrap();
+            assert_eq!(o.action, Action::DropCe);
+            assert_eq!(p, before, "a dropped packet is not modified");
+            assert_eq!(t, tracker, "nor seen by the tracker");
+            // Backend to client: the client's leg has ECN.
+            let (mut p, l4) = packet(
+                family,
+                &b.remote,
+                &b.local,
+                BACKEND_LEG.rcv_nxt,
+                BACKEND_LEG.snd_nxt + 4,
+                fl,
+                b"xyz",
+                partial,
+            );
+            mark(family, &mut p, 3);
+            let len = p.len();
+            let o = s
+                .packet(Side::Backend, &mut p, l4, len, partial, &mut t)
+                .unwrap();
+            assert_eq!(o.action, Action::Forward);
+            assert!(!o.report.ecn_cleared);
+            verify(family, &p, l4, partial);
+            assert_eq!(ecn_of(family, &p), 3, "CE kept for a leg with ECN");
+            assert_eq!(p[l4 + 13], fl);
+        }
+    }
+}

@@ -462,6 +462,10 @@ fn get_leg(b: &[u8]) -> Result<Leg, Reject> {
             recent: be32(b, 12),
         }),
         sack: fl & 2 != 0,
+        // Not carried (a new flag would need a new version of the format,
+        // which a node of the old one rejects): a replica passes ECN on
+        // unchanged, as every node did before the origin's rule.
+        ecn: true,
         snd_wscale: b[17],
         rcv_wscale: b[18],
     })

@@ -20,7 +20,13 @@
 //!   shifted like the others it would be a value that peer never sent;
 //! * the window: rescaled from the sender's scale to the receiver's;
 //! * options the receiving leg did not negotiate (SACK, timestamps) are
-//!   replaced by NOPs.
+//!   replaced by NOPs;
+//! * ECN, towards a leg that did not negotiate it: the ECE and CWR flags are
+//!   cleared, and so is the IP header's ECN-capable codepoint (the packet
+//!   then meets congestion as a loss, as that peer expects); a packet marked
+//!   Congestion Experienced is dropped (the mark cannot reach a receiver
+//!   that would echo it, so it becomes the loss a router without ECN would
+//!   have made: [`ip_ecn`]).
 //!
 //! Every change is recorded in a checksum [`Delta`](super::csum::Delta).
 
@@ -55,6 +61,8 @@ pub struct Leg {
     pub snd_wscale: u8,
     /// Window-scale shift the peer applies to windows the proxy sends.
     pub rcv_wscale: u8,
+    /// RFC 3168 ECN negotiated on this leg.
+    pub ecn: bool,
 }
 
 /// Two legs for tests, on the host and in KUnit: the client's numbers wrap
@@ -70,6 +78,7 @@ pub const SAMPLE_LEGS: [Leg; 2] = [
         sack: true,
         snd_wscale: 7,
         rcv_wscale: 9,
+        ecn: true,
     },
     Leg {
         snd_nxt: 0x2000_0100,
@@ -81,6 +90,7 @@ pub const SAMPLE_LEGS: [Leg; 2] = [
         sack: true,
         snd_wscale: 2,
         rcv_wscale: 0,
+        ecn: true,
     },
 ];
 
@@ -98,6 +108,8 @@ pub struct DirMap {
     tsecr_stale: u32,
     keep_ts: bool,
     keep_sack: bool,
+    /// The receiving leg negotiated ECN.
+    keep_ecn: bool,
     wnd_from: u8,
     wnd_to: u8,
 }
@@ -114,6 +126,9 @@ pub struct Report {
     pub malformed_options: bool,
     /// The packet lacks timestamps that the outgoing leg negotiated.
     pub missing_ts: bool,
+    /// ECN marks (the ECE and CWR flags, the IP header's ECN-capable
+    /// codepoint) cleared for a leg without ECN.
+    pub ecn_cleared: bool,
 }
 
 const OPT_EOL: u8 = 0;
@@ -144,6 +159,7 @@ impl DirMap {
             tsecr_stale,
             keep_ts: to.ts.is_some(),
             keep_sack: to.sack,
+            keep_ecn: to.ecn,
             wnd_from: from.snd_wscale,
             wnd_to: to.rcv_wscale,
         }
@@ -239,8 +255,13 @@ pub fn tcp(
         let w = u16::from_be_bytes([hdr[14], hdr[15]]);
         put16(hdr, 14, rescale_window(w, map.wnd_from, map.wnd_to), d);
     }
-
     let mut r = Report::default();
+    if !map.keep_ecn && fl & (flags::ECE | flags::CWR) != 0 {
+        let plain = fl & !(flags::ECE | flags::CWR);
+        d.replace(13, &hdr[13..14], &[plain]);
+        hdr[13] = plain;
+        r.ecn_cleared = true;
+    }
     let mut saw_ts = false;
     let mut i = TCP_MIN_HEADER;
     while i < hlen {
@@ -338,6 +359,67 @@ pub fn ipv4_ttl(ip: &mut [u8], ttl: u8) -> Result<(), Malformed> {
     d.replace(8, &ip[8..9], &[ttl]);
     ip[8] = ttl;
     ipv4_update_check(ip, d);
+    Ok(())
+}
+
+/// The ECN field of an IP header (the low two bits of the IPv4 TOS byte or
+/// of the IPv6 traffic class).
+const ECN_MASK: u8 = 0x03;
+/// Congestion Experienced.
+const ECN_CE: u8 = 0x03;
+
+/// What the IP header's ECN field asks of a packet (see [`ip_ecn`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EcnVerdict {
+    /// Send it on as it is.
+    Keep,
+    /// Send it on with its ECN-capable codepoint cleared ([`clear_ip_ecn`]).
+    Clear,
+    /// Drop it: marked Congestion Experienced for a leg without ECN.
+    DropCe,
+}
+
+/// Where the ECN bits of an IP header are: the byte and the shift (IPv4: the
+/// low two bits of the TOS byte; IPv6: the traffic class straddles bytes 0
+/// and 1, its ECN bits are bits 4 and 5 of byte 1).
+fn ecn_field(v6: bool) -> (usize, u8) {
+    if v6 {
+        (1, 4)
+    } else {
+        (1, 0)
+    }
+}
+
+/// What to do with the ECN field of a packet leaving on `map`'s outgoing
+/// leg (`ip` is its IP header; nothing is changed): towards a leg with
+/// ECN it goes on as it is; towards one without, an ECN-capable codepoint
+/// is cleared and a CE mark means drop.
+pub fn ip_ecn(ip: &[u8], v6: bool, map: &DirMap) -> Result<EcnVerdict, Malformed> {
+    if map.keep_ecn {
+        return Ok(EcnVerdict::Keep);
+    }
+    let (at, shift) = ecn_field(v6);
+    let b = *ip.get(at).ok_or(Malformed::Truncated)?;
+    Ok(match (b >> shift) & ECN_MASK {
+        0 => EcnVerdict::Keep,
+        ECN_CE => EcnVerdict::DropCe,
+        _ => EcnVerdict::Clear,
+    })
+}
+
+/// Clear the ECN field of an IP header (IPv4: its checksum updated).
+pub fn clear_ip_ecn(ip: &mut [u8], v6: bool) -> Result<(), Malformed> {
+    if ip.len() < if v6 { 40 } else { 20 } {
+        return Err(Malformed::Truncated);
+    }
+    let (at, shift) = ecn_field(v6);
+    let new = ip[at] & !(ECN_MASK << shift);
+    if !v6 {
+        let mut d = Delta::default();
+        d.replace(at, &ip[at..=at], &[new]);
+        ipv4_update_check(ip, d);
+    }
+    ip[at] = new;
     Ok(())
 }
 

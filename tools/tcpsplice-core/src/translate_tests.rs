@@ -205,14 +205,16 @@ fn arb_leg() -> impl Strategy<Value = Leg> {
         any::<bool>(),
         0u8..=14,
         0u8..=14,
+        any::<bool>(),
     )
-        .prop_map(|(s, r, ts, sack, sw, rw)| Leg {
+        .prop_map(|(s, r, ts, sack, sw, rw, ecn)| Leg {
             snd_nxt: s,
             rcv_nxt: r,
             ts: ts.map(|(now, recent)| Timestamps { now, recent }),
             sack,
             snd_wscale: sw,
             rcv_wscale: rw,
+            ecn,
         })
 }
 

@@ -303,8 +303,15 @@ pub const TCPSPLICE_STAT_WINDOW_UPDATES: u16 = 70;
 /// ended splices whose addresses a new connection took (a SYN after
 /// the end): their packets go to the stack, the entry goes
 pub const TCPSPLICE_STAT_SPLICES_SUPERSEDED: u16 = 71;
+/// packets marked Congestion Experienced on their way to a leg that
+/// did not negotiate ECN, dropped (the loss a router without ECN
+/// would have made; Documentation/splicing.rst)
+pub const TCPSPLICE_STAT_DROP_ECN_CE: u16 = 72;
+/// packets to a leg that did not negotiate ECN whose ECN marks (the
+/// ECN-capable codepoint, the ECE and CWR flags) were cleared
+pub const TCPSPLICE_STAT_ECN_CLEARED: u16 = 73;
 /// The highest attribute of `tcpsplice_stat`.
-pub const TCPSPLICE_STAT_MAX: u16 = 71;
+pub const TCPSPLICE_STAT_MAX: u16 = 73;
 /// Every member of `tcpsplice_stat`, by name.
 ///
 /// Per-namespace counters, all u64. Gauges and maxima say so; every other
@@ -381,6 +388,8 @@ pub const TCPSPLICE_STAT_MEMBERS: &[(&str, u16)] = &[
     ("TCPSPLICE_STAT_SYNC_RX_DROPS", 69),
     ("TCPSPLICE_STAT_WINDOW_UPDATES", 70),
     ("TCPSPLICE_STAT_SPLICES_SUPERSEDED", 71),
+    ("TCPSPLICE_STAT_DROP_ECN_CE", 72),
+    ("TCPSPLICE_STAT_ECN_CLEARED", 73),
 ];
 
 pub const TCPSPLICE_SPLICE_UNSPEC: u16 = 0;
