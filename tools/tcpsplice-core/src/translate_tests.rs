@@ -86,9 +86,16 @@ fn translates_every_field() {
 /// a spurious-retransmission check against a made-up time).
 #[test]
 fn an_echo_of_the_proxys_own_timestamp_becomes_the_other_peers_latest() {
-    let map = DirMap::new(&CLIENT, &BACKEND);
     let c = CLIENT.ts.unwrap();
     let b = BACKEND.ts.unwrap();
+    // The TSecr a client segment with `echo` carries to the backend.
+    let echoed = |client: &Leg, echo: u32| {
+        let map = DirMap::new(client, &BACKEND);
+        let opts = ts_opt(c.recent, echo);
+        let mut h = header(0xffff_fff0, 0x1000_0000, flags::ACK, 10, &opts);
+        tcp(&mut h, &map, 1, 2, &mut Delta::default()).unwrap();
+        be32(&h, 28)
+    };
     for (echo, want) in [
         (c.now - 10, b.recent),
         (c.now - 1, b.recent),
@@ -96,15 +103,7 @@ fn an_echo_of_the_proxys_own_timestamp_becomes_the_other_peers_latest() {
         (c.now + 1, b.recent + 1),
         (c.now + 70_000, b.recent + 70_000),
     ] {
-        let mut h = header(
-            0xffff_fff0,
-            0x1000_0000,
-            flags::ACK,
-            10,
-            &ts_opt(c.recent, echo),
-        );
-        tcp(&mut h, &map, 1, 2, &mut Delta::default()).unwrap();
-        assert_eq!(be32(&h, 28), want, "echo {echo}");
+        assert_eq!(echoed(&CLIENT, echo), want, "echo {echo}");
     }
     // Across the wrap of the proxy's clock on the client leg.
     let wrapped = Leg {
@@ -114,17 +113,8 @@ fn an_echo_of_the_proxys_own_timestamp_becomes_the_other_peers_latest() {
         }),
         ..CLIENT
     };
-    let map = DirMap::new(&wrapped, &BACKEND);
     for (echo, want) in [(u32::MAX - 3, b.recent), (5, b.recent), (6, b.recent + 1)] {
-        let mut h = header(
-            0xffff_fff0,
-            0x1000_0000,
-            flags::ACK,
-            10,
-            &ts_opt(c.recent, echo),
-        );
-        tcp(&mut h, &map, 1, 2, &mut Delta::default()).unwrap();
-        assert_eq!(be32(&h, 28), want, "echo {echo} after the wrap");
+        assert_eq!(echoed(&wrapped, echo), want, "echo {echo} after the wrap");
     }
 }
 
