@@ -95,21 +95,20 @@ pub const SAMPLE_LEGS: [Leg; 2] = [
 ];
 
 /// How to translate packets that arrive on one leg and leave on the other.
+/// (Two of these are in every splice entry: kept to 24 bytes, so that an
+/// entry stays within its slab size.)
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct DirMap {
     seq: SeqOffset,
     ack: SeqOffset,
-    /// `None` when either leg lacks timestamps.
-    tsval: Option<SeqOffset>,
+    /// Valid with [`DirMap::BOTH_TS`].
+    tsval: SeqOffset,
     tsecr: SeqOffset,
     /// Echoes before this (the proxy's clock on the incoming leg at splice
-    /// time) are of the proxy's own TSvals; they become `tsecr_stale`.
+    /// time) are of the proxy's own TSvals: see [`DirMap::echo`].
     tsecr_from: u32,
-    tsecr_stale: u32,
-    keep_ts: bool,
-    keep_sack: bool,
-    /// The receiving leg negotiated ECN.
-    keep_ecn: bool,
+    /// `BOTH_TS`, `KEEP_TS`, `KEEP_SACK`, `KEEP_ECN`.
+    has: u8,
     wnd_from: u8,
     wnd_to: u8,
 }
@@ -138,41 +137,57 @@ const OPT_TS: u8 = 8;
 const OPT_TS_LEN: usize = 10;
 
 impl DirMap {
+    /// Both legs negotiated timestamps (`tsval` and `tsecr` are valid).
+    const BOTH_TS: u8 = 1;
+    /// The receiving leg negotiated timestamps.
+    const KEEP_TS: u8 = 2;
+    /// The receiving leg negotiated SACK.
+    const KEEP_SACK: u8 = 4;
+    /// The receiving leg negotiated ECN.
+    const KEEP_ECN: u8 = 8;
+
     /// The map for packets arriving on `from` and leaving on `to`.
     pub fn new(from: &Leg, to: &Leg) -> Self {
-        let (tsval, tsecr, tsecr_from, tsecr_stale) = match (from.ts, to.ts) {
+        let (tsval, tsecr, tsecr_from) = match (from.ts, to.ts) {
             (Some(f), Some(t)) => (
-                Some(SeqOffset::between(f.recent, t.now)),
-                // Inverse of the other direction's TSval map.
+                SeqOffset::between(f.recent, t.now),
+                // Inverse of the other direction's TSval map: it maps the
+                // proxy's clock on `from` (`f.now`) to `t.recent`.
                 SeqOffset::between(t.recent, f.now).inverse(),
                 f.now,
-                t.recent,
             ),
-            _ => (None, SeqOffset::default(), 0, 0),
+            _ => (SeqOffset::default(), SeqOffset::default(), 0),
         };
+        let flag = |on: bool, f: u8| if on { f } else { 0 };
         DirMap {
             seq: SeqOffset::between(from.rcv_nxt, to.snd_nxt),
             ack: SeqOffset::between(from.snd_nxt, to.rcv_nxt),
             tsval,
             tsecr,
             tsecr_from,
-            tsecr_stale,
-            keep_ts: to.ts.is_some(),
-            keep_sack: to.sack,
-            keep_ecn: to.ecn,
+            has: flag(from.ts.is_some() && to.ts.is_some(), Self::BOTH_TS)
+                | flag(to.ts.is_some(), Self::KEEP_TS)
+                | flag(to.sack, Self::KEEP_SACK)
+                | flag(to.ecn, Self::KEEP_ECN),
             wnd_from: from.snd_wscale,
             wnd_to: to.rcv_wscale,
         }
     }
 
+    fn has(&self, f: u8) -> bool {
+        self.has & f != 0
+    }
+
     /// Map a timestamp echo (TSecr) of a packet with timestamps on both
-    /// legs.
+    /// legs. An echo older than the proxy's clock on the incoming leg at
+    /// splice time echoes a TSval of the proxy's own socket: it becomes the
+    /// other peer's latest TSval (`tsecr` maps that clock to it).
     pub fn echo(&self, e: u32) -> u32 {
-        if before(e, self.tsecr_from) {
-            self.tsecr_stale
+        self.tsecr.apply(if before(e, self.tsecr_from) {
+            self.tsecr_from
         } else {
-            self.tsecr.apply(e)
-        }
+            e
+        })
     }
 
     /// Map a sequence number.
@@ -256,7 +271,7 @@ pub fn tcp(
         put16(hdr, 14, rescale_window(w, map.wnd_from, map.wnd_to), d);
     }
     let mut r = Report::default();
-    if !map.keep_ecn && fl & (flags::ECE | flags::CWR) != 0 {
+    if !map.has(DirMap::KEEP_ECN) && fl & (flags::ECE | flags::CWR) != 0 {
         let plain = fl & !(flags::ECE | flags::CWR);
         d.replace(13, &hdr[13..14], &[plain]);
         hdr[13] = plain;
@@ -285,7 +300,7 @@ pub fn tcp(
         match kind {
             OPT_SACK => {
                 let blocks = (len - 2) / 8;
-                if !map.keep_sack || blocks == 0 || (len - 2) % 8 != 0 {
+                if !map.has(DirMap::KEEP_SACK) || blocks == 0 || (len - 2) % 8 != 0 {
                     // Not negotiated on the other leg, or not a SACK option
                     // any receiver would accept: untranslated it would carry
                     // numbers of the wrong sequence space.
@@ -302,24 +317,21 @@ pub fn tcp(
             }
             OPT_TS => {
                 saw_ts = true;
-                match map.tsval {
-                    Some(tsval) if map.keep_ts && len == OPT_TS_LEN => {
-                        put32(hdr, i + 2, tsval.apply(get32(hdr, i + 2)), d);
-                        if has_ack {
-                            put32(hdr, i + 6, map.echo(get32(hdr, i + 6)), d);
-                        }
+                if map.has(DirMap::BOTH_TS) && len == OPT_TS_LEN {
+                    put32(hdr, i + 2, map.tsval.apply(get32(hdr, i + 2)), d);
+                    if has_ack {
+                        put32(hdr, i + 6, map.echo(get32(hdr, i + 6)), d);
                     }
-                    _ => {
-                        nop_out(hdr, i, len, d);
-                        r.stripped += 1;
-                    }
+                } else {
+                    nop_out(hdr, i, len, d);
+                    r.stripped += 1;
                 }
             }
             _ => {}
         }
         i += len;
     }
-    r.missing_ts = map.keep_ts && !saw_ts && fl & flags::RST == 0;
+    r.missing_ts = map.has(DirMap::KEEP_TS) && !saw_ts && fl & flags::RST == 0;
     Ok(r)
 }
 
@@ -395,7 +407,7 @@ fn ecn_field(v6: bool) -> (usize, u8) {
 /// ECN it goes on as it is; towards one without, an ECN-capable codepoint
 /// is cleared and a CE mark means drop.
 pub fn ip_ecn(ip: &[u8], v6: bool, map: &DirMap) -> Result<EcnVerdict, Malformed> {
-    if map.keep_ecn {
+    if map.has(DirMap::KEEP_ECN) {
         return Ok(EcnVerdict::Keep);
     }
     let (at, shift) = ecn_field(v6);
