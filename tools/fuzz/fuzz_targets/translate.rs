@@ -33,6 +33,7 @@ fn leg(d: &[u8], at: usize) -> translate::Leg {
         sack: f & 2 != 0,
         snd_wscale: (f >> 2) & 15,
         rcv_wscale: d.get(at + 17).copied().unwrap_or(0) & 15,
+        ecn: f & 64 != 0,
     }
 }
 
