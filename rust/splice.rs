@@ -16,6 +16,7 @@ use crate::splice_core::nudge::{self, Nudge, KICK_ERRORS, MAX_PACKET};
 use crate::splice_core::splice::{Family, Splice, Tuple};
 use crate::splice_core::sync::{Addr, DelReason, Op, Replica};
 use crate::stats::Counter;
+use core::num::NonZeroU64;
 use kernel::new_spinlock;
 use kernel::prelude::*;
 use kernel::sync::atomic::{Atomic, Relaxed};
@@ -73,10 +74,19 @@ pub(crate) struct Entry {
     state: SpinLock<EntryState>,
 }
 
+/// A time in jiffies that may be unset, in 8 bytes (see [`moment`]): two of
+/// these in every entry, which must stay within its slab size.
+type Moment = Option<NonZeroU64>;
+
+/// `now` as a [`Moment`] (jiffies 0, once in 2^64, reads as 1).
+fn moment(now: u64) -> Moment {
+    Some(NonZeroU64::new(now).unwrap_or(NonZeroU64::MIN))
+}
+
 struct EntryState {
     tracker: Tracker,
     last_seen: u64,
-    ended_at: Option<u64>,
+    ended_at: Moment,
     /// Per side the packets came from.
     packets: [u64; 2],
     bytes: [u64; 2],
@@ -98,7 +108,7 @@ struct EntryState {
     nudge_round: u32,
     /// When a packet of it was last forwarded here (`last_seen` also moves
     /// when a peer's death starts its idle clock).
-    forwarded_at: Option<u64>,
+    forwarded_at: Moment,
 }
 
 /// A consistent copy of an entry, for reports.
@@ -202,7 +212,7 @@ impl Entry {
             return false;
         }
         let quiet = st.quiet;
-        match st.ended_at {
+        match st.ended_at.map(NonZeroU64::get) {
             Some(t) => {
                 let linger = match st.tracker.phase() {
                     Phase::Reset => LINGER_RESET_SECS,
@@ -234,7 +244,7 @@ impl Entry {
             // Keep translating retransmitted FINs and final ACKs a while.
             DelReason::Ended => {
                 if st.ended_at.is_none() {
-                    st.ended_at = Some(now);
+                    st.ended_at = moment(now);
                 }
             }
             DelReason::Idle => {
@@ -525,7 +535,7 @@ mod tests {
         assert!(!e.keep(1100, 100, &mut expired, &mut report));
         assert_eq!((expired, report), (1, Some(DelReason::Idle)));
         // Ended after the collector's clock reading: it still lingers.
-        e.state.lock().ended_at = Some(2000);
+        e.state.lock().ended_at = moment(2000);
         assert!(e.keep(1999, 100, &mut expired, &mut report));
         Ok(())
     }

@@ -28,6 +28,9 @@ struct tcpsplice_hnode {
 	struct hlist_node node;
 	struct tcpsplice_key key;
 	u8 side;
+	/* h[0] only: the entry is in the table (here, in the node's padding,
+	 * so that the header is 168 bytes and an entry fits 512) */
+	bool linked;
 };
 
 struct tcpsplice_entry {
@@ -35,7 +38,6 @@ struct tcpsplice_entry {
 	struct list_head all;
 	struct rcu_head rcu;
 	struct tcpsplice_reserve *reserve;
-	bool linked;
 	u64 payload[] __aligned(8);
 };
 
@@ -132,12 +134,12 @@ void tcpsplice_h_table_set_gc_ctx(struct tcpsplice_table *t, void *ctx)
 static void unlink_locked(struct tcpsplice_table *t, struct tcpsplice_entry *e)
 {
 	lockdep_assert_held(&t->lock);
-	if (!e->linked)
+	if (!e->h[0].linked)
 		return;
 	hlist_del_rcu(&e->h[0].node);
 	hlist_del_rcu(&e->h[1].node);
 	list_del(&e->all);
-	e->linked = false;
+	e->h[0].linked = false;
 	WRITE_ONCE(t->count, t->count - 1);
 	if (e->reserve) {
 		/* sock_release() sleeps: not under this lock. */
@@ -184,7 +186,7 @@ void tcpsplice_h_entry_free(void *payload)
 {
 	struct tcpsplice_entry *e = entry_of(payload);
 
-	WARN_ON_ONCE(e->linked);
+	WARN_ON_ONCE(e->h[0].linked);
 	kfree(e);
 }
 
@@ -221,7 +223,7 @@ int tcpsplice_h_table_insert(struct tcpsplice_table *t, void *payload,
 		hlist_add_head_rcu(&e->h[0].node, &t->buckets[key_hash(t, k0)]);
 		hlist_add_head_rcu(&e->h[1].node, &t->buckets[key_hash(t, k1)]);
 		list_add_tail(&e->all, &t->all);
-		e->linked = true;
+		e->h[0].linked = true;
 		WRITE_ONCE(t->count, t->count + 1);
 		if (t->count == 1)
 			queue_delayed_work(system_power_efficient_wq, &t->gc,
@@ -273,7 +275,7 @@ void tcpsplice_h_table_attach(struct tcpsplice_table *t, void *payload,
 	struct tcpsplice_entry *e = entry_of(payload);
 
 	lockdep_assert_held(&t->lock);
-	if (WARN_ON_ONCE(!e->linked || e->reserve)) {
+	if (WARN_ON_ONCE(!e->h[0].linked || e->reserve)) {
 		llist_add(&r->node, &t->release);
 		schedule_work(&t->release_work);
 		return;

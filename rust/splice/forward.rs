@@ -38,7 +38,7 @@ pub(crate) fn forward(
         .packet_parsed(from, buf, l4, &tcp.th, len, partial, &mut st.tracker)
         .map_err(|_| Counter::DropMalformed)?;
     st.last_seen = now;
-    st.forwarded_at = Some(now);
+    st.forwarded_at = moment(now);
     st.expires = true;
     match o.action {
         Action::Forward => {}
@@ -50,7 +50,7 @@ pub(crate) fn forward(
     st.bytes[i] += u64::from(o.payload);
     let ended = o.ended.then(|| st.tracker.phase());
     if ended.is_some() {
-        st.ended_at = Some(now);
+        st.ended_at = moment(now);
     }
     let mut kicks = [None; 2];
     let EntryState { nudge, tracker, .. } = &mut *st;
@@ -225,7 +225,9 @@ pub(crate) fn nudge_quiet(net: &NetState, owned: &[Addr], quiet: u64, round: u32
         if st.nudge_round == round
             || st.ended_at.is_some()
             || st.tracker.phase() != Phase::Open
-            || st.forwarded_at.is_some_and(|t| elapsed(now, t) < quiet)
+            || st
+                .forwarded_at
+                .is_some_and(|t| elapsed(now, t.get()) < quiet)
         {
             return false;
         }
@@ -275,7 +277,7 @@ pub(crate) fn observe(net: &NetState, entry: &Entry, skb: &mut Skb<'_>, tcp: &Tc
     else {
         return;
     };
-    st.ended_at = Some(now);
+    st.ended_at = moment(now);
     let phase = st.tracker.phase();
     drop(st);
     count_end(net, entry, Some(phase));

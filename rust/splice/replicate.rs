@@ -111,7 +111,7 @@ pub(super) fn catch_up(net: &NetState, sp: &Splice, key: &Key) {
         PeerFin::At(end) => st.tracker.fin_passed(Side::Backend, end),
         _ => {
             if st.ended_at.is_none() {
-                st.ended_at = Some(jiffies());
+                st.ended_at = moment(jiffies());
                 drop(st);
                 net.stats.inc(Counter::SplitsEnded);
             }
