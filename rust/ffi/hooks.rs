@@ -8,7 +8,7 @@ use crate::bindings as b;
 use crate::netns::NetState;
 use kernel::error::to_result;
 use kernel::prelude::*;
-use kernel::sync::atomic::{Atomic, Relaxed};
+use kernel::sync::atomic::{Acquire, Atomic, Relaxed, Release};
 use kernel::sync::{new_mutex, Mutex};
 use kernel::types::Opaque;
 
@@ -55,14 +55,16 @@ impl HookSlot {
             // in this slot inside it (checked above), which the namespace's
             // exit empties before `owner` is dropped.
             *h = Some(unsafe { NetHooks::register(net, owner) }?);
-            self.registered.store(true, Relaxed);
+            // Release: whoever sees `true` without the lock sees the
+            // registration done.
+            self.registered.store(true, Release);
         }
         Ok(())
     }
 
     /// Whether the hooks are registered.
     pub(crate) fn registered(&self) -> bool {
-        self.registered.load(Relaxed)
+        self.registered.load(Acquire)
     }
 
     /// Unregister the hooks (the namespace's exit): when this returns, no
