@@ -5,7 +5,7 @@
 # holds the replicated entry and translates them. The download is byte-exact,
 # nobody sees a reset, and each proxy's entry counted its direction.
 # timeout: 600
-# cost: 18
+# cost: 20
 . "$(dirname "$0")/lib.sh"
 . "$TCPSPLICE_TOP/tests/lib/cluster-lab.sh"
 cluster_lab_up

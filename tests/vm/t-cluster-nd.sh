@@ -8,7 +8,7 @@
 # group again.
 # kmemleak: checked
 # timeout: 600
-# cost: 38
+# cost: 41
 . "$(dirname "$0")/lib.sh"
 CLUSTER_VIP6=2001:db8:1::100
 . "$TCPSPLICE_TOP/tests/lib/cluster-lab.sh"

@@ -5,7 +5,7 @@
 # backend-side address, to proxy3. Every download completes byte-exact
 # with no reset, and proxy3's counters show it carried them.
 # timeout: 900
-# cost: 25
+# cost: 26
 . "$(dirname "$0")/lib.sh"
 . "$TCPSPLICE_TOP/tests/lib/cluster-lab.sh"
 CLIENTS=2 cluster_lab_up

@@ -4,7 +4,7 @@
 # the sync link still converges (entries appear on the peer, and go when
 # they end).
 # timeout: 900
-# cost: 62
+# cost: 75
 . "$(dirname "$0")/lib.sh"
 . "$TCPSPLICE_TOP/tests/lib/cluster-lab.sh"
 cluster_lab_up noproxy

@@ -1,7 +1,7 @@
 # tcpsplicectl against the module: status (text and JSON), settings, counters,
 # refusals without CAP_NET_ADMIN, and a clear message when the module is absent.
 # kmemleak: checked
-# cost: 17
+# cost: 21
 . "$(dirname "$0")/lib.sh"
 
 out=$(tcpsplicectl status 2>&1); rc=$?

@@ -8,7 +8,7 @@
 # kmemleak-checked scenario has run, and any object found fails the run).
 # kmemleak: checked
 # timeout: 300
-# cost: 38
+# cost: 39
 . "$(dirname "$0")/lib.sh"
 LIB=$TCPSPLICE_TOP/tests/lib
 CTLFUZZ_SECONDS=${CTLFUZZ_SECONDS:-12}

@@ -7,7 +7,7 @@
 # reason, and the kernel reports nothing (the harness checks dmesg).
 # kmemleak: checked
 # timeout: 600
-# cost: 75
+# cost: 92
 . "$(dirname "$0")/lib.sh"
 . "$TCPSPLICE_TOP/tests/lib/splice-lab.sh"
 PKTFUZZ_SECONDS=${PKTFUZZ_SECONDS:-12}

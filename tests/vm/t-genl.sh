@@ -1,7 +1,7 @@
 # The genetlink family under malformed and hostile requests (raw netlink, not
 # tcpsplicectl): each gets a clear error, nothing changes, the module survives.
 # kmemleak: checked
-# cost: 18
+# cost: 12
 . "$(dirname "$0")/lib.sh"
 load_module
 python3 - <<'PY' || fail "genetlink checks"

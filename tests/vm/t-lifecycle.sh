@@ -10,7 +10,7 @@
 # (scripts/soak repeats this with the fuzzers and crashes for longer).
 # kmemleak: checked
 # timeout: 900
-# cost: 105
+# cost: 116
 . "$(dirname "$0")/lib.sh"
 . "$TCPSPLICE_TOP/tests/lib/cluster-lab.sh"
 REPLICAS=${REPLICAS:-3000}

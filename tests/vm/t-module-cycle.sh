@@ -6,7 +6,7 @@
 # Each exec costs most of a second under TCG with KASAN, so this one is slow.
 # kmemleak: checked
 # timeout: 1200
-# cost: 22
+# cost: 42
 . "$(dirname "$0")/lib.sh"
 rounds=${CYCLE_ROUNDS:-6}
 ip netns add traffic

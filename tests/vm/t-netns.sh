@@ -3,7 +3,7 @@
 # cluster configuration: before, its packets do not pass them (and are not
 # counted).
 # kmemleak: checked
-# cost: 12
+# cost: 19
 . "$(dirname "$0")/lib.sh"
 load_module
 ip netns add a

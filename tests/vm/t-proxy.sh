@@ -1,7 +1,7 @@
 # tcpsplice-proxy's userspace relay (splice = false): routes by Host and path
 # to two backends, bodies arrive byte-exact, a bad request gets 400, and it
 # says why it relays in userspace. The kernel splices nothing.
-# cost: 13
+# cost: 12
 . "$(dirname "$0")/lib.sh"
 topo_up 1 2
 load_module

@@ -3,7 +3,7 @@
 # (The sizes are the test command's: enough to take every path many times;
 # each megabyte costs the emulated guest about a second.)
 # timeout: 1500
-# cost: 75
+# cost: 82
 . "$(dirname "$0")/lib.sh"
 . "$TCPSPLICE_TOP/tests/lib/splice-lab.sh"
 splice_lab_up

@@ -6,7 +6,7 @@
 # is byte-exact, carried by the kernel, and nobody sees a reset. IPv4 and
 # IPv6 run the same matrix.
 # timeout: 1500
-# cost: 75
+# cost: 76
 . "$(dirname "$0")/lib.sh"
 . "$TCPSPLICE_TOP/tests/lib/splice-lab.sh"
 splice_lab_up

@@ -4,7 +4,7 @@
 # the connections close. A client that reuses its port at once gets a new
 # connection, not the old splice. nginx answering at once with 1 MiB.
 # timeout: 900
-# cost: 50
+# cost: 49
 . "$(dirname "$0")/lib.sh"
 . "$TCPSPLICE_TOP/tests/lib/splice-lab.sh"
 . "$TCPSPLICE_TOP/tests/lib/nginx.sh"

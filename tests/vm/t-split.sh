@@ -12,7 +12,7 @@
 #  - forged and misdirected split entries are refused and counted;
 #  - IPv6: a download and an upload split the same way.
 # timeout: 600
-# cost: 140
+# cost: 135
 . "$(dirname "$0")/lib.sh"
 . "$TCPSPLICE_TOP/tests/lib/cluster-lab.sh"
 SPLIT=1 CLUSTER_VIP6=2001:db8:1::100 cluster_lab_up

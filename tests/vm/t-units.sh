@@ -6,7 +6,7 @@
 # node into its cluster, refuses a broken file on reload without a change,
 # and leaves on stop; the proxy's unit starts a proxy that splices a
 # download and survives a reload.
-# cost: 30
+# cost: 27
 . "$(dirname "$0")/lib.sh"
 . "$TCPSPLICE_TOP/tests/lib/units.sh"
 LIB=$TCPSPLICE_TOP/tests/lib
