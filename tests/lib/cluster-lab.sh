@@ -302,6 +302,10 @@ failover_test() {
   echo "proxy2: $(tcpsplicectl -n proxy2 stats | grep -E '^(drop_|nudge_|sync_(silence|tick_late|rx_late)_max_ms|sync_rx_drops)' | tr '\n' ' ')" >> "$note"
   echo "resets on the wire answering closed connections: $(wire_resets closed $ends)" >> "$note"
   expect_eq "$(endpoint_resets $ends)" "$r0" "connections reset or aborted at the clients and backends (EstabResets, TCPAbortOn*)"
+  if [ "$(wire_resets open $ends)" != 0 ]; then
+    for h in $ends; do echo "resets on $h's link:"; grep -h 'Flags \[[^]]*R' "/tmp/wire-$h.txt" | head -6; done
+    echo "proxy2: $(tcpsplicectl -n proxy2 stats | grep -E '^(drop_|replicas_|splices_)' | tr -s ' \n' ' ')"
+  fi
   expect_eq "$(wire_resets open $ends)" 0 "resets on the wire for open connections"
   expect_eq "$(m ok /tmp/connector.out)" "$(m attempts /tmp/connector.out)" "new connections answered"
   hs=$(lan_handshakes < /tmp/lan.txt)
