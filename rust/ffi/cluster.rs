@@ -219,10 +219,10 @@ impl SockGuard<'_> {
         }
         let net = owner.ns().ok_or(ENODEV)?;
         self.stop();
-        // SAFETY: The socket goes into this slot, which is inside `owner`
-        // (checked above, and `owner` is pinned); only `stop` and the
-        // slot's own drop free it, and the namespace's exit stops it before
-        // `owner` is dropped.
+        // The socket goes into this slot, inside `owner` (checked above);
+        // only `stop` and the slot's own drop free it.
+        // SAFETY: `owner` is pinned, and the namespace's exit stops this
+        // slot's socket before `owner` is dropped.
         *self.sock = Some(unsafe { CSock::new(net, port, interval_ms, owner) }?);
         Ok(())
     }

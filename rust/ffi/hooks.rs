@@ -50,10 +50,11 @@ impl HookSlot {
         let net = owner.ns().ok_or(ENODEV)?.raw();
         let mut h = self.hooks.lock();
         if h.is_none() {
-            // SAFETY: `net` is alive while `owner` is (its state lives in
-            // the namespace's slot); `owner` is pinned, and the hooks live
-            // in this slot inside it (checked above), which the namespace's
-            // exit empties before `owner` is dropped.
+            // `net` is alive while `owner` is (its state lives in the
+            // namespace's slot); the hooks live in this slot, inside `owner`
+            // (checked above).
+            // SAFETY: `owner` is pinned, and the namespace's exit empties
+            // this slot before `owner` is dropped.
             *h = Some(unsafe { NetHooks::register(net, owner) }?);
             // Release: whoever sees `true` without the lock sees the
             // registration done.
