@@ -58,7 +58,7 @@ pub enum Ecn {
     Off,
     /// RFC 3168: ECE and CWR flags.
     Classic,
-    /// Accurate ECN (RFC 9768): counters in the ACE field and options.
+    /// Accurate ECN (AccECN, IETF tcpm): counters in the ACE field and options.
     Accurate,
     /// Still being negotiated.
     Negotiating,
