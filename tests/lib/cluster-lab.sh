@@ -205,9 +205,10 @@ failover_test() {
   on client1 nice -n -10 python3 "$LIB/client.py" "$VIP" 80 www connector 200 5 /tmp/cut > /tmp/connector.out 2>&1 &
   npid=$!
   # Resets on the wire, with the FINs that tell an open connection's reset
-  # from one answering a segment of a closed connection.
+  # from one answering a segment of a closed connection, and the SYNs that
+  # start a connection anew on a tuple.
   for h in $ends; do
-    on "$h" tcpdump -l -nn -i eth0 -s 96 'tcp[tcpflags] & (tcp-rst|tcp-fin) != 0' > "/tmp/wire-$h.txt" 2> /dev/null &
+    on "$h" tcpdump -l -tt -nn -i eth0 -s 96 'tcp[tcpflags] & (tcp-rst|tcp-fin|tcp-syn) != 0' > "/tmp/wire-$h.txt" 2> "/tmp/wire-$h.err" &
     dumps+=($!)
   done
   # The service LAN as the router sees it: ARP and handshakes, to tell where
@@ -303,7 +304,13 @@ failover_test() {
   echo "resets on the wire answering closed connections: $(wire_resets closed $ends)" >> "$note"
   expect_eq "$(endpoint_resets $ends)" "$r0" "connections reset or aborted at the clients and backends (EstabResets, TCPAbortOn*)"
   if [ "$(wire_resets open $ends)" != 0 ]; then
-    for h in $ends; do echo "resets on $h's link:"; grep -h 'Flags \[[^]]*R' "/tmp/wire-$h.txt" | head -6; done
+    # each such connection's handshakes, ends and resets, on both links
+    for h in $ends; do
+      echo "resets on $h's link ($(grep -h 'dropped by kernel' "/tmp/wire-$h.err")):"
+      awk '/Flags \[[^]]*R/ { print $3; print $5 }' "/tmp/wire-$h.txt" | sed 's/:$//' | sort -u | head -8 |
+        while read -r e; do echo "  $e:"; grep -h -F "$e" /tmp/wire-*.txt | sort -n | cut -c1-140 | head -12; done
+    done
+    echo "new connections: $(cat /tmp/connector.out)"
     echo "proxy2: $(tcpsplicectl -n proxy2 stats | grep -E '^(drop_|replicas_|splices_)' | tr -s ' \n' ' ')"
   fi
   expect_eq "$(wire_resets open $ends)" 0 "resets on the wire for open connections"
@@ -514,6 +521,7 @@ wire_resets() {
   for h in "$@"; do cat "/tmp/wire-$h.txt"; done | awk -v which="$which" '
     # "TIME IP A.p > B.q: Flags [R.], ..."; a connection is its two ends in order
     { a = $3; b = $5; sub(/:$/, "", b); k = (a < b) ? a " " b : b " " a }
+    /Flags \[S\]/ { delete fin[k] }
     /Flags \[[^]]*F/ { fin[k] = 1 }
     /Flags \[[^]]*R/ { if (k in fin) closed++; else open++ }
     END { print (which == "open") ? open + 0 : closed + 0 }'

@@ -42,16 +42,25 @@ resets_seen() {
     echo "$h: $(on $h nstat -az 2>/dev/null | awk '$1 ~ /Abort|EstabResets|OutRsts|ListenOverflows|ListenDrops/ && $2 != 0 { printf "%s=%s ", $1, $2 }')"
   done
 }
+log0=$(wc -l < "$PROXY_LOG")
 client 192.0.2.11 80 www parallel 500 20000 > /tmp/parallel.out 2>&1 ||
   { cat /tmp/parallel.out; resets_seen; grep -v 'spliced as' "$PROXY_LOG" | tail -20; fail "500 parallel connections"; }
 # Under this load (TCG, 500 at once) a backend may answer a 20 kB request
 # before the proxy finds its quiet moment; the proxy then moves the response
-# itself. Every byte was checked either way; most must be spliced (in a
-# guest of one CPU, where client, proxy and backend share it: 445 once, at
-# least 450 in four other runs; at least 400).
+# itself, and if the client closes before the connection goes quiet, relays
+# it to the end. Every byte was checked either way. Every connection must be
+# accounted for, spliced or relayed for that reason only (an error of the
+# module would show here); how many are spliced is a matter of speed, which
+# `make bench` records, so only a majority is asserted here (in one-CPU
+# guests: 397 once, 445 once, at least 450 in most runs).
 created=$(kernel_value splices_created)
-echo "500 parallel connections: $created spliced" >> /tmp/t-splice-load.note
-expect_gt "$created" 399 "splices created by the parallel run"
+tail -n +"$((log0 + 1))" "$PROXY_LOG" | sed -n 's/.*relaying in userspace: //p' > /tmp/parallel-relays
+relayed=$(wc -l < /tmp/parallel-relays)
+echo "500 parallel connections: $created spliced, $relayed relayed ($(sort /tmp/parallel-relays | uniq -c | tr -s ' \n' ' '))" >> /tmp/t-splice-load.note
+expect_eq "$((created + relayed))" 500 "parallel connections spliced or relayed"
+expect_eq "$(grep -v -c -e '^before splicing: ' -e '^no quiet moment' /tmp/parallel-relays)" 0 \
+  "parallel connections relayed for a reason other than a peer's data or end before the splice"
+expect_gt "$created" 249 "splices created by the parallel run"
 trace parallel
 # One 30 MB download, checksummed (curl streams it; the backend builds it).
 got=$(on client1 curl -sf http://192.0.2.11/bytes/30000000 | sha256sum | cut -d' ' -f1)
