@@ -35,6 +35,10 @@ pub(crate) use replicate::{apply, del_op, snapshot};
 pub(crate) const LINGER_FINISHED_SECS: u32 = 10;
 /// The same after an exact reset.
 pub(crate) const LINGER_RESET_SECS: u32 = 2;
+/// How long the receiver of a reset that it may have accepted has to
+/// answer it (with a challenge ACK, at once) before the reset counts as
+/// accepted, in seconds; the table's collector looks once a second.
+pub(crate) const RESET_ANSWER_SECS: u32 = 1;
 
 /// What this node is to a splice.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -140,6 +144,10 @@ impl Entry {
         if r.split && role != Role::SplitBackend {
             tracker = tracker.client_side_only();
         }
+        if role != Role::Origin {
+            // The connection went on at its origin since the peer copied it.
+            tracker.resync();
+        }
         let expires = role == Role::Origin;
         try_pin_init!(Entry {
             id,
@@ -206,10 +214,23 @@ impl Entry {
 
     /// True while the entry should stay in the table. For an entry that
     /// goes, `report` receives what to tell the peers (unless a peer told us).
-    fn keep(&self, now: u64, idle: u64, expired: &mut u64, report: &mut Option<DelReason>) -> bool {
-        let st = self.state.lock();
+    fn keep(&self, now: u64, idle: u64, counts: &mut Gone, report: &mut Option<DelReason>) -> bool {
+        let mut st = self.state.lock();
         if st.kill {
             return false;
+        }
+        // A reset that its receiver may have accepted, and no answer from
+        // it since (the core's `conn`): accepted.
+        if st.ended_at.is_none()
+            && st.tracker.reset_unanswered()
+            && elapsed(now, st.last_seen) >= secs_to_jiffies(RESET_ANSWER_SECS)
+            && st.tracker.reset_confirmed()
+        {
+            st.ended_at = moment(now);
+            counts.reset += 1;
+            if self.role == Role::SplitBackend {
+                counts.split_ended += 1;
+            }
         }
         let quiet = st.quiet;
         match st.ended_at.map(NonZeroU64::get) {
@@ -225,7 +246,7 @@ impl Entry {
                 k
             }
             None if st.expires && elapsed(now, st.last_seen) >= idle => {
-                *expired += 1;
+                counts.expired += 1;
                 if !quiet {
                     *report = Some(DelReason::Idle);
                 }
@@ -282,25 +303,39 @@ pub(crate) fn elapsed(now: u64, since: u64) -> u64 {
     }
 }
 
+/// What one [`gc`] pass ended.
+#[derive(Default)]
+struct Gone {
+    /// Idle for the namespace's idle timeout.
+    expired: u64,
+    /// A reset that went unanswered.
+    reset: u64,
+    /// Of those, on the backend of a split splice.
+    split_ended: u64,
+}
+
 /// Remove entries that lingered long enough or were idle for the
-/// namespace's idle timeout. Runs from the table's periodic work.
+/// namespace's idle timeout, and end those whose unanswered reset was
+/// accepted. Runs from the table's periodic work.
 pub(crate) fn gc(net: &NetState) {
     let now = jiffies();
     let idle = secs_to_jiffies(net.settings().idle_timeout);
-    let mut expired = 0;
+    let mut counts = Gone::default();
     let cluster = net.cluster().enabled();
     // Ends to report to the peers; if memory runs out, the peers' own idle
     // timeouts remove them.
     let mut ended: KVec<(Op, Option<Addr>)> = KVec::new();
     net.table().lock().retain(|e| {
         let mut report = None;
-        let keep = e.keep(now, idle, &mut expired, &mut report);
+        let keep = e.keep(now, idle, &mut counts, &mut report);
         if let (Some(reason), true) = (report, cluster) {
             let _ = ended.push((del_op(e, reason), e.split_to()), GFP_ATOMIC);
         }
         keep
     });
-    net.stats.add(Counter::SplicesExpired, expired);
+    net.stats.add(Counter::SplicesExpired, counts.expired);
+    net.stats.add(Counter::SplicesReset, counts.reset);
+    net.stats.add(Counter::SplitsEnded, counts.split_ended);
     for (op, split_to) in &ended {
         net.cluster().replicate(net, op, *split_to);
     }
@@ -363,6 +398,7 @@ mod tests {
     use super::*;
     use crate::ffi::skb::test_support::TestSkb;
     use crate::ffi::table::{BhGuard, InsertError, Key, RcuGuard};
+    use crate::splice_core::conn::Segment;
     use crate::splice_core::csum::{checksum, pseudo_header};
     use crate::splice_core::packet::flags;
     use crate::splice_core::splice::{Endpoint, Family, Tuple};
@@ -527,16 +563,16 @@ mod tests {
         assert_eq!(elapsed(5, u64::MAX - 4), 10);
         let sp = Splice::new(Family::V4, tuples(), legs());
         let e = KBox::pin_init(Entry::new(1, rep(sp, [0; 2], [0; 2]), 1000), GFP_KERNEL)?;
-        let (mut expired, mut report) = (0, None);
+        let (mut gone, mut report) = (Gone::default(), None);
         let _bh = BhGuard::new();
-        assert!(e.keep(999, 100, &mut expired, &mut report));
-        assert!(e.keep(1099, 100, &mut expired, &mut report));
-        assert_eq!((expired, report), (0, None));
-        assert!(!e.keep(1100, 100, &mut expired, &mut report));
-        assert_eq!((expired, report), (1, Some(DelReason::Idle)));
+        assert!(e.keep(999, 100, &mut gone, &mut report));
+        assert!(e.keep(1099, 100, &mut gone, &mut report));
+        assert_eq!((gone.expired, report), (0, None));
+        assert!(!e.keep(1100, 100, &mut gone, &mut report));
+        assert_eq!((gone.expired, report), (1, Some(DelReason::Idle)));
         // Ended after the collector's clock reading: it still lingers.
         e.state.lock().ended_at = moment(2000);
-        assert!(e.keep(1999, 100, &mut expired, &mut report));
+        assert!(e.keep(1999, 100, &mut gone, &mut report));
         Ok(())
     }
 
@@ -667,11 +703,57 @@ mod tests {
         gc(&net);
         assert_eq!(net.table().count(), 1);
         let later = now + secs_to_jiffies(LINGER_RESET_SECS + 1);
-        let mut expired = 0;
+        let mut gone = Gone::default();
         net.table()
             .lock()
-            .retain(|e| e.keep(later, u64::MAX, &mut expired, &mut None));
-        assert_eq!((net.table().count(), expired), (0, 0));
+            .retain(|e| e.keep(later, u64::MAX, &mut gone, &mut None));
+        assert_eq!((net.table().count(), gone.expired), (0, 0));
+        Ok(())
+    }
+
+    /// A reset inside what the backend may have received: forwarded, and
+    /// the splice ends only if the backend stays silent (it accepted it),
+    /// not if it answers with a challenge ACK.
+    #[test]
+    fn a_reset_in_flight_ends_the_splice_only_unanswered() -> Result {
+        for answered in [false, true] {
+            let net = net_with_splice(1)?;
+            // 8 bytes to the backend (0x2000_0100 on its leg), which
+            // acknowledges none of them yet.
+            let mut data = TestSkb::new(&client_packet(0xffff_fff0, flags::ACK), ETH_P_IP)?;
+            assert_eq!(run(&net, &mut data), Ok(()));
+            let backend_ack = |ack| Segment {
+                flags: flags::ACK,
+                seq: 0x1000_0000,
+                len: 0,
+                ack,
+                window: 1000,
+            };
+            let with_entry = |f: &mut dyn FnMut(&Entry)| {
+                let _bh = BhGuard::new();
+                let rcu = RcuGuard::new();
+                f(net.table().lookup(&rcu, &keys()[0]).expect("listed").0);
+            };
+            with_entry(&mut |e| {
+                e.state.lock().tracker.segment(Side::Backend, &backend_ack(0x2000_0100));
+            });
+            let mut rst = TestSkb::new(&client_packet(0xffff_fff4, flags::RST), ETH_P_IP)?;
+            assert_eq!(run(&net, &mut rst), Ok(()));
+            assert_eq!(net.stats.get(Counter::SplicesReset), 0);
+            if answered {
+                with_entry(&mut |e| {
+                    e.state.lock().tracker.segment(Side::Backend, &backend_ack(0x2000_0108));
+                });
+            }
+            let later = jiffies() + secs_to_jiffies(RESET_ANSWER_SECS) + 1;
+            let mut gone = Gone::default();
+            with_entry(&mut |e| {
+                assert!(e.keep(later, u64::MAX, &mut gone, &mut None));
+                let phase = if answered { Phase::Open } else { Phase::Reset };
+                assert_eq!(e.state.lock().tracker.phase(), phase);
+            });
+            assert_eq!(gone.reset, u64::from(!answered));
+        }
         Ok(())
     }
 

@@ -28,7 +28,7 @@ pub(crate) enum Counter {
     TableFull,
     /// splices ended by FINs acknowledged both ways
     SplicesFinished,
-    /// splices ended by an exact reset
+    /// splices ended by a reset their receiver accepted: one at what it acknowledged or at the end of what was sent to it, or one between that it did not answer within a second
     SplicesReset,
     /// entries removed after idle_timeout
     SplicesExpired,

@@ -2,7 +2,8 @@
 # byte-exact, the kernel carried them (its counters account for the bytes,
 # the proxy relayed none), nobody saw a reset, and the entries go away after
 # the connections close. A client that reuses its port at once gets a new
-# connection, not the old splice. nginx answering at once with 1 MiB.
+# connection, not the old splice; one that aborts ends its splice at once.
+# nginx answering at once with 1 MiB.
 # timeout: 900
 # cost: 49
 . "$(dirname "$0")/lib.sh"
@@ -95,6 +96,40 @@ expect_eq "$(reuse 300000)" "300000 200" "first connection from port 47000"
 expect_eq "$(reuse 200000)" "200000 200" "the same port again while its splice lingers"
 expect_eq "$(( $(kernel_value splices_created) - created ))" 2 "splices of the two connections"
 expect_eq "$(kernel_value splices_superseded)" 1 "lingering splices a new connection took over"
+
+# A client that aborts (SO_LINGER 0) right after sending, before the backend
+# acknowledges (its acknowledgements held back 300 ms): the reset is at the
+# end of what it sent, which the backend accepts. The splice ends on it at
+# once, not after the idle timeout.
+on backend1 tc qdisc add dev eth0 root netem delay 300ms
+reset0=$(kernel_value splices_reset) created=$(kernel_value splices_created)
+rm -f /tmp/abort-go
+on client1 python3 - > /tmp/abort.out 2>&1 <<'PY' &
+import os, socket, struct, time
+s = socket.create_connection(("192.0.2.11", 80), timeout=30)
+s.sendall(b"GET /bytes/1000 HTTP/1.1\r\nHost: www\r\n\r\n")
+got = b""
+while len(got.partition(b"\r\n\r\n")[2]) < 1000:
+    d = s.recv(65536)
+    if not d:
+        raise SystemExit("connection closed early")
+    got += d
+while not os.path.exists("/tmp/abort-go"):  # once the kernel has it
+    time.sleep(0.1)
+s.send(b"GET /bytes/1 HTTP/1.1\r\n")
+s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+s.close()
+PY
+apid=$!
+wait_for 30 '[ "$(kernel_value splices_created)" -gt "$created" ]' || fail "the aborting client was not spliced: $(cat /tmp/abort.out)"
+touch /tmp/abort-go
+wait "$apid" || fail "the aborting client: $(cat /tmp/abort.out)"
+wait_for 10 '[ "$(kernel_value splices_reset)" -gt "$reset0" ]' ||
+  fail "a client's reset at the end of unacknowledged data did not end its splice: $(tcpsplicectl -n proxy1 list)"
+wait_for 20 '[ "$(kernel_value splices_active)" = 0 ]' || fail "the reset splice stayed: $(tcpsplicectl -n proxy1 list)"
+on backend1 tc qdisc del dev eth0 root
+expect_eq "$(rsts backend1)" "$((r0b + 1))" "the backend accepted the client's reset"
+r0b=$(rsts backend1)
 proxy_stop
 
 # nginx, which sends its response with the acknowledgement of the request

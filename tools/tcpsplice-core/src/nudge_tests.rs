@@ -253,7 +253,9 @@ mod prop {
             let family = if v6 { Family::V6 } else { Family::V4 };
             let mut sp = splice(family);
             sp = Splice::new(family, [*sp.tuple(Side::Client), *sp.tuple(Side::Backend)], [c, b]);
+            // A replica's tracker, as a takeover finds it.
             let mut t = sp.tracker([windows.0, windows.1]);
+            t.resync();
             // Each peer acknowledges some of what the other sent.
             let ca = seg(flags::ACK, b.snd_nxt, 0, c.snd_nxt.wrapping_add(acked.0));
             let ba = seg(flags::ACK, c.snd_nxt, 0, b.snd_nxt.wrapping_add(acked.1));

@@ -165,7 +165,7 @@ pub const TCPSPLICE_STAT_SPLICES_REFUSED: u16 = 9;
 pub const TCPSPLICE_STAT_TABLE_FULL: u16 = 10;
 /// splices ended by FINs acknowledged both ways
 pub const TCPSPLICE_STAT_SPLICES_FINISHED: u16 = 11;
-/// splices ended by an exact reset
+/// splices ended by a reset their receiver accepted: one at what it acknowledged or at the end of what was sent to it, or one between that it did not answer within a second
 pub const TCPSPLICE_STAT_SPLICES_RESET: u16 = 12;
 /// entries removed after idle_timeout
 pub const TCPSPLICE_STAT_SPLICES_EXPIRED: u16 = 13;
