@@ -58,7 +58,7 @@ tail -n +"$((log0 + 1))" "$PROXY_LOG" | sed -n 's/.*relaying in userspace: //p' 
 relayed=$(wc -l < /tmp/parallel-relays)
 echo "500 parallel connections: $created spliced, $relayed relayed ($(sort /tmp/parallel-relays | uniq -c | tr -s ' \n' ' '))" >> /tmp/t-splice-load.note
 expect_eq "$((created + relayed))" 500 "parallel connections spliced or relayed"
-expect_eq "$(grep -v -c -e '^before splicing: ' -e '^no quiet moment' /tmp/parallel-relays)" 0 \
+expect_eq "$(grep -v -c -e '^tcpsplice: before splicing: ' -e '^tcpsplice: no quiet moment' /tmp/parallel-relays)" 0 \
   "parallel connections relayed for a reason other than a peer's data or end before the splice"
 expect_gt "$created" 249 "splices created by the parallel run"
 trace parallel
