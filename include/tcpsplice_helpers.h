@@ -216,6 +216,9 @@ bool tcpsplice_h_send_na(struct sk_buff *skb, const u8 *target, const u8 *reply_
 u32 tcpsplice_h_vip_devs(struct net *net, int *out, u32 max);
 int tcpsplice_h_vip_group(struct net *net, const u8 *addr, int ifindex, bool join);
 void tcpsplice_h_event(struct net *net, u8 type, u32 node, const u8 *vip, bool v6);
+struct sk_buff *tcpsplice_h_splice_event_start(struct net *net, void **hdr);
+void tcpsplice_h_splice_event_send(struct net *net, struct sk_buff *skb, void *hdr);
+bool tcpsplice_h_splice_listeners(struct net *net);
 int tcpsplice_h_parse_cluster(struct genl_info *info,
 			      struct tcpsplice_cluster_cfg *cfg);
 bool tcpsplice_h_addr_is_local(struct net *net, const u8 *addr, bool v6);

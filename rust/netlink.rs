@@ -9,7 +9,8 @@ use crate::cluster::ConfigureError;
 use crate::ffi::netlink::{ConnAttrs, Dump, Request, Writer};
 use crate::ffi::sock::LockedPair;
 use crate::ffi::table::{jiffies, InsertError};
-use crate::splice::{Entry, Role, View};
+use crate::netns::NetState;
+use crate::splice::{End, Entry, Role, View};
 use crate::splice_core::capture::{self, Refusal};
 use crate::splice_core::config::VERSION_C;
 use crate::splice_core::conn::{Phase, Side};
@@ -235,18 +236,8 @@ pub(crate) fn splice(req: &Request) -> Result {
         net.stats.inc(Counter::PortsUnreserved);
     }
 
-    let view = View {
-        id,
-        splice: sp,
-        mss,
-        phase: Phase::Open,
-        age_secs: 0,
-        idle_secs: 0,
-        packets: [0; 2],
-        bytes: [0; 2],
-        replica: false,
-        split,
-    };
+    let view = View::made(id, &replica, false);
+    splice_event(net, &view, None);
     // The reply waits, if asked, until a peer holds the entry: a proxy
     // that fails right after this still loses no connection.
     let replicated = match (&ticket, req.wait_sync()) {
@@ -278,6 +269,7 @@ pub(crate) fn unsplice(req: &Request) -> Result {
     let id = splice_id(req)?;
     let net = req.net();
     let mut found = None;
+    let now = jiffies();
     net.table().lock().retain(|e| {
         let hit = e.id == id;
         if hit {
@@ -285,15 +277,17 @@ pub(crate) fn unsplice(req: &Request) -> Result {
                 crate::splice::del_op(e, DelReason::Ended),
                 e.split_to(),
                 e.role == Role::SplitBackend,
+                e.view(now),
             ));
         }
         !hit
     });
-    let Some((op, split_to, split_backend)) = found else {
+    let Some((op, split_to, split_backend, view)) = found else {
         req.error(c"no splice with this TCPSPLICE_SPLICE_ID");
         return Err(ENOENT);
     };
     net.stats.inc(Counter::SplicesUnspliced);
+    splice_event(net, &view, Some(End::Unspliced));
     // On the backend of a split splice this only hands the direction back
     // to the proxies, which go on translating: nothing to tell them.
     if !split_backend {
@@ -392,8 +386,32 @@ fn put_conn(w: &mut Writer, attr: u32, v: &View, side: Side) -> Result {
     Ok(())
 }
 
+/// Tell the "splices" group about entry `v`: made or installed here
+/// (`end` is `None`), or gone (how). Nothing when no one listens. Any
+/// context.
+pub(crate) fn splice_event(net: &NetState, v: &View, end: Option<End>) {
+    let Some(n) = net.handle() else {
+        return;
+    };
+    crate::ffi::netlink::splice_event(n, |w| {
+        let kind = match end {
+            None => b::TCPSPLICE_EVENT_SPLICE_NEW,
+            Some(_) => b::TCPSPLICE_EVENT_SPLICE_END,
+        };
+        let nest = w.nest(b::TCPSPLICE_A_EVENT)?;
+        w.put_u8(b::TCPSPLICE_EVENT_TYPE, kind as u8)?;
+        w.end(nest);
+        fill_end(w, v, end)
+    });
+}
+
 /// One entry as a `TCPSPLICE_A_SPLICE` nest.
 fn fill(w: &mut Writer, v: &View) -> Result {
+    fill_end(w, v, None)
+}
+
+/// [`fill`], with how the entry ended (`splice-end` events).
+fn fill_end(w: &mut Writer, v: &View, end: Option<End>) -> Result {
     let nest = w.nest(b::TCPSPLICE_A_SPLICE)?;
     let pad = b::TCPSPLICE_SPLICE_PAD;
     w.put_u64(b::TCPSPLICE_SPLICE_ID, v.id, pad)?;
@@ -406,6 +424,7 @@ fn fill(w: &mut Writer, v: &View) -> Result {
     };
     w.put_u8(b::TCPSPLICE_SPLICE_STATE, state as u8)?;
     w.put_u32(b::TCPSPLICE_SPLICE_AGE, v.age_secs)?;
+    w.put_u64(b::TCPSPLICE_SPLICE_AGE_MS, v.age_ms, pad)?;
     w.put_u32(b::TCPSPLICE_SPLICE_IDLE, v.idle_secs)?;
     let (c, k) = (Side::Client.index(), Side::Backend.index());
     w.put_u64(b::TCPSPLICE_SPLICE_PACKETS_TO_BACKEND, v.packets[c], pad)?;
@@ -417,6 +436,17 @@ fn fill(w: &mut Writer, v: &View) -> Result {
     }
     if v.split {
         w.put_flag(b::TCPSPLICE_SPLICE_SPLIT)?;
+    }
+    if let Some(end) = end {
+        let e = match end {
+            End::Finished => b::TCPSPLICE_END_FINISHED,
+            End::Reset => b::TCPSPLICE_END_RESET,
+            End::Expired => b::TCPSPLICE_END_EXPIRED,
+            End::Superseded => b::TCPSPLICE_END_SUPERSEDED,
+            End::Unspliced => b::TCPSPLICE_END_UNSPLICED,
+            End::Peer => b::TCPSPLICE_END_PEER,
+        };
+        w.put_u8(b::TCPSPLICE_SPLICE_END, e as u8)?;
     }
     w.end(nest);
     Ok(())

@@ -118,6 +118,13 @@ impl NetState {
         self.net.as_ref()
     }
 
+    /// Whether anyone listens to splice events here.
+    pub(crate) fn splice_listeners(&self) -> bool {
+        self.net
+            .as_ref()
+            .is_some_and(crate::ffi::netlink::splice_listeners)
+    }
+
     /// Report a cluster event to listeners.
     pub(crate) fn event(&self, kind: u32, node: u32, vip: Option<&Addr>) {
         if let Some(n) = &self.net {

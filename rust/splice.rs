@@ -115,6 +115,28 @@ struct EntryState {
     forwarded_at: Moment,
 }
 
+/// How an entry left the table, as `splice-end` events tell it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum End {
+    /// Both FINs acknowledged, then lingered.
+    Finished,
+    /// A reset its receiver accepted, then lingered.
+    Reset,
+    /// Idle for the idle timeout.
+    Expired,
+    /// A new connection took its addresses.
+    Superseded,
+    /// `UNSPLICE`.
+    Unspliced,
+    /// A cluster peer reported its end.
+    Peer,
+}
+
+/// Milliseconds in `j` jiffies.
+pub(crate) fn jiffies_to_ms(j: u64) -> u64 {
+    j.saturating_mul(1000) / secs_to_jiffies(1).max(1)
+}
+
 /// A consistent copy of an entry, for reports.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct View {
@@ -123,12 +145,34 @@ pub(crate) struct View {
     pub(crate) mss: [u16; 2],
     pub(crate) phase: Phase,
     pub(crate) age_secs: u32,
+    /// The same in milliseconds.
+    pub(crate) age_ms: u64,
     pub(crate) idle_secs: u32,
     /// Per side the packets came from.
     pub(crate) packets: [u64; 2],
     pub(crate) bytes: [u64; 2],
     pub(crate) replica: bool,
     pub(crate) split: bool,
+}
+
+impl View {
+    /// An entry `id` just made from `r`, here (`replica` false) or from a
+    /// peer's update.
+    pub(crate) fn made(id: u64, r: &Replica, replica: bool) -> Self {
+        View {
+            id,
+            splice: r.splice,
+            mss: r.mss,
+            phase: Phase::Open,
+            age_secs: 0,
+            age_ms: 0,
+            idle_secs: 0,
+            packets: [0; 2],
+            bytes: [0; 2],
+            replica,
+            split: r.split,
+        }
+    }
 }
 
 impl Entry {
@@ -204,6 +248,7 @@ impl Entry {
             mss: self.mss,
             phase: st.tracker.phase(),
             age_secs: jiffies_to_secs(elapsed(now, self.created)),
+            age_ms: jiffies_to_ms(elapsed(now, self.created)),
             idle_secs: jiffies_to_secs(elapsed(now, st.last_seen)),
             packets: st.packets,
             bytes: st.bytes,
@@ -217,6 +262,11 @@ impl Entry {
     fn keep(&self, now: u64, idle: u64, counts: &mut Gone, report: &mut Option<DelReason>) -> bool {
         let mut st = self.state.lock();
         if st.kill {
+            counts.why = Some(if self.is_superseded() {
+                End::Superseded
+            } else {
+                End::Peer
+            });
             return false;
         }
         // A reset that its receiver may have accepted, and no answer from
@@ -243,10 +293,21 @@ impl Entry {
                 if !k && !quiet {
                     *report = Some(DelReason::Ended);
                 }
+                if !k {
+                    counts.why = Some(match st.tracker.phase() {
+                        Phase::Finished => End::Finished,
+                        Phase::Reset => End::Reset,
+                        // Ended without FINs or a reset seen here: a peer
+                        // told us, or (a split backend) its socket had.
+                        Phase::Open if quiet => End::Peer,
+                        Phase::Open => End::Finished,
+                    });
+                }
                 k
             }
             None if st.expires && elapsed(now, st.last_seen) >= idle => {
                 counts.expired += 1;
+                counts.why = Some(End::Expired);
                 if !quiet {
                     *report = Some(DelReason::Idle);
                 }
@@ -312,6 +373,8 @@ struct Gone {
     reset: u64,
     /// Of those, on the backend of a split splice.
     split_ended: u64,
+    /// Why the entry [`Entry::keep`] was last asked about goes, if it does.
+    why: Option<End>,
 }
 
 /// Remove entries that lingered long enough or were idle for the
@@ -325,14 +388,24 @@ pub(crate) fn gc(net: &NetState) {
     // Ends to report to the peers; if memory runs out, the peers' own idle
     // timeouts remove them.
     let mut ended: KVec<(Op, Option<Addr>)> = KVec::new();
+    // And to the "splices" group, if anyone listens (memory short: lost).
+    let listening = net.splice_listeners();
+    let mut gone: KVec<(View, End)> = KVec::new();
     net.table().lock().retain(|e| {
         let mut report = None;
+        counts.why = None;
         let keep = e.keep(now, idle, &mut counts, &mut report);
         if let (Some(reason), true) = (report, cluster) {
             let _ = ended.push((del_op(e, reason), e.split_to()), GFP_ATOMIC);
         }
+        if let (false, true, Some(why)) = (keep, listening, counts.why) {
+            let _ = gone.push((e.view(now), why), GFP_ATOMIC);
+        }
         keep
     });
+    for (v, why) in &gone {
+        crate::netlink::splice_event(net, v, Some(*why));
+    }
     net.stats.add(Counter::SplicesExpired, counts.expired);
     net.stats.add(Counter::SplicesReset, counts.reset);
     net.stats.add(Counter::SplitsEnded, counts.split_ended);
@@ -735,14 +808,20 @@ mod tests {
                 f(net.table().lookup(&rcu, &keys()[0]).expect("listed").0);
             };
             with_entry(&mut |e| {
-                e.state.lock().tracker.segment(Side::Backend, &backend_ack(0x2000_0100));
+                e.state
+                    .lock()
+                    .tracker
+                    .segment(Side::Backend, &backend_ack(0x2000_0100));
             });
             let mut rst = TestSkb::new(&client_packet(0xffff_fff4, flags::RST), ETH_P_IP)?;
             assert_eq!(run(&net, &mut rst), Ok(()));
             assert_eq!(net.stats.get(Counter::SplicesReset), 0);
             if answered {
                 with_entry(&mut |e| {
-                    e.state.lock().tracker.segment(Side::Backend, &backend_ack(0x2000_0108));
+                    e.state
+                        .lock()
+                        .tracker
+                        .segment(Side::Backend, &backend_ack(0x2000_0108));
                 });
             }
             let later = jiffies() + secs_to_jiffies(RESET_ANSWER_SECS) + 1;
@@ -867,10 +946,10 @@ mod tests {
         apply(&b, &Op::Add(snapshot(&a)?[0]), false);
         let later = jiffies() + 1000;
         let gone = |net: &NetState, idle: u64| {
-            let mut expired = 0;
+            let mut g = Gone::default();
             net.table()
                 .lock()
-                .retain(|e| e.keep(later, idle, &mut expired, &mut None));
+                .retain(|e| e.keep(later, idle, &mut g, &mut None));
             net.table().count() == 0
         };
         // An untouched replica outlives the idle timeout...
@@ -887,23 +966,24 @@ mod tests {
         assert!(gone(&b, u64::MAX));
         // The original expires by itself and reports it.
         let mut report = None;
-        let mut expired = 0;
+        let mut g = Gone::default();
         a.table()
             .lock()
-            .retain(|e| e.keep(later, 50, &mut expired, &mut report));
-        assert_eq!((expired, report), (1, Some(DelReason::Idle)));
+            .retain(|e| e.keep(later, 50, &mut g, &mut report));
+        assert_eq!((g.expired, report), (1, Some(DelReason::Idle)));
+        assert_eq!(g.why, Some(End::Expired));
         Ok(())
     }
 
     #[test]
     fn idle_entries_expire() -> Result {
         let net = net_with_splice(1)?;
-        let mut expired = 0;
+        let mut g = Gone::default();
         let now = jiffies();
         net.table()
             .lock()
-            .retain(|e| e.keep(now + 100, 50, &mut expired, &mut None));
-        assert_eq!((net.table().count(), expired), (0, 1));
+            .retain(|e| e.keep(now + 100, 50, &mut g, &mut None));
+        assert_eq!((net.table().count(), g.expired), (0, 1));
         Ok(())
     }
 }

@@ -21,6 +21,9 @@
  */
 static const struct genl_multicast_group tcpsplice_mcgrps[] = {
 	[TCPSPLICE_NLGRP_EVENTS] = { .name = TCPSPLICE_MCGRP_EVENTS },
+	/* Every connection's addresses: for administrators, as conntrack's. */
+	[TCPSPLICE_NLGRP_SPLICES] = { .name = TCPSPLICE_MCGRP_SPLICES,
+				      .flags = GENL_MCAST_CAP_NET_ADMIN },
 };
 
 static struct genl_family tcpsplice_family __ro_after_init = {
@@ -248,4 +251,41 @@ void tcpsplice_h_event(struct net *net, u8 type, u32 node, const u8 *vip, bool v
 	return;
 fail:
 	nlmsg_free(skb);
+}
+
+/* ---- splice events ------------------------------------------------------ */
+
+/*
+ * A splice event being built for the "splices" group: NULL (nothing to do)
+ * when no one listens in @net, or when memory is short. Any context.
+ */
+struct sk_buff *tcpsplice_h_splice_event_start(struct net *net, void **hdr)
+{
+	struct sk_buff *skb;
+
+	if (!genl_has_listeners(&tcpsplice_family, net, TCPSPLICE_NLGRP_SPLICES))
+		return NULL;
+	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_ATOMIC);
+	if (!skb)
+		return NULL;
+	*hdr = genlmsg_put(skb, 0, 0, &tcpsplice_family, 0, TCPSPLICE_CMD_SPLICE_EVENT);
+	if (!*hdr) {
+		nlmsg_free(skb);
+		return NULL;
+	}
+	return skb;
+}
+
+/* Finish and multicast an event from tcpsplice_h_splice_event_start(). */
+void tcpsplice_h_splice_event_send(struct net *net, struct sk_buff *skb, void *hdr)
+{
+	genlmsg_end(skb, hdr);
+	genlmsg_multicast_netns(&tcpsplice_family, net, skb, 0,
+				TCPSPLICE_NLGRP_SPLICES, GFP_ATOMIC);
+}
+
+/* Whether anyone listens to splice events in @net. */
+bool tcpsplice_h_splice_listeners(struct net *net)
+{
+	return genl_has_listeners(&tcpsplice_family, net, TCPSPLICE_NLGRP_SPLICES);
 }

@@ -302,6 +302,34 @@ impl Writer {
     }
 }
 
+/// Whether anyone listens to splice events in `net` (the "splices" group).
+pub(crate) fn splice_listeners(net: &super::cluster::Net) -> bool {
+    // SAFETY: The namespace is alive (`Net`'s invariant).
+    unsafe { b::tcpsplice_h_splice_listeners(net.raw()) }
+}
+
+/// Multicast one splice event to the "splices" group of `net`, its
+/// attributes written by `f`: nothing when no one listens or memory is
+/// short, or when `f` fails (the message is dropped). Any context.
+pub(crate) fn splice_event(net: &super::cluster::Net, f: impl FnOnce(&mut Writer) -> Result) {
+    let mut hdr: *mut c_void = core::ptr::null_mut();
+    // SAFETY: The namespace is alive (`Net`'s invariant); `hdr` is writable.
+    let skb = unsafe { b::tcpsplice_h_splice_event_start(net.raw(), &mut hdr) };
+    let Some(skb) = NonNull::new(skb) else {
+        return;
+    };
+    // INVARIANT: A message being built, ours until it is sent or freed.
+    let mut w = Writer { skb: skb.cast() };
+    if f(&mut w).is_err() {
+        // SAFETY: `skb` is ours and was not handed to anyone.
+        unsafe { b::tcpsplice_h_reply_free(skb.as_ptr()) };
+        return;
+    }
+    // SAFETY: `skb` and `hdr` come from the start above; ownership of `skb`
+    // passes to the multicast.
+    unsafe { b::tcpsplice_h_splice_event_send(net.raw(), skb.as_ptr(), hdr) };
+}
+
 /// The attributes of a `TCPSPLICE_A_SPLICE` nest, each optional.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub(crate) struct SpliceAttrs {

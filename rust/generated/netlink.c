@@ -71,7 +71,7 @@ const struct nla_policy tcpsplice_peer_nl_policy[TCPSPLICE_PEER_BACKEND + 1] = {
 	[TCPSPLICE_PEER_BACKEND] = NLA_POLICY_MAX(NLA_U8, 1),
 };
 
-const struct nla_policy tcpsplice_splice_nl_policy[TCPSPLICE_SPLICE_SPLIT + 1] = {
+const struct nla_policy tcpsplice_splice_nl_policy[TCPSPLICE_SPLICE_END + 1] = {
 	[TCPSPLICE_SPLICE_ID] = { .type = NLA_U64, },
 	[TCPSPLICE_SPLICE_CLIENT] = NLA_POLICY_NESTED(tcpsplice_conn_nl_policy),
 	[TCPSPLICE_SPLICE_BACKEND] = NLA_POLICY_NESTED(tcpsplice_conn_nl_policy),
@@ -84,6 +84,8 @@ const struct nla_policy tcpsplice_splice_nl_policy[TCPSPLICE_SPLICE_SPLIT + 1] =
 	[TCPSPLICE_SPLICE_BYTES_TO_CLIENT] = { .type = NLA_U64, },
 	[TCPSPLICE_SPLICE_REPLICA] = { .type = NLA_FLAG, },
 	[TCPSPLICE_SPLICE_SPLIT] = { .type = NLA_FLAG, },
+	[TCPSPLICE_SPLICE_AGE_MS] = { .type = NLA_U64, },
+	[TCPSPLICE_SPLICE_END] = NLA_POLICY_RANGE(NLA_U8, 1, 6),
 };
 
 const struct nla_policy tcpsplice_vip_nl_policy[TCPSPLICE_VIP_OWNED + 1] = {
@@ -147,4 +149,5 @@ const struct genl_small_ops tcpsplice_nl_ops[8] = {
 
 static const struct genl_multicast_group tcpsplice_nl_mcgrps[] = {
 	[TCPSPLICE_NLGRP_EVENTS] = { "events", },
+	[TCPSPLICE_NLGRP_SPLICES] = { "splices", },
 };

@@ -18,7 +18,7 @@ extern const struct nla_policy tcpsplice_cluster_nl_policy[TCPSPLICE_CLUSTER_BAC
 extern const struct nla_policy tcpsplice_config_nl_policy[TCPSPLICE_CFG_IDLE_TIMEOUT + 1];
 extern const struct nla_policy tcpsplice_conn_nl_policy[TCPSPLICE_CONN_TIMESTAMPS + 1];
 extern const struct nla_policy tcpsplice_peer_nl_policy[TCPSPLICE_PEER_BACKEND + 1];
-extern const struct nla_policy tcpsplice_splice_nl_policy[TCPSPLICE_SPLICE_SPLIT + 1];
+extern const struct nla_policy tcpsplice_splice_nl_policy[TCPSPLICE_SPLICE_END + 1];
 extern const struct nla_policy tcpsplice_vip_nl_policy[TCPSPLICE_VIP_OWNED + 1];
 
 /* Global operation policy for tcpsplice */
@@ -40,6 +40,7 @@ int tcpsplice_nl_get_cluster_doit(struct sk_buff *skb, struct genl_info *info);
 
 enum {
 	TCPSPLICE_NLGRP_EVENTS,
+	TCPSPLICE_NLGRP_SPLICES,
 };
 
 #endif /* _LINUX_TCPSPLICE_GEN_H */

@@ -178,10 +178,19 @@ pub(crate) fn superseded(net: &NetState, entry: &Entry, th: &TcpHeader) -> bool 
 /// which may come before the sweep.
 pub(crate) fn drop_superseded(net: &NetState) -> bool {
     let mut found = false;
+    let (now, listening) = (jiffies(), net.splice_listeners());
+    let mut gone: KVec<View> = KVec::new();
     net.table().lock().retain(|e| {
-        found |= e.is_superseded();
-        !e.is_superseded()
+        let s = e.is_superseded();
+        if s && listening {
+            let _ = gone.push(e.view(now), GFP_ATOMIC);
+        }
+        found |= s;
+        !s
     });
+    for v in &gone {
+        crate::netlink::splice_event(net, v, Some(End::Superseded));
+    }
     found
 }
 

@@ -51,11 +51,15 @@ pub(crate) fn apply(net: &NetState, op: &Op, backend: bool) {
             let sp = &r.splice;
             let t = [*sp.tuple(Side::Client), *sp.tuple(Side::Backend)];
             let k = keys(sp.family(), &t);
-            let init = Entry::with_role(net.next_id(), *r, jiffies(), role);
-            let c = match net
+            let id = net.next_id();
+            let init = Entry::with_role(id, *r, jiffies(), role);
+            let inserted = net
                 .table()
-                .insert(init, &k[0], &k[1], net.settings().max_splices)
-            {
+                .insert(init, &k[0], &k[1], net.settings().max_splices);
+            if inserted.is_ok() {
+                crate::netlink::splice_event(net, &View::made(id, r, true), None);
+            }
+            let c = match inserted {
                 Ok(()) if role == Role::SplitBackend => {
                     catch_up(net, sp, &k[1]);
                     Counter::SplitsInstalled

@@ -240,7 +240,7 @@ failover_test() {
     dumps+=($!)
   fi
   tcpsplicectl -n proxy2 reset-stats
-  tcpsplicectl -n proxy2 --json monitor --count 3 > /tmp/events &
+  tcpsplicectl -n proxy2 --json monitor --cluster --count 3 > /tmp/events &
   mon=$!
   nap 2 # subscribed before anything happens
   # The guest's CPU time, every 0.5 s for 20 s (builtins only: no process

@@ -7,6 +7,8 @@
 #   kernel_value NAME            a counter of proxy1's namespace
 LIB=$TCPSPLICE_TOP/tests/lib
 PROXY_LOG=/tmp/splice-proxy.log
+# The proxy's access log (JSON lines), one line per connection at its end.
+ACCESS_LOG=/tmp/access.log
 
 splice_lab_up() {
   topo_up 1 1
@@ -18,6 +20,8 @@ default_pool = "web"
 # Under TCG a client opening hundreds of connections before it sends on any
 # (t-splice-load) can take more than a minute to send the last request.
 head_timeout_ms = 180000
+access_log = "/tmp/access.log"
+access_log_format = "json"
 ${1:-}
 [[listen]]
 address = "192.0.2.11:80"

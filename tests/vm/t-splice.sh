@@ -1,7 +1,8 @@
 # The spliced data path end to end, IPv4 and IPv6: downloads and uploads are
 # byte-exact, the kernel carried them (its counters account for the bytes,
 # the proxy relayed none), nobody saw a reset, and the entries go away after
-# the connections close. A client that reuses its port at once gets a new
+# the connections close, each with a splice-end event that carries its
+# bytes. A client that reuses its port at once gets a new
 # connection, not the old splice; one that aborts ends its splice at once.
 # nginx answering at once with 1 MiB.
 # timeout: 900
@@ -20,6 +21,10 @@ pool = \"nginx\"
 tcpsplicectl -n proxy1 reset-stats
 r0c=$(rsts client1) r0b=$(rsts backend1)
 client() { on client1 python3 "$LIB/client.py" "$@"; }
+# Every splice made and gone, as an operator's monitor sees them.
+tcpsplicectl -n proxy1 --json monitor --splices > /tmp/splice-events.json &
+mpid=$!
+nap 1 # subscribed before the first splice
 
 # Downloads, IPv4 and IPv6.
 for n in 1000000 3000000; do
@@ -44,8 +49,41 @@ expect_eq "$(rsts backend1)" "$r0b" "resets at the backend"
 for i in {1..40}; do [ "$(kernel_value splices_active)" = 0 ] && break; nap 1; done
 expect_eq "$(kernel_value splices_active)" 0 "entries left after linger"
 expect_eq "$(kernel_value splices_finished)" 5 "splices finished by FINs"
+# Each splice's end event carries its bytes: together, the kernel's counters.
+kill "$mpid"
+python3 - /tmp/splice-events.json "$(kernel_value bytes_to_client)" "$(kernel_value bytes_to_backend)" <<'PY' ||
+import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+new = sorted(e["splice"]["id"] for e in ev if e["event"] == "splice_new")
+ends = [e["splice"] for e in ev if e["event"] == "splice_end"]
+assert len(new) == 5, f"{len(new)} splice_new events"
+assert sorted(s["id"] for s in ends) == new, "the ends are not those of the splices made"
+assert all(s["end"] == "finished" for s in ends), [s["end"] for s in ends]
+assert sum(s["bytes_to_client"] for s in ends) == int(sys.argv[2]), "bytes to clients"
+assert sum(s["bytes_to_backend"] for s in ends) == int(sys.argv[3]), "bytes to backends"
+assert all(s["age_ms"] >= 1000 for s in ends), "durations"
+assert [e["time"] for e in ev] == sorted(e["time"] for e in ev), "times"
+PY
+  fail "splice events: $(head -c 3000 /tmp/splice-events.json)"
+wait_for 10 '[ "$(wc -l < "$ACCESS_LOG")" -ge 5 ]' || fail "access log: $(cat "$ACCESS_LOG")"
 proxy_stop
 echo "$PROXY_LAST"
+# The access log: a line per connection, written at the module's end event,
+# whose bytes to clients are what the proxy moved itself plus what the
+# kernel carried.
+python3 - "$ACCESS_LOG" "$(kernel_value bytes_to_client)" "$(proxy_relayed relayed_bytes_to_client)" \
+  "$(kernel_value bytes_to_backend)" <<'PY' || fail "access log: $(head -c 3000 "$ACCESS_LOG")"
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+assert len(lines) == 5, f"{len(lines)} lines"
+assert all(l["outcome"] == "spliced" and l["end"] == "finished" for l in lines), lines
+assert sum(l["bytes_to_client"] for l in lines) == int(sys.argv[2]) + int(sys.argv[3]), "bytes to clients"
+assert sum(l["bytes_to_backend"] for l in lines) > int(sys.argv[4]), "bytes to backends"
+assert sorted(l["host"] for l in lines) == ["192.0.2.11", "192.0.2.11", "v6.example.com", "v6.example.com", "www"], lines
+assert all(l["pool"] in ("web", "web6") and l["splice_ms"] > 0 and l["duration_ms"] >= 10000 for l in lines)
+big = [l for l in lines if l["path"] == "/bytes/3000000"]
+assert len(big) == 1 and 3000000 < big[0]["bytes_to_client"] < 3000400, big
+PY
 expect_eq "$(proxy_relayed spliced)" 5 "connections the proxy spliced"
 expect_eq "$(proxy_relayed relayed)" 0 "connections the proxy relayed"
 expect_eq "$(proxy_relayed relayed_bytes_to_backend)" 0 "bytes the proxy relayed to backends"
@@ -127,6 +165,7 @@ wait "$apid" || fail "the aborting client: $(cat /tmp/abort.out)"
 wait_for 10 '[ "$(kernel_value splices_reset)" -gt "$reset0" ]' ||
   fail "a client's reset at the end of unacknowledged data did not end its splice: $(tcpsplicectl -n proxy1 list)"
 wait_for 20 '[ "$(kernel_value splices_active)" = 0 ]' || fail "the reset splice stayed: $(tcpsplicectl -n proxy1 list)"
+wait_for 10 'grep -q "\"end\":\"reset\"" "$ACCESS_LOG"' || fail "no access log line of the reset connection: $(tail -3 "$ACCESS_LOG")"
 on backend1 tc qdisc del dev eth0 root
 expect_eq "$(rsts backend1)" "$((r0b + 1))" "the backend accepted the client's reset"
 r0b=$(rsts backend1)

@@ -50,6 +50,10 @@ enum tcpsplice_peer_state {
  * @TCPSPLICE_EVENT_TAKEOVER: this node now owns the VIP
  * @TCPSPLICE_EVENT_RELEASE: this node gave the VIP up
  * @TCPSPLICE_EVENT_READY: the bulk sync from every live peer is done
+ * @TCPSPLICE_EVENT_SPLICE_NEW: a splice was made here, or installed from a
+ *   peer's update (in the ``splices`` group, with the entry)
+ * @TCPSPLICE_EVENT_SPLICE_END: an entry left the table (in the ``splices``
+ *   group, with the entry as it was and how it ended)
  */
 enum tcpsplice_event_type {
 	TCPSPLICE_EVENT_PEER_UP = 1,
@@ -57,6 +61,27 @@ enum tcpsplice_event_type {
 	TCPSPLICE_EVENT_TAKEOVER,
 	TCPSPLICE_EVENT_RELEASE,
 	TCPSPLICE_EVENT_READY,
+	TCPSPLICE_EVENT_SPLICE_NEW,
+	TCPSPLICE_EVENT_SPLICE_END,
+};
+
+/**
+ * enum tcpsplice_splice_end - How an entry left the table.
+ * @TCPSPLICE_END_FINISHED: both FINs acknowledged, then lingered
+ * @TCPSPLICE_END_RESET: a reset its receiver accepted, then lingered
+ * @TCPSPLICE_END_EXPIRED: no packet for ``idle_timeout`` seconds
+ * @TCPSPLICE_END_SUPERSEDED: a new connection took its addresses (a SYN after
+ *   its end)
+ * @TCPSPLICE_END_UNSPLICED: removed by ``UNSPLICE``
+ * @TCPSPLICE_END_PEER: a cluster peer reported that it ended or expired there
+ */
+enum tcpsplice_splice_end {
+	TCPSPLICE_END_FINISHED = 1,
+	TCPSPLICE_END_RESET,
+	TCPSPLICE_END_EXPIRED,
+	TCPSPLICE_END_SUPERSEDED,
+	TCPSPLICE_END_UNSPLICED,
+	TCPSPLICE_END_PEER,
 };
 
 enum tcpsplice_attr {
@@ -183,6 +208,8 @@ enum tcpsplice_splice_attr {
 	TCPSPLICE_SPLICE_BYTES_TO_CLIENT,
 	TCPSPLICE_SPLICE_REPLICA,
 	TCPSPLICE_SPLICE_SPLIT,
+	TCPSPLICE_SPLICE_AGE_MS,
+	TCPSPLICE_SPLICE_END,
 
 	__TCPSPLICE_SPLICE_MAX,
 	TCPSPLICE_SPLICE_MAX = (__TCPSPLICE_SPLICE_MAX - 1)
@@ -275,11 +302,13 @@ enum tcpsplice_cmd {
 	TCPSPLICE_CMD_SET_CLUSTER,
 	TCPSPLICE_CMD_GET_CLUSTER,
 	TCPSPLICE_CMD_EVENT,
+	TCPSPLICE_CMD_SPLICE_EVENT,
 
 	__TCPSPLICE_CMD_MAX,
 	TCPSPLICE_CMD_MAX = (__TCPSPLICE_CMD_MAX - 1)
 };
 
 #define TCPSPLICE_MCGRP_EVENTS	"events"
+#define TCPSPLICE_MCGRP_SPLICES	"splices"
 
 #endif /* _UAPI_LINUX_TCPSPLICE_H */

@@ -390,7 +390,7 @@ fn decode_conn(a: &Nlattr<u16, Buffer>) -> Result<ConnInfo, Error> {
     Ok(c)
 }
 
-fn decode_splice(a: &Nlattr<u16, Buffer>) -> Result<SpliceInfo, Error> {
+pub(crate) fn decode_splice(a: &Nlattr<u16, Buffer>) -> Result<SpliceInfo, Error> {
     let mut s = SpliceInfo::default();
     let handle = a.get_attr_handle::<u16>().map_err(ser)?;
     for inner in handle.iter() {
@@ -409,6 +409,14 @@ fn decode_splice(a: &Nlattr<u16, Buffer>) -> Result<SpliceInfo, Error> {
                 s.state = member_name(TCPSPLICE_SPLICE_STATE_MEMBERS, "TCPSPLICE_STATE_", n as u16)
             }
             TCPSPLICE_SPLICE_AGE => s.age_secs = n,
+            TCPSPLICE_SPLICE_AGE_MS => s.age_ms = n,
+            TCPSPLICE_SPLICE_END => {
+                s.end = Some(member_name(
+                    TCPSPLICE_SPLICE_END_MEMBERS,
+                    "TCPSPLICE_END_",
+                    n as u16,
+                ))
+            }
             TCPSPLICE_SPLICE_IDLE => s.idle_secs = n,
             TCPSPLICE_SPLICE_PACKETS_TO_BACKEND => s.packets_to_backend = n,
             TCPSPLICE_SPLICE_BYTES_TO_BACKEND => s.bytes_to_backend = n,

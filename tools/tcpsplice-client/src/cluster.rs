@@ -98,13 +98,20 @@ fn decimal_string<S: serde::Serializer>(n: &u64, s: S) -> Result<S::Ok, S::Error
     s.collect_str(n)
 }
 
-/// One event of the "events" multicast group.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+/// One event of the "events" multicast group (cluster events) or the
+/// "splices" group (splices made and gone).
+#[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Event {
-    /// `peer_up`, `peer_down`, `takeover`, `release` or `ready`.
+    /// When it was received, in seconds since the epoch.
+    pub time: f64,
+    /// `peer_up`, `peer_down`, `takeover`, `release`, `ready`, `splice_new`
+    /// or `splice_end`.
     pub event: String,
     pub node: u32,
     pub vip: Option<IpAddr>,
+    /// The entry, for `splice_new` and `splice_end` (with how it ended).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub splice: Option<crate::SpliceInfo>,
 }
 
 fn leaf(t: u16, v: Vec<u8>) -> Result<Nlattr<u16, Buffer>, Error> {
@@ -289,21 +296,39 @@ pub(crate) fn decode_cluster(a: &Nlattr<u16, Buffer>) -> Result<ClusterInfo, Err
     Ok(c)
 }
 
+/// Which events a [`Monitor`] receives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MonitorGroups {
+    /// Cluster events (the "events" group).
+    pub cluster: bool,
+    /// Splices made and gone (the "splices" group).
+    pub splices: bool,
+}
+
 /// A subscription to the module's events in this namespace.
 pub struct Monitor {
     sock: NlSocketHandle,
 }
 
 impl Monitor {
-    pub fn connect() -> Result<Self, Error> {
+    pub fn connect(which: MonitorGroups) -> Result<Self, Error> {
         let (router, _) =
             NlRouter::connect(NlFamily::Generic, None, Groups::empty()).map_err(ser)?;
-        let group = router
-            .resolve_nl_mcast_group(TCPSPLICE_GENL_NAME, TCPSPLICE_MCGRP_EVENTS)
-            .map_err(|e| Error::NoModule(format!("{e}")))?;
+        let mut groups = Vec::new();
+        let names = [
+            (which.cluster, TCPSPLICE_MCGRP_EVENTS),
+            (which.splices, TCPSPLICE_MCGRP_SPLICES),
+        ];
+        for name in names.iter().filter(|(on, _)| *on).map(|(_, n)| *n) {
+            groups.push(
+                router
+                    .resolve_nl_mcast_group(TCPSPLICE_GENL_NAME, name)
+                    .map_err(|e| Error::NoModule(format!("{e}")))?,
+            );
+        }
         let sock =
             NlSocketHandle::connect(NlFamily::Generic, None, Groups::empty()).map_err(ser)?;
-        sock.add_mcast_membership(Groups::new_groups(&[group]))
+        sock.add_mcast_membership(Groups::new_groups(&groups))
             .map_err(ser)?;
         Ok(Monitor { sock })
     }
@@ -311,14 +336,26 @@ impl Monitor {
     /// Wait for the next events.
     pub fn wait(&mut self) -> Result<Vec<Event>, Error> {
         let (msgs, _) = self.sock.recv::<u16, Msg>().map_err(ser)?;
+        let time = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0.0, |d| d.as_secs_f64());
         let mut out = Vec::new();
         for m in msgs {
             let m: Nlmsghdr<u16, Msg> = m.map_err(ser)?;
             if let NlPayload::Payload(p) = m.nl_payload() {
+                let mut event = None;
+                let mut splice = None;
                 for a in p.attrs().iter() {
-                    if *a.nla_type().nla_type() == TCPSPLICE_A_EVENT {
-                        out.push(decode_event(a)?);
+                    match *a.nla_type().nla_type() {
+                        TCPSPLICE_A_EVENT => event = Some(decode_event(a)?),
+                        TCPSPLICE_A_SPLICE => splice = Some(crate::client::decode_splice(a)?),
+                        _ => {}
                     }
+                }
+                if let Some(mut e) = event {
+                    e.time = time;
+                    e.splice = splice;
+                    out.push(e);
                 }
             }
         }
@@ -328,9 +365,11 @@ impl Monitor {
 
 pub(crate) fn decode_event(a: &Nlattr<u16, Buffer>) -> Result<Event, Error> {
     let mut e = Event {
+        time: 0.0,
         event: String::new(),
         node: 0,
         vip: None,
+        splice: None,
     };
     for (t, b, _) in kids(a)? {
         match t {

@@ -43,11 +43,17 @@ pub struct SpliceInfo {
     pub client: ConnInfo,
     pub backend: ConnInfo,
     pub age_secs: u64,
+    /// The same in milliseconds (events, and kernels that report it).
+    pub age_ms: u64,
     pub idle_secs: u64,
     pub packets_to_backend: u64,
     pub bytes_to_backend: u64,
     pub packets_to_client: u64,
     pub bytes_to_client: u64,
+    /// How the entry left the table (`splice_end` events only): `finished`,
+    /// `reset`, `expired`, `superseded`, `unspliced` or `peer`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub end: Option<String>,
 }
 
 /// One line of `tcpsplicectl top`: an entry and its rates since the last

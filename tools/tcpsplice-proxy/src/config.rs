@@ -66,6 +66,13 @@ pub struct Config {
     pub wait_sync: bool,
     /// Where to serve Prometheus metrics (`GET /metrics`), if anywhere.
     pub metrics: Option<SocketAddr>,
+    /// The access log: a file appended to (`-`: standard output), one line
+    /// per connection when it ends; none if absent. Set at start-up
+    /// (a reload keeps the running one).
+    pub access_log: Option<String>,
+    /// `plain` (default) or `json`.
+    #[serde(default)]
+    pub access_log_format: crate::access::Format,
 }
 
 fn default_true() -> bool {

@@ -3,6 +3,7 @@
 //! Host and path prefix to a pool of backends, connects, forwards what it has
 //! read, and then either hands the two connections to the tcpsplice kernel
 //! module or, when it cannot, relays the bytes itself and logs why.
+pub mod access;
 pub mod config;
 pub mod forwarded;
 pub mod http;

@@ -2,7 +2,7 @@
 //! `tcpsplice-proxy --config FILE` runs the proxy; `--check` validates FILE.
 use clap::{CommandFactory, Parser};
 use std::process::ExitCode;
-use tcpsplice_proxy::{config::Config, info, proxy::Proxy, splice, warn};
+use tcpsplice_proxy::{access, config::Config, info, proxy::Proxy, splice, warn};
 
 #[derive(Parser)]
 #[command(
@@ -79,10 +79,29 @@ fn main() -> ExitCode {
         Some(why) => warn!("splicing unavailable, relaying in userspace: {why}"),
         None => info!("splicing connections with tcpsplice"),
     }
+    let access = match &cfg.access_log {
+        Some(path) => match access::AccessLog::open(path, cfg.access_log_format) {
+            Ok(log) => Some(log),
+            Err(e) => {
+                eprintln!("tcpsplice-proxy: access log {path}: {e}");
+                return ExitCode::from(1);
+            }
+        },
+        None => None,
+    };
+    if let (Some(log), None) = (&access, &fallback) {
+        // Spliced connections' lines wait for the module's end events.
+        if let Err(e) = log.follow_splices() {
+            warn!("access log: cannot follow splice events ({e}): spliced connections are logged when spliced");
+        }
+    }
     let rt = tokio::runtime::Runtime::new().expect("tokio runtime");
     rt.block_on(async move {
         let metrics = cfg.metrics;
         let proxy = Proxy::new(cfg, fallback);
+        if let Some(log) = access {
+            proxy.set_access_log(log);
+        }
         let listeners = match proxy.bind().await {
             Ok(l) => l,
             Err(e) => {

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 //! Accepting, routing and forwarding connections.
+use crate::access::{self, AccessLog, Record};
 use crate::config::{Config, Mode, ProxyProtocol};
 use crate::forwarded;
 use crate::http::{self, HeadError};
@@ -128,6 +129,8 @@ pub struct Proxy {
     /// Why every connection is relayed, if splicing is unavailable.
     fallback: Option<Fallback>,
     pub stats: Stats,
+    /// The access log, if configured (set once, at start-up).
+    access: std::sync::OnceLock<Arc<AccessLog>>,
 }
 
 impl Proxy {
@@ -136,7 +139,13 @@ impl Proxy {
             routing: RwLock::new(Routing::new(cfg)),
             fallback,
             stats: Stats::default(),
+            access: std::sync::OnceLock::new(),
         })
+    }
+
+    /// Write a line per connection to `log` from now on.
+    pub fn set_access_log(&self, log: Arc<AccessLog>) {
+        let _ = self.access.set(log);
     }
 
     fn routing(&self) -> Arc<Routing> {
@@ -199,6 +208,7 @@ impl Proxy {
     }
 
     async fn handle(self: Arc<Self>, mut client: TcpStream, mode: Mode) {
+        let (accepted, accepted_at) = (std::time::Instant::now(), access::now());
         self.stats.connections.fetch_add(1, Relaxed);
         let _ = client.set_nodelay(true);
         let r = self.routing();
@@ -232,6 +242,31 @@ impl Proxy {
             self.stats.backend_errors.fetch_add(1, Relaxed);
             return;
         }
+        let head_bytes = out.len() as u64;
+        // The connection's access log line, completed at its end.
+        let any = SocketAddr::from(([0, 0, 0, 0], 0));
+        let ends = (
+            client.peer_addr().unwrap_or(any),
+            client.local_addr().unwrap_or(any),
+            backend.0.addr(),
+        );
+        let record = |outcome, why: Option<String>| Record {
+            time: accepted_at,
+            client: ends.0,
+            listener: ends.1,
+            host: first.host.clone(),
+            path: first.path.clone(),
+            pool: pool.name.clone(),
+            backend: ends.2,
+            outcome,
+            why,
+            splice_id: None,
+            splice_ms: None,
+            bytes_to_backend: head_bytes,
+            bytes_to_client: 0,
+            duration_ms: 0.0,
+            end: String::new(),
+        };
         self.stats.forwarded.fetch_add(1, Relaxed);
         let outcome = match &self.fallback {
             Some(why) => Outcome::Relay {
@@ -249,6 +284,14 @@ impl Proxy {
                 self.count_relayed(relayed);
                 self.stats.spliced.fetch_add(1, Relaxed);
                 crate::debug!("spliced as {id}");
+                if let Some(log) = self.access.get() {
+                    let mut r = record("spliced", None);
+                    r.splice_id = Some(id);
+                    r.splice_ms = Some(accepted.elapsed().as_secs_f64() * 1000.0);
+                    r.bytes_to_backend += relayed.0;
+                    r.bytes_to_client += relayed.1;
+                    log.spliced(r, accepted);
+                }
                 // Dropping the retired sockets closes them silently.
                 return;
             }
@@ -259,8 +302,21 @@ impl Proxy {
             crate::info!("relaying in userspace: {why}");
         }
         self.stats.relayed.fetch_add(1, Relaxed);
-        if let Ok(moved) = tokio::io::copy_bidirectional(&mut client, &mut backend.1).await {
-            self.count_relayed(moved);
+        let mut r = record("relayed", Some(why.to_string()));
+        r.bytes_to_backend += up;
+        r.bytes_to_client += down;
+        match tokio::io::copy_bidirectional(&mut client, &mut backend.1).await {
+            Ok(moved) => {
+                self.count_relayed(moved);
+                r.bytes_to_backend += moved.0;
+                r.bytes_to_client += moved.1;
+                r.end = "closed".into();
+            }
+            Err(_) => r.end = "error".into(),
+        }
+        if let Some(log) = self.access.get() {
+            r.duration_ms = accepted.elapsed().as_secs_f64() * 1000.0;
+            log.write(&r);
         }
     }
 

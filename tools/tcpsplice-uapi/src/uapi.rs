@@ -8,6 +8,8 @@ pub const TCPSPLICE_GENL_NAME: &str = "tcpsplice";
 pub const TCPSPLICE_GENL_VERSION: u32 = 1;
 /// The multicast group "events".
 pub const TCPSPLICE_MCGRP_EVENTS: &str = "events";
+/// The multicast group "splices".
+pub const TCPSPLICE_MCGRP_SPLICES: &str = "splices";
 
 /// The largest ``max_splices`` a namespace may set.
 pub const TCPSPLICE_MAX_SPLICES_LIMIT: u32 = 1048576;
@@ -62,6 +64,10 @@ pub const TCPSPLICE_EVENT_TAKEOVER: u16 = 3;
 pub const TCPSPLICE_EVENT_RELEASE: u16 = 4;
 /// the bulk sync from every live peer is done
 pub const TCPSPLICE_EVENT_READY: u16 = 5;
+/// a splice was made here, or installed from a peer's update (in the ``splices`` group, with the entry)
+pub const TCPSPLICE_EVENT_SPLICE_NEW: u16 = 6;
+/// an entry left the table (in the ``splices`` group, with the entry as it was and how it ended)
+pub const TCPSPLICE_EVENT_SPLICE_END: u16 = 7;
 /// Every member of `tcpsplice_event_type`, by name.
 ///
 /// What an ``EVENT`` notification reports.
@@ -71,6 +77,32 @@ pub const TCPSPLICE_EVENT_TYPE_MEMBERS: &[(&str, u16)] = &[
     ("TCPSPLICE_EVENT_TAKEOVER", 3),
     ("TCPSPLICE_EVENT_RELEASE", 4),
     ("TCPSPLICE_EVENT_READY", 5),
+    ("TCPSPLICE_EVENT_SPLICE_NEW", 6),
+    ("TCPSPLICE_EVENT_SPLICE_END", 7),
+];
+
+/// both FINs acknowledged, then lingered
+pub const TCPSPLICE_END_FINISHED: u16 = 1;
+/// a reset its receiver accepted, then lingered
+pub const TCPSPLICE_END_RESET: u16 = 2;
+/// no packet for ``idle_timeout`` seconds
+pub const TCPSPLICE_END_EXPIRED: u16 = 3;
+/// a new connection took its addresses (a SYN after its end)
+pub const TCPSPLICE_END_SUPERSEDED: u16 = 4;
+/// removed by ``UNSPLICE``
+pub const TCPSPLICE_END_UNSPLICED: u16 = 5;
+/// a cluster peer reported that it ended or expired there
+pub const TCPSPLICE_END_PEER: u16 = 6;
+/// Every member of `tcpsplice_splice_end`, by name.
+///
+/// How an entry left the table.
+pub const TCPSPLICE_SPLICE_END_MEMBERS: &[(&str, u16)] = &[
+    ("TCPSPLICE_END_FINISHED", 1),
+    ("TCPSPLICE_END_RESET", 2),
+    ("TCPSPLICE_END_EXPIRED", 3),
+    ("TCPSPLICE_END_SUPERSEDED", 4),
+    ("TCPSPLICE_END_UNSPLICED", 5),
+    ("TCPSPLICE_END_PEER", 6),
 ];
 
 pub const TCPSPLICE_A_UNSPEC: u16 = 0;
@@ -416,8 +448,12 @@ pub const TCPSPLICE_SPLICE_BYTES_TO_CLIENT: u16 = 11;
 pub const TCPSPLICE_SPLICE_REPLICA: u16 = 12;
 /// a split splice (the backend sends to the client)
 pub const TCPSPLICE_SPLICE_SPLIT: u16 = 13;
+/// milliseconds since the splice was made
+pub const TCPSPLICE_SPLICE_AGE_MS: u16 = 14;
+/// how the entry left the table (``splice-end`` events only)
+pub const TCPSPLICE_SPLICE_END: u16 = 15;
 /// The highest attribute of `tcpsplice_splice_attr`.
-pub const TCPSPLICE_SPLICE_MAX: u16 = 13;
+pub const TCPSPLICE_SPLICE_MAX: u16 = 15;
 /// Every member of `tcpsplice_splice_attr`, by name.
 ///
 /// One splice (in ``TCPSPLICE_A_SPLICE``).
@@ -434,6 +470,8 @@ pub const TCPSPLICE_SPLICE_ATTR_MEMBERS: &[(&str, u16)] = &[
     ("TCPSPLICE_SPLICE_BYTES_TO_CLIENT", 11),
     ("TCPSPLICE_SPLICE_REPLICA", 12),
     ("TCPSPLICE_SPLICE_SPLIT", 13),
+    ("TCPSPLICE_SPLICE_AGE_MS", 14),
+    ("TCPSPLICE_SPLICE_END", 15),
 ];
 
 pub const TCPSPLICE_CONN_UNSPEC: u16 = 0;
@@ -634,8 +672,10 @@ pub const TCPSPLICE_CMD_SET_CLUSTER: u16 = 7;
 pub const TCPSPLICE_CMD_GET_CLUSTER: u16 = 8;
 /// A cluster event, sent to the ``events`` group.
 pub const TCPSPLICE_CMD_EVENT: u16 = 9;
+/// A splice made or installed here (``splice-new``) or an entry gone (``splice-end``), sent to the ``splices`` group: the event and the entry.
+pub const TCPSPLICE_CMD_SPLICE_EVENT: u16 = 10;
 /// The highest command.
-pub const TCPSPLICE_CMD_MAX: u16 = 9;
+pub const TCPSPLICE_CMD_MAX: u16 = 10;
 /// Every member of `tcpsplice_cmd`, by name.
 pub const TCPSPLICE_CMD_MEMBERS: &[(&str, u16)] = &[
     ("TCPSPLICE_CMD_GET_STATUS", 1),
@@ -647,4 +687,5 @@ pub const TCPSPLICE_CMD_MEMBERS: &[(&str, u16)] = &[
     ("TCPSPLICE_CMD_SET_CLUSTER", 7),
     ("TCPSPLICE_CMD_GET_CLUSTER", 8),
     ("TCPSPLICE_CMD_EVENT", 9),
+    ("TCPSPLICE_CMD_SPLICE_EVENT", 10),
 ];

@@ -94,12 +94,20 @@ enum Cmd {
         #[arg(long, value_name = "FILE")]
         out: Option<std::path::PathBuf>,
     },
-    /// Print cluster events as they happen (peer up/down, takeover,
-    /// release, ready).
+    /// Print events as they happen, each with the time it was received:
+    /// cluster events (peer up/down, takeover, release, ready) and splices
+    /// made and gone (splice_new; splice_end with bytes each way, duration
+    /// and how it ended).
     Monitor {
         /// Stop after this many events.
         #[arg(long)]
         count: Option<usize>,
+        /// Only cluster events.
+        #[arg(long, conflicts_with = "splices")]
+        cluster: bool,
+        /// Only splice events.
+        #[arg(long)]
+        splices: bool,
     },
 }
 
@@ -411,8 +419,12 @@ fn cluster(
 }
 
 /// `monitor`: print the module's events as they come, `count` of them.
-fn monitor(count: Option<usize>, json: bool) -> Result<(), client::Error> {
-    let mut m = client::Monitor::connect()?;
+fn monitor(
+    count: Option<usize>,
+    groups: client::MonitorGroups,
+    json: bool,
+) -> Result<(), client::Error> {
+    let mut m = client::Monitor::connect(groups)?;
     let mut seen = 0;
     while count.is_none_or(|n| seen < n) {
         for e in m.wait()? {
@@ -513,7 +525,17 @@ fn run(cli: Cli) -> Result<(), client::Error> {
         Cmd::Unsplice { id } => c.unsplice(id)?,
         Cmd::List => emit(json, true, &c.list()?, |l| render::table(l)),
         Cmd::Cluster { cmd } => cluster(&mut c, cmd, loaded, json)?,
-        Cmd::Monitor { count } => monitor(count, json)?,
+        Cmd::Monitor {
+            count,
+            cluster,
+            splices,
+        } => {
+            let groups = client::MonitorGroups {
+                cluster: !splices,
+                splices: !cluster,
+            };
+            monitor(count, groups, json)?
+        }
         Cmd::Top {
             interval,
             count,

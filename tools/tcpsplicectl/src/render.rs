@@ -80,12 +80,38 @@ pub fn cluster(c: &ClusterInfo) -> String {
     s
 }
 
-/// `monitor`: one line per event.
+/// `monitor`: one line per event, after the time it was received (seconds
+/// since the epoch, as `conntrack -E -o timestamp` prints it).
 pub fn event(e: &Event) -> String {
-    match e.vip {
-        Some(v) => format!("{} node {} vip {}", e.event, e.node, v),
-        None => format!("{} node {}", e.event, e.node),
-    }
+    let what = match (&e.splice, e.vip) {
+        (Some(s), _) => {
+            let mut l = format!(
+                "{} id {} client {} vip {} proxy {} backend {}",
+                e.event, s.id, s.client.remote, s.client.local, s.backend.local, s.backend.remote
+            );
+            if let Some(end) = &s.end {
+                let _ = write!(
+                    l,
+                    " end {end} after {} ms bytes to backend {} to client {} packets to backend {} to client {}",
+                    s.age_ms,
+                    s.bytes_to_backend,
+                    s.bytes_to_client,
+                    s.packets_to_backend,
+                    s.packets_to_client
+                );
+            }
+            if s.replica {
+                l.push_str(" replica");
+            }
+            if s.split {
+                l.push_str(" split");
+            }
+            l
+        }
+        (None, Some(v)) => format!("{} node {} vip {}", e.event, e.node, v),
+        (None, None) => format!("{} node {}", e.event, e.node),
+    };
+    format!("[{:.6}] {what}", e.time)
 }
 
 /// An entry's state, with `*` for a replica (installed from a cluster peer)
@@ -211,10 +237,49 @@ mod tests {
     #[test]
     fn events_name_their_vip() {
         let e = Event {
+            time: 1_796_000_000.25,
             event: "takeover".into(),
             node: 2,
             vip: Some("192.0.2.1".parse().unwrap()),
+            splice: None,
         };
-        assert_eq!(event(&e), "takeover node 2 vip 192.0.2.1");
+        assert_eq!(
+            event(&e),
+            "[1796000000.250000] takeover node 2 vip 192.0.2.1"
+        );
+    }
+
+    #[test]
+    fn splice_ends_carry_bytes_duration_and_how() {
+        let mut s = SpliceInfo {
+            id: 7,
+            age_ms: 1500,
+            bytes_to_backend: 78,
+            bytes_to_client: 1_000_000,
+            packets_to_backend: 20,
+            packets_to_client: 700,
+            end: Some("finished".into()),
+            ..Default::default()
+        };
+        s.client.remote = "192.0.2.5:40000".parse().unwrap();
+        s.client.local = "192.0.2.11:80".parse().unwrap();
+        s.backend.local = "203.0.113.11:41000".parse().unwrap();
+        s.backend.remote = "203.0.113.21:8000".parse().unwrap();
+        let e = Event {
+            time: 1.0,
+            event: "splice_end".into(),
+            node: 0,
+            vip: None,
+            splice: Some(s),
+        };
+        assert_eq!(
+            event(&e),
+            "[1.000000] splice_end id 7 client 192.0.2.5:40000 vip 192.0.2.11:80 proxy \
+             203.0.113.11:41000 backend 203.0.113.21:8000 end finished after 1500 ms bytes to \
+             backend 78 to client 1000000 packets to backend 20 to client 700"
+        );
+        let j = serde_json::to_value(&e).unwrap();
+        assert_eq!(j["splice"]["end"], "finished");
+        assert_eq!(j["splice"]["bytes_to_client"], 1_000_000);
     }
 }
