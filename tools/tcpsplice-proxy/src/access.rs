@@ -54,9 +54,9 @@ pub struct Record {
     pub bytes_to_client: u64,
     /// From accepting the connection to its end.
     pub duration_ms: f64,
-    /// How it ended: for a relayed connection `closed` or `error`; for a
-    /// spliced one the module's `finished`, `reset`, `expired`,
-    /// `superseded`, `unspliced` or `peer`.
+    /// How it ended: for a relayed connection `closed`, `idle`
+    /// (`relay_idle_timeout_ms`) or `error`; for a spliced one the module's
+    /// `finished`, `reset`, `expired`, `superseded`, `unspliced` or `peer`.
     pub end: String,
 }
 

@@ -52,6 +52,15 @@ pub struct Config {
     /// How long a client may take to send its request head, ms (408 beyond).
     #[serde(default = "default_head_timeout")]
     pub head_timeout_ms: u64,
+    /// How long a backend may take to accept a connection, ms (then the
+    /// next backend of the pool is tried).
+    #[serde(default = "default_connect_timeout")]
+    pub connect_timeout_ms: u64,
+    /// A connection relayed in userspace with no byte either way for this
+    /// long is closed, ms; 0: never. (Spliced connections are the kernel's:
+    /// its `idle_timeout` applies.)
+    #[serde(default = "default_relay_idle_timeout")]
+    pub relay_idle_timeout_ms: u64,
     /// Hand connections to the kernel (tcpsplice) once routed; `false`
     /// relays every connection in userspace.
     #[serde(default = "default_true")]
@@ -85,6 +94,12 @@ pub struct Listen {
     pub address: SocketAddr,
     #[serde(default)]
     pub mode: Mode,
+    /// Connections of this listener the proxy holds at once (reading their
+    /// head, connecting, relaying; a spliced one no longer counts); beyond,
+    /// it stops accepting and new clients wait in the kernel's backlog.
+    /// 0: no limit.
+    #[serde(default)]
+    pub max_connections: usize,
 }
 
 /// What a listener expects first from a client.
@@ -150,6 +165,12 @@ pub struct Route {
 
 fn default_max_head() -> usize {
     16 * 1024
+}
+fn default_connect_timeout() -> u64 {
+    3_000
+}
+fn default_relay_idle_timeout() -> u64 {
+    3_600_000
 }
 fn default_head_timeout() -> u64 {
     10_000

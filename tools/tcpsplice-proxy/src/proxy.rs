@@ -15,8 +15,6 @@ use std::time::Duration;
 use tokio::io::AsyncWriteExt;
 use tokio::net::{TcpListener, TcpStream};
 
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
-
 /// Counters of one proxy.
 #[derive(Debug, Default)]
 pub struct Stats {
@@ -161,8 +159,11 @@ impl Proxy {
     /// Connections already forwarded or spliced are not touched.
     pub fn reload(&self, cfg: Config) -> Result<(), String> {
         let old = self.routing();
-        let addrs = |c: &Config| -> Vec<(std::net::SocketAddr, Mode)> {
-            c.listen.iter().map(|l| (l.address, l.mode)).collect()
+        let addrs = |c: &Config| -> Vec<(std::net::SocketAddr, Mode, usize)> {
+            c.listen
+                .iter()
+                .map(|l| (l.address, l.mode, l.max_connections))
+                .collect()
         };
         if addrs(&old.cfg) != addrs(&cfg) {
             return Err("listeners differ from the running ones: restart to change them".into());
@@ -177,27 +178,37 @@ impl Proxy {
     }
 
     /// Bind every listener (so errors surface before serving) and start the
-    /// health checks; returns the listeners to serve, with their modes.
-    pub async fn bind(&self) -> std::io::Result<Vec<(TcpListener, Mode)>> {
+    /// health checks; returns the listeners to serve, with their modes and
+    /// connection limits.
+    pub async fn bind(&self) -> std::io::Result<Vec<(TcpListener, Mode, usize)>> {
         let mut ls = Vec::new();
         let r = self.routing();
         for l in &r.cfg.listen {
             let sock = TcpListener::bind(l.address).await.map_err(|e| {
                 std::io::Error::new(e.kind(), format!("listen on {}: {e}", l.address))
             })?;
-            ls.push((sock, l.mode));
+            ls.push((sock, l.mode, l.max_connections));
         }
         r.start_health_checks();
         Ok(ls)
     }
 
-    /// Accept and handle connections forever.
-    pub async fn serve(self: Arc<Self>, (listener, mode): (TcpListener, Mode)) {
+    /// Accept and handle connections forever, at most `max` at once (0: no
+    /// limit): at the limit it stops accepting until one is spliced or ends.
+    pub async fn serve(self: Arc<Self>, (listener, mode, max): (TcpListener, Mode, usize)) {
+        let slots = (max > 0).then(|| Arc::new(tokio::sync::Semaphore::new(max)));
         loop {
+            let permit = match &slots {
+                Some(s) => Some(s.clone().acquire_owned().await.expect("never closed")),
+                None => None,
+            };
             match listener.accept().await {
                 Ok((c, _)) => {
                     let me = self.clone();
-                    tokio::spawn(async move { me.handle(c, mode).await });
+                    tokio::spawn(async move {
+                        me.handle(c, mode).await;
+                        drop(permit);
+                    });
                 }
                 Err(e) => {
                     crate::warn!("accept: {e}");
@@ -302,21 +313,23 @@ impl Proxy {
             crate::info!("relaying in userspace: {why}");
         }
         self.stats.relayed.fetch_add(1, Relaxed);
-        let mut r = record("relayed", Some(why.to_string()));
-        r.bytes_to_backend += up;
-        r.bytes_to_client += down;
-        match tokio::io::copy_bidirectional(&mut client, &mut backend.1).await {
-            Ok(moved) => {
-                self.count_relayed(moved);
-                r.bytes_to_backend += moved.0;
-                r.bytes_to_client += moved.1;
-                r.end = "closed".into();
-            }
-            Err(_) => r.end = "error".into(),
+        let mut rec = record("relayed", Some(why.to_string()));
+        rec.bytes_to_backend += up;
+        rec.bytes_to_client += down;
+        let idle = Duration::from_millis(r.cfg.relay_idle_timeout_ms);
+        let (moved, done) = relay(&mut client, &mut backend.1, idle).await;
+        self.count_relayed(moved);
+        rec.bytes_to_backend += moved.0;
+        rec.bytes_to_client += moved.1;
+        rec.end = match done {
+            Ok(()) => "closed",
+            Err(e) if e.kind() == std::io::ErrorKind::TimedOut => "idle",
+            Err(_) => "error",
         }
+        .into();
         if let Some(log) = self.access.get() {
-            r.duration_ms = accepted.elapsed().as_secs_f64() * 1000.0;
-            log.write(&r);
+            rec.duration_ms = accepted.elapsed().as_secs_f64() * 1000.0;
+            log.write(&rec);
         }
     }
 
@@ -416,7 +429,8 @@ impl Proxy {
                 }
                 sock.connect(addr).await
             };
-            match tokio::time::timeout(CONNECT_TIMEOUT, attempt).await {
+            let limit = Duration::from_millis(r.cfg.connect_timeout_ms);
+            match tokio::time::timeout(limit, attempt).await {
                 Ok(Ok(s)) => {
                     let _ = s.set_nodelay(true);
                     return Some((pool.clone(), (lease, s)));
@@ -434,6 +448,67 @@ impl Proxy {
     pub fn fallback(&self) -> Option<&Fallback> {
         self.fallback.as_ref()
     }
+}
+
+/// Relay both ways until both sides are done, or until nothing moved for
+/// `idle` (zero: no limit; then `TimedOut`). The bytes moved each way, and
+/// how it ended.
+async fn relay(
+    a: &mut TcpStream,
+    b: &mut TcpStream,
+    idle: Duration,
+) -> ((u64, u64), std::io::Result<()>) {
+    let mut moved = (0u64, 0u64);
+    let done = relay_counting(a, b, idle, &mut moved).await;
+    (moved, done)
+}
+
+async fn relay_counting(
+    a: &mut TcpStream,
+    b: &mut TcpStream,
+    idle: Duration,
+    moved: &mut (u64, u64),
+) -> std::io::Result<()> {
+    if idle.is_zero() {
+        *moved = tokio::io::copy_bidirectional(a, b).await?;
+        return Ok(());
+    }
+    let (mut ar, mut aw) = a.split();
+    let (mut br, mut bw) = b.split();
+    let (mut a_open, mut b_open) = (true, true);
+    let (mut x, mut y) = (vec![0u8; 16384], vec![0u8; 16384]);
+    while a_open || b_open {
+        use tokio::io::AsyncReadExt;
+        let step = async {
+            tokio::select! {
+                r = ar.read(&mut x), if a_open => r.map(|n| (true, n)),
+                r = br.read(&mut y), if b_open => r.map(|n| (false, n)),
+            }
+        };
+        let (from_a, n) = match tokio::time::timeout(idle, step).await {
+            Ok(r) => r?,
+            Err(_) => return Err(std::io::ErrorKind::TimedOut.into()),
+        };
+        match (from_a, n) {
+            (true, 0) => {
+                a_open = false;
+                bw.shutdown().await?;
+            }
+            (false, 0) => {
+                b_open = false;
+                aw.shutdown().await?;
+            }
+            (true, n) => {
+                bw.write_all(&x[..n]).await?;
+                moved.0 += n as u64;
+            }
+            (false, n) => {
+                aw.write_all(&y[..n]).await?;
+                moved.1 += n as u64;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// What a client sent first, as far as routing and forwarding need it.

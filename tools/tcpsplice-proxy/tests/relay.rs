@@ -191,3 +191,42 @@ async fn reload_routes_new_connections_and_keeps_old_ones() {
     old.read_exact(&mut got).await.unwrap();
     assert_eq!(&got, b"still");
 }
+
+#[tokio::test]
+async fn a_listener_at_its_limit_waits_and_idle_relays_close() {
+    let w1 = backend("web1").await;
+    let cfg = format!(
+        "default_pool = \"p\"\nrelay_idle_timeout_ms = 300\n\
+         [[listen]]\naddress = \"127.0.0.1:0\"\nmax_connections = 1\n\
+         [[pool]]\nname = \"p\"\nbackends = [\"{w1}\"]\nhealth_interval_ms = 0\n"
+    );
+    let (proxy, addr) = start(cfg).await;
+    let head = b"GET / HTTP/1.1\r\nHost: x\r\n\r\n";
+    // The first connection holds the only slot while it is relayed.
+    let mut first = TcpStream::connect(addr).await.unwrap();
+    first.write_all(head).await.unwrap();
+    let mut got = [0u8; 5];
+    first.read_exact(&mut got).await.unwrap();
+    assert_eq!(&got, b"web1\n");
+    // The second waits in the backlog: no answer while the first lives.
+    let mut second = TcpStream::connect(addr).await.unwrap();
+    second.write_all(head).await.unwrap();
+    let waited = tokio::time::timeout(
+        std::time::Duration::from_millis(150),
+        second.read_exact(&mut got),
+    )
+    .await;
+    assert!(waited.is_err(), "answered beyond max_connections");
+    // Idle for relay_idle_timeout_ms: the proxy closes the first, which
+    // frees the slot, and the second is answered.
+    let mut rest = Vec::new();
+    let closed = tokio::time::timeout(
+        std::time::Duration::from_secs(5),
+        first.read_to_end(&mut rest),
+    )
+    .await;
+    assert!(matches!(closed, Ok(Ok(0))), "{closed:?}");
+    second.read_exact(&mut got).await.unwrap();
+    assert_eq!(&got, b"web1\n");
+    assert_eq!(proxy.stats.relayed.load(Relaxed), 2);
+}

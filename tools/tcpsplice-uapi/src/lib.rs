@@ -20,10 +20,10 @@ mod tests {
         assert_eq!(TCPSPLICE_GENL_NAME, "tcpsplice");
         assert_eq!(TCPSPLICE_GENL_VERSION, 1);
         assert_eq!(TCPSPLICE_CMD_GET_STATUS, 1);
-        assert_eq!(TCPSPLICE_CMD_MAX, TCPSPLICE_CMD_EVENT);
+        assert_eq!(TCPSPLICE_CMD_MAX, TCPSPLICE_CMD_SPLICE_EVENT);
         assert_eq!(TCPSPLICE_STAT_PAD, 1);
         assert_eq!(TCPSPLICE_A_MAX, TCPSPLICE_A_SPLIT);
-        assert_eq!(TCPSPLICE_SPLICE_MAX, TCPSPLICE_SPLICE_SPLIT);
+        assert_eq!(TCPSPLICE_SPLICE_MAX, TCPSPLICE_SPLICE_END);
         assert_eq!(TCPSPLICE_CLUSTER_MAX, TCPSPLICE_CLUSTER_BACKEND);
         assert_eq!(
             TCPSPLICE_EVENT_TYPE_MEMBERS[0],
