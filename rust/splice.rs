@@ -338,9 +338,12 @@ impl Entry {
     }
 
     /// The peers that could forward this connection died: its idle clock
-    /// starts now here.
+    /// starts now here, and its packets may come here from now on, after
+    /// the connection went on elsewhere: its tracker takes the next ones as
+    /// they come (the core's `conn`).
     fn adopt(&self, now: u64) {
         let mut st = self.state.lock();
+        st.tracker.resync();
         if !st.expires {
             st.expires = true;
             st.last_seen = now;

@@ -27,10 +27,10 @@
 //! within a window of what was sent before, so a forged segment cannot make a
 //! genuine reset look out of window, or a forged reset look exact, or a FIN
 //! look acknowledged. That needs a tracker that followed the connection: one
-//! that did not (a replica, or an entry no packet passed for a while, whose
-//! connection went another way meanwhile) is *unsynchronised* per direction
+//! that did not (copied from a peer) is *unsynchronised* per direction
 //! ([`Tracker::resync`]) and takes the first acknowledgement and data it sees
-//! as they come, and forwards resets without judging them.
+//! as they come, and forwards resets without judging them; so is every entry
+//! of a node whose peer died, since the flows that peer carried come to it.
 //!
 //! All numbers are those of the legs they travel on: a packet's sequence
 //! number after translation (the leg it leaves on), its acknowledgement number
@@ -194,9 +194,8 @@ impl Tracker {
     }
 
     /// The connection may have gone on without this tracker (it was
-    /// copied from a peer, or no packet passed it for a while): take the
-    /// next acknowledgement and data in each direction as they come, and
-    /// hear the peers anew.
+    /// copied from a peer): take the next acknowledgement and data in each
+    /// direction as they come, and hear the peers anew.
     pub fn resync(&mut self) {
         for side in Side::BOTH {
             let b = bit::SYNCED | bit::SENT_SEEN | bit::HEARD | bit::RESET_PENDING;
