@@ -42,6 +42,7 @@ pool = "web6"
 TOML
   for i in {1..100}; do on proxy1 curl -s -o /dev/null "http://203.0.113.21:8000/bytes/1" && break; nap 0.2; done
   for i in {1..100}; do on proxy1 curl -s -o /dev/null "http://[2001:db8:b::21]:8000/bytes/1" && break; nap 0.2; done
+  rm -f "$ACCESS_LOG" # an earlier scenario's, in the same guest
   ip netns exec proxy1 env TCPSPLICE_PROXY_DEBUG=1 tcpsplice-proxy --config /tmp/splice-proxy.toml 2> "$PROXY_LOG" &
   PROXY_PID=$!
   # Wait until it listens, without a request (which it would count).
