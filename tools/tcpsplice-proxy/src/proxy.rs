@@ -451,8 +451,8 @@ impl Proxy {
 }
 
 /// Relay both ways until both sides are done, or until nothing moved for
-/// `idle` (zero: no limit; then `TimedOut`). The bytes moved each way, and
-/// how it ended.
+/// `idle` (then the result is a `TimedOut` error; a zero `idle` never
+/// times out). The bytes moved each way, and how it ended.
 async fn relay(
     a: &mut TcpStream,
     b: &mut TcpStream,
