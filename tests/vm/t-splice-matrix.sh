@@ -140,4 +140,13 @@ expect_eq "$(rsts backend1)" "$e0b" "connections reset at the backend under loss
 echo "resets sent to stray segments under loss: client $(( $(out_rsts client1) - o0c )), backend $(( $(out_rsts backend1) - o0b ))" > /tmp/t-splice-matrix.note
 proxy_stop
 expect_eq "$(proxy_relayed relayed)" 0 "connections the proxy relayed"
-expect_eq "$(proxy_relayed relayed_bytes_to_backend)" 0 "bytes the proxy relayed to backends"
+# Each upload starts 0.3 s after the answer to its connection's first
+# request, by when the proxy has usually spliced; in a loaded guest it is
+# sometimes still waiting for its quiet moment (the backend's answer read,
+# the client's acknowledgement of it), and relays the upload's first bytes
+# itself before it splices (2456 bytes in one CI run). Every connection
+# must still be spliced (above) and no upload relayed whole: the smallest
+# is 300 kB. How soon the splice comes is a speed figure (make bench).
+up=$(proxy_relayed relayed_bytes_to_backend)
+echo "upload bytes the proxy relayed before splicing: $up" >> /tmp/t-splice-matrix.note
+[ "$up" -lt 300000 ] || fail "upload bytes the proxy relayed to backends: $up, expected less than one upload (300000)"
