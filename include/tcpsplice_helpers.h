@@ -39,6 +39,7 @@ u64 tcpsplice_h_net_cookie(const struct net *net);
 int tcpsplice_h_register_genl(void);
 void tcpsplice_h_unregister_genl(void);
 struct net *tcpsplice_h_genl_info_net(const struct genl_info *info);
+u32 tcpsplice_h_genl_portid(const struct genl_info *info);
 struct nlattr *tcpsplice_h_genl_attr(const struct genl_info *info, int type);
 void tcpsplice_h_set_err_msg(struct genl_info *info, const char *msg);
 int tcpsplice_h_parse_config(struct genl_info *info,

@@ -27,7 +27,7 @@ use crate::ffi::netlink::Writer;
 use crate::ffi::table::{secs_to_jiffies, BhGuard};
 use crate::netns::NetState;
 use crate::splice_core::cluster::{
-    alive, carries, Config, ConfigError, PeerConfig, Vote, MAX_VIPS,
+    alive, carries, Config, ConfigError, PeerConfig, ProxyWatch, Vote, MAX_VIPS,
 };
 use crate::splice_core::keys::{KeyRing, PeerKey};
 use crate::splice_core::siphash::Key as SipKey;
@@ -38,7 +38,7 @@ use crate::splice_core::sync::{
 };
 use crate::stats::Counter;
 use kernel::prelude::*;
-use kernel::sync::atomic::{Atomic, Relaxed};
+use kernel::sync::atomic::{Acquire, Atomic, Full, Relaxed, Release};
 use kernel::sync::{Mutex, SpinLock};
 use kernel::{new_mutex, new_spinlock};
 
@@ -139,6 +139,11 @@ impl Peer {
         self.state == PeerState::Up
     }
 
+    /// Up, and not standing down: a node that may own VIPs.
+    fn candidate(&self) -> bool {
+        self.up() && !self.heard.standing_down
+    }
+
     fn claims(&self, vip: &Addr) -> bool {
         self.up() && self.heard.claims().contains(vip)
     }
@@ -155,6 +160,9 @@ struct State {
     incarnation: u64,
     started_ms: u64,
     ready: bool,
+    /// Whether the watched proxy was present at the last tick
+    /// ([`ProxyWatch::serving`]); this node owns VIPs only while it is.
+    serving: bool,
     peers: KVec<Peer>,
     claimed: [bool; MAX_VIPS],
     /// Claims made while the nodes ahead in the VIP's list had never been
@@ -196,6 +204,13 @@ pub(crate) struct Cluster {
     unacked: Atomic<u32>,
     peers_up: Atomic<u32>,
     vips_owned: Atomic<u32>,
+    /// The watched proxy (`ATTACH_PROXY`), in atomics: its socket's closing
+    /// is reported by a notifier that must not wait for `state`. The port
+    /// of its netlink socket (0: none attached), the grace time in ms (0:
+    /// none watched), and when the last one left (`now_ms`).
+    proxy_port: Atomic<u32>,
+    proxy_grace: Atomic<u32>,
+    proxy_gone_at: Atomic<u64>,
 }
 
 /// Why `SET_CLUSTER` failed.
@@ -223,6 +238,7 @@ impl Cluster {
                 incarnation: 0,
                 started_ms: 0,
                 ready: false,
+                serving: true,
                 peers: KVec::new(),
                 claimed: [false; MAX_VIPS],
                 stand_in: [false; MAX_VIPS],
@@ -241,7 +257,39 @@ impl Cluster {
             unacked: Atomic::new(0),
             peers_up: Atomic::new(0),
             vips_owned: Atomic::new(0),
+            proxy_port: Atomic::new(0),
+            proxy_grace: Atomic::new(0),
+            proxy_gone_at: Atomic::new(0),
         })
+    }
+
+    /// `ATTACH_PROXY`: the socket with port `portid` is this namespace's
+    /// proxy, watched with a grace time of `grace_ms` (0: not watched).
+    pub(crate) fn attach_proxy(&self, portid: u32, grace_ms: u32) {
+        self.proxy_grace.store(grace_ms, Relaxed);
+        self.proxy_port.store(portid, Release);
+    }
+
+    /// A generic netlink socket closed: if it was the attached proxy's, the
+    /// proxy is gone from now (the next tick decides what that means).
+    pub(crate) fn proxy_released(&self, portid: u32) {
+        if self.proxy_port.load(Relaxed) != portid {
+            return;
+        }
+        // The time first: whoever sees the port cleared sees the time too.
+        self.proxy_gone_at.store(now_ms(), Relaxed);
+        // A proxy attached meanwhile keeps its port (and makes the time moot).
+        let _ = self.proxy_port.cmpxchg(portid, 0, Full);
+    }
+
+    /// The proxy watch as it stands.
+    fn proxy_watch(&self) -> ProxyWatch {
+        let attached = self.proxy_port.load(Acquire) != 0;
+        ProxyWatch {
+            grace_ms: self.proxy_grace.load(Relaxed),
+            attached,
+            gone_at: self.proxy_gone_at.load(Relaxed),
+        }
     }
 
     /// Whether a cluster is configured.
@@ -478,6 +526,18 @@ impl Cluster {
         let c = &st.cfg;
         let nest = w.nest(b::TCPSPLICE_A_CLUSTER)?;
         w.put_u32(b::TCPSPLICE_CLUSTER_NODE_ID, c.node_id)?;
+        let proxy = self.proxy_watch();
+        if proxy.grace_ms != 0 {
+            w.put_u32(b::TCPSPLICE_CLUSTER_PROXY_GRACE, proxy.grace_ms)?;
+            w.put_u8(
+                b::TCPSPLICE_CLUSTER_PROXY_ATTACHED,
+                u8::from(proxy.attached),
+            )?;
+            if !proxy.attached {
+                let gone = now.wrapping_sub(proxy.gone_at).min(u64::from(u32::MAX));
+                w.put_u32(b::TCPSPLICE_CLUSTER_PROXY_GONE, gone as u32)?;
+            }
+        }
         if c.node_id != 0 {
             w.put_u16(b::TCPSPLICE_CLUSTER_PORT, c.port)?;
             w.put_u32(b::TCPSPLICE_CLUSTER_INTERVAL, c.interval_ms)?;
@@ -485,6 +545,10 @@ impl Cluster {
             w.put_u8(b::TCPSPLICE_CLUSTER_PREEMPT, u8::from(c.preempt))?;
             w.put_u8(b::TCPSPLICE_CLUSTER_BACKEND, u8::from(c.backend))?;
             w.put_u8(b::TCPSPLICE_CLUSTER_READY, u8::from(st.ready))?;
+            w.put_u8(
+                b::TCPSPLICE_CLUSTER_SERVING,
+                u8::from(st.ready && st.serving),
+            )?;
             w.put_u64(
                 b::TCPSPLICE_CLUSTER_INCARNATION,
                 st.incarnation,
@@ -502,7 +566,10 @@ impl Cluster {
                 PeerState::Down => b::TCPSPLICE_PEER_DOWN,
             };
             w.put_u8(b::TCPSPLICE_PEER_STATE, state as u8)?;
-            w.put_u8(b::TCPSPLICE_PEER_READY, u8::from(p.up() && p.heard.ready))?;
+            w.put_u8(
+                b::TCPSPLICE_PEER_READY,
+                u8::from(p.candidate() && p.heard.ready),
+            )?;
             w.put_u8(b::TCPSPLICE_PEER_SYNCED, u8::from(p.inn.synced))?;
             if let Some(t) = p.last_heard {
                 let ago = now.saturating_sub(t).min(u64::from(u32::MAX));

@@ -328,6 +328,18 @@ pub(crate) fn get_cluster(req: &Request) -> Result {
     r.send()
 }
 
+/// `TCPSPLICE_CMD_ATTACH_PROXY` (admin): the sender's socket is the
+/// namespace's proxy; its closing, for longer than the grace time, makes
+/// this node give its VIPs up.
+pub(crate) fn attach_proxy(req: &Request) -> Result {
+    let Some(grace_ms) = req.u32_attr(b::TCPSPLICE_A_PROXY_GRACE) else {
+        req.error(c"ATTACH_PROXY needs TCPSPLICE_A_PROXY_GRACE");
+        return Err(EINVAL);
+    };
+    req.net().cluster().attach_proxy(req.portid(), grace_ms);
+    Ok(())
+}
+
 /// `TCPSPLICE_CMD_GET_SPLICE` (admin): one entry.
 pub(crate) fn get_splice(req: &Request) -> Result {
     let id = splice_id(req)?;

@@ -64,17 +64,17 @@ pub(super) fn decide_ownership(net: &NetState, c: &Cluster, st: &mut State) {
     for i in 0..st.cfg.vips().len() {
         let v = st.cfg.vips[i];
         let peers = &st.peers;
-        let ready = st.ready;
+        let ready = st.ready && st.serving;
         let eligible = |id: u32| {
             if id == me {
                 ready
             } else {
                 peers
                     .iter()
-                    .any(|p| p.cfg.id == id && p.up() && p.heard.ready)
+                    .any(|p| p.cfg.id == id && p.candidate() && p.heard.ready)
             }
         };
-        let alive = |id: u32| peers.iter().any(|p| p.cfg.id == id && p.up());
+        let alive = |id: u32| peers.iter().any(|p| p.cfg.id == id && p.candidate());
         let claims = |id: u32| peers.iter().any(|p| p.cfg.id == id && p.claims(&v.addr));
         let vote = Vote {
             owners: v.owners(),

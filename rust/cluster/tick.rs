@@ -84,6 +84,20 @@ pub(crate) fn tick(net: &NetState, tx: &Sender<'_>) {
         st.ready = true;
         net.event(b::TCPSPLICE_EVENT_READY, st.cfg.node_id, None);
     }
+    let serving = c.proxy_watch().serving(now);
+    if serving != st.serving {
+        st.serving = serving;
+        let (what, event) = if serving {
+            ("is back", b::TCPSPLICE_EVENT_PROXY_BACK)
+        } else {
+            (
+                "has been gone for its grace time",
+                b::TCPSPLICE_EVENT_PROXY_GONE,
+            )
+        };
+        pr_info!("node {}: the proxy {}\n", st.cfg.node_id, what);
+        net.event(event, st.cfg.node_id, None);
+    }
     if st.keys.settle(st.peers.iter().map(|p| p.key), now) {
         pr_info!("node {}: key rotation done\n", st.cfg.node_id);
     }
@@ -99,8 +113,10 @@ pub(crate) fn tick(net: &NetState, tx: &Sender<'_>) {
     if st.nudge_left {
         nudge(net, st);
     }
+    // A node without its proxy stands down: its peers take its VIPs.
     let mut hb = Heartbeat {
         ready: st.ready,
+        standing_down: !st.serving,
         ..Heartbeat::default()
     };
     for (v, _) in st.cfg.vips().iter().zip(st.claimed).filter(|(_, c)| *c) {

@@ -41,19 +41,57 @@ static struct genl_family tcpsplice_family __ro_after_init = {
 	.n_mcgrps = ARRAY_SIZE(tcpsplice_mcgrps),
 };
 
+/* Rust callback (rust/ffi/netlink.rs): a generic netlink socket closed. */
+void tcpsplice_rs_genl_release(struct net *net, u32 portid);
+
+/*
+ * The closing of every netlink socket (a blocking notifier chain: process
+ * context). A user socket holds a reference on its namespace, so the
+ * namespace and this module's state in it are alive here.
+ */
+static int tcpsplice_netlink_notify(struct notifier_block *nb,
+				    unsigned long state, void *ptr)
+{
+	struct netlink_notify *n = ptr;
+
+	if (state == NETLINK_URELEASE && n->protocol == NETLINK_GENERIC &&
+	    n->portid)
+		tcpsplice_rs_genl_release(n->net, n->portid);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block tcpsplice_netlink_nb = {
+	.notifier_call = tcpsplice_netlink_notify,
+};
+
+/* The family, and the watch on its callers' sockets (ATTACH_PROXY). */
 int tcpsplice_h_register_genl(void)
 {
-	return genl_register_family(&tcpsplice_family);
+	int err = genl_register_family(&tcpsplice_family);
+
+	if (err)
+		return err;
+	err = netlink_register_notifier(&tcpsplice_netlink_nb);
+	if (err)
+		genl_unregister_family(&tcpsplice_family);
+	return err;
 }
 
 void tcpsplice_h_unregister_genl(void)
 {
+	/* Waits for running callbacks (the chain's rwsem). */
+	netlink_unregister_notifier(&tcpsplice_netlink_nb);
 	genl_unregister_family(&tcpsplice_family);
 }
 
 struct net *tcpsplice_h_genl_info_net(const struct genl_info *info)
 {
 	return genl_info_net(info);
+}
+
+u32 tcpsplice_h_genl_portid(const struct genl_info *info)
+{
+	return info->snd_portid;
 }
 
 struct nlattr *tcpsplice_h_genl_attr(const struct genl_info *info, int type)

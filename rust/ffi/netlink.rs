@@ -43,6 +43,22 @@ genl_entry!(tcpsplice_nl_unsplice_doit => crate::netlink::unsplice);
 genl_entry!(tcpsplice_nl_get_splice_doit => crate::netlink::get_splice);
 genl_entry!(tcpsplice_nl_set_cluster_doit => crate::netlink::set_cluster);
 genl_entry!(tcpsplice_nl_get_cluster_doit => crate::netlink::get_cluster);
+genl_entry!(tcpsplice_nl_attach_proxy_doit => crate::netlink::attach_proxy);
+
+/// A generic netlink socket of `net` with port `portid` closed (the
+/// netlink notifier in `rust/ffi/netlink.c`): a proxy attached with
+/// `ATTACH_PROXY` may be gone.
+///
+/// # Safety
+///
+/// Called in process context with `net` alive (the closing socket holds it).
+#[no_mangle]
+unsafe extern "C" fn tcpsplice_rs_genl_release(net: *mut kernel::bindings::net, portid: u32) {
+    // SAFETY: `net` is alive (function contract); the borrow ends here.
+    if let Some(state) = unsafe { super::netns::try_net_state(net) } {
+        state.cluster().proxy_released(portid);
+    }
+}
 
 /// A generic netlink request being handled.
 ///
@@ -78,6 +94,22 @@ impl Request {
         // SAFETY: The namespace is alive and initialised while the request
         // is (type invariant); the borrow is tied to `self`.
         unsafe { net_state(net.cast()) }
+    }
+
+    /// The netlink port of the sender's socket.
+    pub(crate) fn portid(&self) -> u32 {
+        // SAFETY: `info` is valid (type invariant).
+        unsafe { b::tcpsplice_h_genl_portid(self.raw()) }
+    }
+
+    /// A top-level u32 attribute, if the request carries it (its policy
+    /// checked the type).
+    pub(crate) fn u32_attr(&self, attr: u32) -> Option<u32> {
+        // SAFETY: `info` is valid (type invariant).
+        let a = unsafe { b::tcpsplice_h_genl_attr(self.raw(), attr as c_int) };
+        // SAFETY: A non-null entry points into the request and was checked
+        // by the policy to be a u32.
+        (!a.is_null()).then(|| unsafe { b::tcpsplice_h_nla_get_u32(a) })
     }
 
     /// Attach an error message for the sender (extended ack).

@@ -83,3 +83,19 @@ pub(super) unsafe fn net_state<'a>(net: *const kernel::bindings::net) -> &'a Net
     let slot = unsafe { &*(*b::tcpsplice_h_net_slot(net)).cast::<NetSlot>() };
     &slot.state
 }
+
+/// The state of `net`, if this module's slot in it holds one (a namespace
+/// being dismantled has none once its exit ran).
+///
+/// # Safety
+///
+/// `net` is alive and its [`tcpsplice_rs_net_init`] ran (or it is being
+/// dismantled by the thread calling this); the returned reference must not
+/// outlive the caller's hold on `net`.
+pub(super) unsafe fn try_net_state<'a>(net: *const kernel::bindings::net) -> Option<&'a NetState> {
+    // SAFETY: `net` is alive (function contract), so its generic array is.
+    let raw = unsafe { *b::tcpsplice_h_net_slot(net) };
+    // SAFETY: A non-null slot holds the `NetSlot` stored by
+    // `tcpsplice_rs_net_init`, freed only by the exit that nulls it first.
+    (!raw.is_null()).then(|| &*unsafe { &*raw.cast::<NetSlot>() }.state)
+}

@@ -13,6 +13,10 @@
 #include <uapi/linux/tcpsplice.h>
 
 /* Integer value ranges */
+static const struct netlink_range_validation tcpsplice_a_proxy_grace_range = {
+	.max	= 3600000ULL,
+};
+
 static const struct netlink_range_validation tcpsplice_cfg_max_splices_range = {
 	.min	= 1ULL,
 	.max	= TCPSPLICE_MAX_SPLICES_LIMIT,
@@ -24,7 +28,7 @@ static const struct netlink_range_validation tcpsplice_cfg_idle_timeout_range = 
 };
 
 /* Common nested types */
-const struct nla_policy tcpsplice_cluster_nl_policy[TCPSPLICE_CLUSTER_BACKEND + 1] = {
+const struct nla_policy tcpsplice_cluster_nl_policy[TCPSPLICE_CLUSTER_SERVING + 1] = {
 	[TCPSPLICE_CLUSTER_NODE_ID] = { .type = NLA_U32, },
 	[TCPSPLICE_CLUSTER_PORT] = NLA_POLICY_MIN(NLA_U16, 1),
 	[TCPSPLICE_CLUSTER_INTERVAL] = NLA_POLICY_RANGE(NLA_U32, 10, 10000),
@@ -36,6 +40,10 @@ const struct nla_policy tcpsplice_cluster_nl_policy[TCPSPLICE_CLUSTER_BACKEND + 
 	[TCPSPLICE_CLUSTER_READY] = { .type = NLA_U8, },
 	[TCPSPLICE_CLUSTER_INCARNATION] = { .type = NLA_U64, },
 	[TCPSPLICE_CLUSTER_BACKEND] = NLA_POLICY_MAX(NLA_U8, 1),
+	[TCPSPLICE_CLUSTER_PROXY_GRACE] = { .type = NLA_U32, },
+	[TCPSPLICE_CLUSTER_PROXY_ATTACHED] = { .type = NLA_U8, },
+	[TCPSPLICE_CLUSTER_PROXY_GONE] = { .type = NLA_U32, },
+	[TCPSPLICE_CLUSTER_SERVING] = { .type = NLA_U8, },
 };
 
 const struct nla_policy tcpsplice_config_nl_policy[TCPSPLICE_CFG_IDLE_TIMEOUT + 1] = {
@@ -95,16 +103,17 @@ const struct nla_policy tcpsplice_vip_nl_policy[TCPSPLICE_VIP_OWNED + 1] = {
 };
 
 /* Global operation policy for tcpsplice */
-const struct nla_policy tcpsplice_nl_policy[TCPSPLICE_A_SPLIT + 1] = {
+const struct nla_policy tcpsplice_nl_policy[TCPSPLICE_A_PROXY_GRACE + 1] = {
 	[TCPSPLICE_A_CONFIG] = NLA_POLICY_NESTED(tcpsplice_config_nl_policy),
 	[TCPSPLICE_A_SPLICE] = NLA_POLICY_NESTED(tcpsplice_splice_nl_policy),
 	[TCPSPLICE_A_CLUSTER] = NLA_POLICY_NESTED(tcpsplice_cluster_nl_policy),
 	[TCPSPLICE_A_WAIT_SYNC] = { .type = NLA_FLAG, },
 	[TCPSPLICE_A_SPLIT] = { .type = NLA_FLAG, },
+	[TCPSPLICE_A_PROXY_GRACE] = NLA_POLICY_FULL_RANGE(NLA_U32, &tcpsplice_a_proxy_grace_range),
 };
 
 /* Ops table for tcpsplice */
-const struct genl_small_ops tcpsplice_nl_ops[8] = {
+const struct genl_small_ops tcpsplice_nl_ops[9] = {
 	{
 		.cmd	= TCPSPLICE_CMD_GET_STATUS,
 		.doit	= tcpsplice_nl_get_status_doit,
@@ -143,6 +152,11 @@ const struct genl_small_ops tcpsplice_nl_ops[8] = {
 	{
 		.cmd	= TCPSPLICE_CMD_GET_CLUSTER,
 		.doit	= tcpsplice_nl_get_cluster_doit,
+		.flags	= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd	= TCPSPLICE_CMD_ATTACH_PROXY,
+		.doit	= tcpsplice_nl_attach_proxy_doit,
 		.flags	= GENL_ADMIN_PERM,
 	},
 };

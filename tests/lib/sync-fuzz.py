@@ -57,7 +57,7 @@ def update_body(r, gen, seq):
 def heartbeat_body(r):
     n = r.randint(0, 17)
     claims = b"".join(bytes([r.choice([4, 6, 0, 9])]) + r.randbytes(16) for _ in range(n if r.random() < 0.9 else r.randint(0, 17)))
-    return struct.pack(">BBHII", r.choice([0, 1, 2]), n, 0, r.getrandbits(32), r.getrandbits(32)) + claims
+    return struct.pack(">BBHII", r.choice([0, 1, 2, 3, 4]), n, 0, r.getrandbits(32), r.getrandbits(32)) + claims
 
 
 def main():

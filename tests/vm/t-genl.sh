@@ -46,9 +46,30 @@ if pid == 0:
     os.setgid(65534); os.setuid(65534)
     h = Genl()
     r = h.request(fam, 2, cfg(u32(CFG_MAX, 3)))
-    os._exit(0 if r[0] == errno.EPERM else 1)
+    r2 = h.request(fam, 11, u32(14, 100))
+    os._exit(0 if r[0] == errno.EPERM and r2[0] == errno.EPERM else 1)
 _, st = os.waitpid(pid, 0)
-expect("SET_CONFIG as nobody is EPERM", (os.WEXITSTATUS(st), None), 0)
+expect("SET_CONFIG and ATTACH_PROXY as nobody are EPERM", (os.WEXITSTATUS(st), None), 0)
+# ATTACH_PROXY: the grace time is needed and bounded; the socket of a
+# process that attached and exited shows as gone; grace 0 ends the watch.
+CMD_ATTACH, A_GRACE, CMD_GET_CLUSTER, A_CLUSTER = 11, 14, 8, 9
+expect("ATTACH_PROXY without the grace", g.request(fam, CMD_ATTACH), errno.EINVAL, "needs TCPSPLICE_A_PROXY_GRACE")
+expect("ATTACH_PROXY grace above an hour", g.request(fam, CMD_ATTACH, u32(A_GRACE, 3600001)), errno.ERANGE)
+def proxy_view():
+    _, _, replies = g.request(fam, CMD_GET_CLUSTER)
+    c = dict(__import__("genl").parse_attrs(dict(replies[0])[A_CLUSTER]))
+    return {k: c.get(t) for k, t in (("grace", 13), ("attached", 14), ("gone", 15))}
+pid = os.fork()
+if pid == 0:
+    h = Genl()
+    os._exit(0 if h.request(fam, CMD_ATTACH, u32(A_GRACE, 100))[0] == 0 else 1)
+_, st = os.waitpid(pid, 0)
+expect("ATTACH_PROXY from a process that then exits", (os.WEXITSTATUS(st), None), 0)
+v = proxy_view()
+gone = v["grace"] == struct.pack("I", 100) and v["attached"] == b"\0" and v["gone"] is not None
+expect("its proxy is gone", (0 if gone else 1, str(v)), 0)
+expect("ATTACH_PROXY with grace 0", g.request(fam, CMD_ATTACH, u32(A_GRACE, 0)), 0)
+expect("no proxy watched after grace 0", (0 if proxy_view()["grace"] is None else 1, str(proxy_view())), 0)
 sys.exit(1 if fails else 0)
 PY
 expect_eq "$(json_get config.max_splices)" 8 "max_splices after the raw requests"

@@ -54,6 +54,10 @@ enum tcpsplice_peer_state {
  *   peer's update (in the ``splices`` group, with the entry)
  * @TCPSPLICE_EVENT_SPLICE_END: an entry left the table (in the ``splices``
  *   group, with the entry as it was and how it ended)
+ * @TCPSPLICE_EVENT_PROXY_GONE: the proxy watched with ``ATTACH-PROXY`` has
+ *   been gone for its grace time: this node gives its VIPs up (its peers take
+ *   them)
+ * @TCPSPLICE_EVENT_PROXY_BACK: a proxy is attached again after ``proxy-gone``
  */
 enum tcpsplice_event_type {
 	TCPSPLICE_EVENT_PEER_UP = 1,
@@ -63,6 +67,8 @@ enum tcpsplice_event_type {
 	TCPSPLICE_EVENT_READY,
 	TCPSPLICE_EVENT_SPLICE_NEW,
 	TCPSPLICE_EVENT_SPLICE_END,
+	TCPSPLICE_EVENT_PROXY_GONE,
+	TCPSPLICE_EVENT_PROXY_BACK,
 };
 
 /**
@@ -99,6 +105,7 @@ enum tcpsplice_attr {
 	TCPSPLICE_A_WAIT_SYNC,
 	TCPSPLICE_A_REPLICATED,
 	TCPSPLICE_A_SPLIT,
+	TCPSPLICE_A_PROXY_GRACE,
 
 	__TCPSPLICE_A_MAX,
 	TCPSPLICE_A_MAX = (__TCPSPLICE_A_MAX - 1)
@@ -245,6 +252,10 @@ enum tcpsplice_cluster_attr {
 	TCPSPLICE_CLUSTER_READY,
 	TCPSPLICE_CLUSTER_INCARNATION,
 	TCPSPLICE_CLUSTER_BACKEND,
+	TCPSPLICE_CLUSTER_PROXY_GRACE,
+	TCPSPLICE_CLUSTER_PROXY_ATTACHED,
+	TCPSPLICE_CLUSTER_PROXY_GONE,
+	TCPSPLICE_CLUSTER_SERVING,
 
 	__TCPSPLICE_CLUSTER_MAX,
 	TCPSPLICE_CLUSTER_MAX = (__TCPSPLICE_CLUSTER_MAX - 1)
@@ -303,6 +314,7 @@ enum tcpsplice_cmd {
 	TCPSPLICE_CMD_GET_CLUSTER,
 	TCPSPLICE_CMD_EVENT,
 	TCPSPLICE_CMD_SPLICE_EVENT,
+	TCPSPLICE_CMD_ATTACH_PROXY,
 
 	__TCPSPLICE_CMD_MAX,
 	TCPSPLICE_CMD_MAX = (__TCPSPLICE_CMD_MAX - 1)

@@ -90,8 +90,24 @@ pub struct ClusterInfo {
     pub incarnation: u64,
     /// This node is a backend of split splices.
     pub backend: bool,
+    /// This node may own VIPs: ready, and its proxy present (or not
+    /// watched).
+    pub serving: bool,
+    /// The watched proxy (`attach_proxy`), if any.
+    pub proxy: Option<ProxyInfo>,
     pub peers: Vec<PeerInfo>,
     pub vips: Vec<VipInfo>,
+}
+
+/// The proxy a node watches (`GET_CLUSTER`).
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct ProxyInfo {
+    /// How long the node keeps its VIPs with no proxy attached, ms.
+    pub grace_ms: u32,
+    /// A proxy's socket is open.
+    pub attached: bool,
+    /// Since when none is, ms.
+    pub gone_ms: Option<u32>,
 }
 
 fn decimal_string<S: serde::Serializer>(n: &u64, s: S) -> Result<S::Ok, S::Error> {
@@ -104,8 +120,8 @@ fn decimal_string<S: serde::Serializer>(n: &u64, s: S) -> Result<S::Ok, S::Error
 pub struct Event {
     /// When it was received, in seconds since the epoch.
     pub time: f64,
-    /// `peer_up`, `peer_down`, `takeover`, `release`, `ready`, `splice_new`
-    /// or `splice_end`.
+    /// `peer_up`, `peer_down`, `takeover`, `release`, `ready`, `proxy_gone`,
+    /// `proxy_back`, `splice_new` or `splice_end`.
     pub event: String,
     pub node: u32,
     pub vip: Option<IpAddr>,
@@ -201,6 +217,19 @@ impl Client {
         self.request(TCPSPLICE_CMD_SET_CLUSTER, attrs).map(drop)
     }
 
+    /// Declare this socket the namespace's proxy: once it closes (the
+    /// process ended, however) and no other proxy attached for `grace_ms`,
+    /// the node gives its VIPs up; 0 stops the watch. Keep the client open
+    /// for as long as the proxy serves.
+    pub fn attach_proxy(&mut self, grace_ms: u32) -> Result<(), Error> {
+        let mut attrs = GenlBuffer::new();
+        attrs.push(leaf(
+            TCPSPLICE_A_PROXY_GRACE,
+            grace_ms.to_ne_bytes().to_vec(),
+        )?);
+        self.request(TCPSPLICE_CMD_ATTACH_PROXY, attrs).map(drop)
+    }
+
     /// This namespace's cluster configuration and peer states.
     pub fn cluster(&mut self) -> Result<ClusterInfo, Error> {
         let replies = self.request(TCPSPLICE_CMD_GET_CLUSTER, GenlBuffer::new())?;
@@ -226,6 +255,12 @@ pub(crate) fn decode_cluster(a: &Nlattr<u16, Buffer>) -> Result<ClusterInfo, Err
             TCPSPLICE_CLUSTER_BACKEND => c.backend = n != 0,
             TCPSPLICE_CLUSTER_READY => c.ready = n != 0,
             TCPSPLICE_CLUSTER_INCARNATION => c.incarnation = n,
+            TCPSPLICE_CLUSTER_SERVING => c.serving = n != 0,
+            TCPSPLICE_CLUSTER_PROXY_GRACE => c.proxy.get_or_insert_default().grace_ms = n as u32,
+            TCPSPLICE_CLUSTER_PROXY_ATTACHED => c.proxy.get_or_insert_default().attached = n != 0,
+            TCPSPLICE_CLUSTER_PROXY_GONE => {
+                c.proxy.get_or_insert_default().gone_ms = Some(n as u32)
+            }
             TCPSPLICE_CLUSTER_PEER => {
                 let mut p = PeerInfo {
                     id: 0,

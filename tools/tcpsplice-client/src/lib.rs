@@ -7,6 +7,8 @@ mod splices;
 mod status;
 
 pub use client::{decode_reply, Client, Decoded, Error};
-pub use cluster::{ClusterConfig, ClusterInfo, Event, Monitor, MonitorGroups, PeerInfo, VipInfo};
+pub use cluster::{
+    ClusterConfig, ClusterInfo, Event, Monitor, MonitorGroups, PeerInfo, ProxyInfo, VipInfo,
+};
 pub use splices::{busiest, Busy, ConnInfo, Sample, SpliceInfo};
 pub use status::{member_name, Status, GAUGES};

@@ -265,6 +265,29 @@ pub fn alive(last: Option<u64>, now: u64, interval_ms: u32, misses: u32) -> bool
     }
 }
 
+/// The proxy process a node serves with, as the node watches it (as
+/// keepalived's `track_process`): the proxy attaches its netlink socket,
+/// and its closing (however the process ended) is when it left.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ProxyWatch {
+    /// How long, in ms, the node keeps its VIPs with no proxy attached;
+    /// 0: no proxy is watched (the node serves regardless).
+    pub grace_ms: u32,
+    /// A watched proxy's socket is open.
+    pub attached: bool,
+    /// When the last watched proxy left (ms, the same clock as `now`).
+    pub gone_at: u64,
+}
+
+impl ProxyWatch {
+    /// Whether the node may own VIPs as far as its proxy is concerned.
+    pub fn serving(&self, now: u64) -> bool {
+        self.grace_ms == 0
+            || self.attached
+            || now.wrapping_sub(self.gone_at) < u64::from(self.grace_ms)
+    }
+}
+
 /// What one node knows about who may own one VIP.
 pub struct Vote<'a> {
     /// Node ids in priority order.
@@ -284,9 +307,10 @@ pub struct Vote<'a> {
 
 impl Vote<'_> {
     /// Whether this node claims the VIP after this round. `alive(id)`: the
-    /// node is alive (for `me`: always). `eligible(id)`: it is alive and
-    /// ready. `claims(id)`: a live peer (never `me`) claims the VIP in its
-    /// latest heartbeat.
+    /// node is alive and not standing down (for `me`: always), so a VIP
+    /// nobody claims waits for it while it syncs. `eligible(id)`: it is
+    /// alive, ready and not standing down. `claims(id)`: a live peer (never
+    /// `me`) claims the VIP in its latest heartbeat.
     pub fn decide(
         &self,
         alive: impl Fn(u32) -> bool,
@@ -337,6 +361,27 @@ impl Vote<'_> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_node_serves_while_its_proxy_is_attached_or_within_the_grace_time() {
+        let unwatched = ProxyWatch::default();
+        assert!(unwatched.serving(1_000_000));
+        let mut w = ProxyWatch {
+            grace_ms: 500,
+            attached: true,
+            gone_at: 0,
+        };
+        assert!(w.serving(1_000_000));
+        w.attached = false;
+        w.gone_at = 10_000;
+        assert!(w.serving(10_000));
+        assert!(w.serving(10_499));
+        assert!(!w.serving(10_500));
+        assert!(!w.serving(99_999));
+        // A proxy that attaches again serves at once.
+        w.attached = true;
+        assert!(w.serving(99_999));
+    }
+
     use super::*;
 
     const ORDER: [u32; 3] = [1, 2, 3];

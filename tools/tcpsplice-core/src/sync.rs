@@ -263,6 +263,10 @@ impl core::fmt::Display for Addr {
 pub struct Heartbeat {
     /// The sender holds every live peer's table (bulk sync done).
     pub ready: bool,
+    /// The sender stands down: its proxy is gone
+    /// ([`ProxyWatch`](crate::cluster::ProxyWatch)), so it takes no VIP
+    /// and its peers do not wait for it.
+    pub standing_down: bool,
     /// How far the sender got in the receiver's update stream:
     /// (generation, last in-order sequence number).
     pub ack: (u32, u32),
@@ -283,7 +287,7 @@ impl Heartbeat {
         let n = self.n_claims.min(MAX_CLAIMS);
         let len = HEARTBEAT_FIXED + n * CLAIM_LEN;
         let out = out.get_mut(..len)?;
-        out[0] = u8::from(self.ready);
+        out[0] = u8::from(self.ready) | u8::from(self.standing_down) << 1;
         out[1] = n as u8;
         out[2..4].fill(0);
         out[4..8].copy_from_slice(&self.ack.0.to_be_bytes());
@@ -298,7 +302,7 @@ impl Heartbeat {
 
     /// Decode a heartbeat body.
     pub fn decode(b: &[u8]) -> Result<Self, Reject> {
-        if b.len() < HEARTBEAT_FIXED || b[0] > 1 || b[2] != 0 || b[3] != 0 {
+        if b.len() < HEARTBEAT_FIXED || b[0] > 3 || b[2] != 0 || b[3] != 0 {
             return Err(Reject::Malformed);
         }
         let n = usize::from(b[1]);
@@ -306,7 +310,8 @@ impl Heartbeat {
             return Err(Reject::Malformed);
         }
         let mut hb = Heartbeat {
-            ready: b[0] == 1,
+            ready: b[0] & 1 != 0,
+            standing_down: b[0] & 2 != 0,
             ack: (be32(b, 4), be32(b, 8)),
             n_claims: n,
             ..Heartbeat::default()

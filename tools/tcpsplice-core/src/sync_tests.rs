@@ -137,6 +137,14 @@ fn heartbeats_round_trip_and_reject_bad_claims() {
     let mut bad = out;
     bad[17] = 1; // an IPv4 claim with bytes past the address
     assert_eq!(Heartbeat::decode(&bad[..n]), Err(Reject::Malformed));
+    // The flags byte: ready (1) and standing down (2), nothing else.
+    hb.standing_down = true;
+    let n = hb.encode(&mut out).unwrap();
+    assert_eq!(out[0], 3);
+    assert_eq!(Heartbeat::decode(&out[..n]), Ok(hb));
+    let mut bad = out;
+    bad[0] = 4;
+    assert_eq!(Heartbeat::decode(&bad[..n]), Err(Reject::Malformed));
 }
 
 #[test]

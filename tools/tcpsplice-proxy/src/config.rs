@@ -31,6 +31,9 @@
 //! # fails, and answer SPLICE only once a peer holds the entry.
 //! source = ["203.0.113.101"]
 //! wait_sync = true
+//! # and if this process is gone (crashed, stopped) for this long, the node
+//! # gives its VIPs to a peer until a proxy runs again (0 or absent: never)
+//! release_vips_after_ms = 2000
 //!
 //! metrics = "127.0.0.1:9180"        # optional: Prometheus text at /metrics
 //! ```
@@ -73,6 +76,11 @@ pub struct Config {
     /// holds its entry (at most a second's wait).
     #[serde(default)]
     pub wait_sync: bool,
+    /// In a cluster: the module watches this process (its netlink socket);
+    /// once it has been gone this long, ms, the node gives its VIPs up until
+    /// a proxy attaches again. 0: never (the node keeps its VIPs).
+    #[serde(default)]
+    pub release_vips_after_ms: u32,
     /// Where to serve Prometheus metrics (`GET /metrics`), if anywhere.
     pub metrics: Option<SocketAddr>,
     /// The access log: a file appended to (`-`: standard output), one line
@@ -83,6 +91,9 @@ pub struct Config {
     #[serde(default)]
     pub access_log_format: crate::access::Format,
 }
+
+/// The longest grace the module accepts (`TCPSPLICE_A_PROXY_GRACE`).
+pub const MAX_RELEASE_VIPS_AFTER_MS: u32 = 3_600_000;
 
 fn default_true() -> bool {
     true
@@ -256,6 +267,11 @@ impl Config {
                 return fail("source: at most one IPv4 and one IPv6 address".into());
             }
         }
+        if c.release_vips_after_ms > MAX_RELEASE_VIPS_AFTER_MS {
+            return fail(format!(
+                "release_vips_after_ms above {MAX_RELEASE_VIPS_AFTER_MS} (an hour)"
+            ));
+        }
         if c.max_head_bytes < 64 {
             return fail("max_head_bytes below 64".into());
         }
@@ -278,6 +294,25 @@ mod tests {
         assert_eq!(
             Config::parse(&bad, "t.toml").unwrap_err().0,
             "t.toml: source: at most one IPv4 and one IPv6 address"
+        );
+    }
+
+    #[test]
+    fn release_vips_after_ms_is_bounded_and_off_by_default() {
+        let base = "default_pool = \"web\"\n[[listen]]\naddress = \"127.0.0.1:80\"\n[[pool]]\nname = \"web\"\nbackends = [\"127.0.0.1:9\"]\n";
+        assert_eq!(
+            Config::parse(base, "t.toml").unwrap().release_vips_after_ms,
+            0
+        );
+        let ok = format!("release_vips_after_ms = 2000\n{base}");
+        assert_eq!(
+            Config::parse(&ok, "t.toml").unwrap().release_vips_after_ms,
+            2000
+        );
+        let bad = format!("release_vips_after_ms = 3600001\n{base}");
+        assert_eq!(
+            Config::parse(&bad, "t.toml").unwrap_err().0,
+            "t.toml: release_vips_after_ms above 3600000 (an hour)"
         );
     }
 

@@ -14,3 +14,4 @@ pub mod proxy;
 pub mod route;
 pub mod splice;
 pub mod tls;
+pub mod watch;

@@ -2,7 +2,7 @@
 //! `tcpsplice-proxy --config FILE` runs the proxy; `--check` validates FILE.
 use clap::{CommandFactory, Parser};
 use std::process::ExitCode;
-use tcpsplice_proxy::{access, config::Config, info, proxy::Proxy, splice, warn};
+use tcpsplice_proxy::{access, config::Config, info, proxy::Proxy, splice, warn, watch::Watch};
 
 #[derive(Parser)]
 #[command(
@@ -95,9 +95,12 @@ fn main() -> ExitCode {
             warn!("access log: cannot follow splice events ({e}): spliced connections are logged when spliced");
         }
     }
+    // The module watches this process only if it splices.
+    let watched = fallback.is_none();
     let rt = tokio::runtime::Runtime::new().expect("tokio runtime");
     rt.block_on(async move {
         let metrics = cfg.metrics;
+        let release_vips_after_ms = cfg.release_vips_after_ms;
         let proxy = Proxy::new(cfg, fallback);
         if let Some(log) = access {
             proxy.set_access_log(log);
@@ -129,6 +132,11 @@ fn main() -> ExitCode {
                 }
             }
         }
+        // Serving: from now on this process's end releases the VIPs.
+        let mut watch = Watch::default();
+        if watched {
+            watch.set(release_vips_after_ms);
+        }
         use tokio::signal::unix::{signal, SignalKind};
         let mut term = signal(SignalKind::terminate()).expect("signal");
         let mut hup = signal(SignalKind::hangup()).expect("signal");
@@ -136,7 +144,11 @@ fn main() -> ExitCode {
             tokio::select! {
                 _ = term.recv() => break,
                 _ = tokio::signal::ctrl_c() => break,
-                _ = hup.recv() => reload(&proxy, &path),
+                _ = hup.recv() => {
+                    if let Some(ms) = reload(&proxy, &path).filter(|_| watched) {
+                        watch.set(ms);
+                    }
+                }
             }
         }
         info!("stopping: {}", proxy.stats.line());
@@ -145,14 +157,22 @@ fn main() -> ExitCode {
 }
 
 /// SIGHUP: read the configuration again and apply it to new connections;
-/// on any error keep the running one.
-fn reload(proxy: &Proxy, path: &std::path::Path) {
+/// on any error keep the running one. The new `release_vips_after_ms`, if
+/// it was applied.
+fn reload(proxy: &Proxy, path: &std::path::Path) -> Option<u32> {
     let name = path.display().to_string();
     let parsed = std::fs::read_to_string(path)
         .map_err(|e| format!("{name}: {e}"))
         .and_then(|text| Config::parse(&text, &name).map_err(|e| e.to_string()));
+    let release = parsed.as_ref().map(|c| c.release_vips_after_ms).ok();
     match parsed.and_then(|cfg| proxy.reload(cfg)) {
-        Ok(()) => info!("reloaded {name}"),
-        Err(e) => warn!("reload refused, keeping the running configuration: {e}"),
+        Ok(()) => {
+            info!("reloaded {name}");
+            release
+        }
+        Err(e) => {
+            warn!("reload refused, keeping the running configuration: {e}");
+            None
+        }
     }
 }

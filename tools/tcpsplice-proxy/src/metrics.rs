@@ -89,6 +89,13 @@ pub fn render(stats: &Stats, kernel: Option<&Status>, cluster: Option<&ClusterIn
             "Whether this node is ready (synced with every live peer).",
             &one(u64::from(c.ready)),
         );
+        family(
+            &mut out,
+            "tcpsplice_cluster_serving",
+            "gauge",
+            "Whether this node may own VIPs (ready, and its proxy attached or within its grace time).",
+            &one(u64::from(c.serving)),
+        );
         let peer = |f: &dyn Fn(&tcpsplice_client::PeerInfo) -> u64| -> Vec<(String, u64)> {
             c.peers
                 .iter()
@@ -210,6 +217,7 @@ mod tests {
         let c = ClusterInfo {
             node_id: 1,
             ready: true,
+            serving: true,
             backend: false,
             peers: vec![tcpsplice_client::PeerInfo {
                 id: 2,
@@ -240,6 +248,7 @@ mod tests {
             "# TYPE tcpsplice_rx_tcp_total counter\ntcpsplice_rx_tcp_total 99\n",
             "tcpsplice_config_max_splices 65536\n",
             "tcpsplice_cluster_ready 1\n",
+            "tcpsplice_cluster_serving 1\n",
             "tcpsplice_peer_up{node=\"2\",addr=\"10.99.0.2\"} 1\n",
             "tcpsplice_peer_unacked{node=\"2\",addr=\"10.99.0.2\"} 4\n",
             "# TYPE tcpsplice_peer_rx_total counter\ntcpsplice_peer_rx_total{node=\"2\",addr=\"10.99.0.2\"} 9\n",

@@ -20,11 +20,13 @@ mod tests {
         assert_eq!(TCPSPLICE_GENL_NAME, "tcpsplice");
         assert_eq!(TCPSPLICE_GENL_VERSION, 1);
         assert_eq!(TCPSPLICE_CMD_GET_STATUS, 1);
-        assert_eq!(TCPSPLICE_CMD_MAX, TCPSPLICE_CMD_SPLICE_EVENT);
+        assert_eq!(TCPSPLICE_CMD_MAX, TCPSPLICE_CMD_ATTACH_PROXY);
+        // New commands go last: the numbers of the others are ABI.
+        assert_eq!(TCPSPLICE_CMD_SPLICE_EVENT, 10);
         assert_eq!(TCPSPLICE_STAT_PAD, 1);
-        assert_eq!(TCPSPLICE_A_MAX, TCPSPLICE_A_SPLIT);
+        assert_eq!(TCPSPLICE_A_MAX, TCPSPLICE_A_PROXY_GRACE);
         assert_eq!(TCPSPLICE_SPLICE_MAX, TCPSPLICE_SPLICE_END);
-        assert_eq!(TCPSPLICE_CLUSTER_MAX, TCPSPLICE_CLUSTER_BACKEND);
+        assert_eq!(TCPSPLICE_CLUSTER_MAX, TCPSPLICE_CLUSTER_SERVING);
         assert_eq!(
             TCPSPLICE_EVENT_TYPE_MEMBERS[0],
             ("TCPSPLICE_EVENT_PEER_UP", 1)

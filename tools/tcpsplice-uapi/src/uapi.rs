@@ -68,6 +68,10 @@ pub const TCPSPLICE_EVENT_READY: u16 = 5;
 pub const TCPSPLICE_EVENT_SPLICE_NEW: u16 = 6;
 /// an entry left the table (in the ``splices`` group, with the entry as it was and how it ended)
 pub const TCPSPLICE_EVENT_SPLICE_END: u16 = 7;
+/// the proxy watched with ``ATTACH-PROXY`` has been gone for its grace time: this node gives its VIPs up (its peers take them)
+pub const TCPSPLICE_EVENT_PROXY_GONE: u16 = 8;
+/// a proxy is attached again after ``proxy-gone``
+pub const TCPSPLICE_EVENT_PROXY_BACK: u16 = 9;
 /// Every member of `tcpsplice_event_type`, by name.
 ///
 /// What an ``EVENT`` notification reports.
@@ -79,6 +83,8 @@ pub const TCPSPLICE_EVENT_TYPE_MEMBERS: &[(&str, u16)] = &[
     ("TCPSPLICE_EVENT_READY", 5),
     ("TCPSPLICE_EVENT_SPLICE_NEW", 6),
     ("TCPSPLICE_EVENT_SPLICE_END", 7),
+    ("TCPSPLICE_EVENT_PROXY_GONE", 8),
+    ("TCPSPLICE_EVENT_PROXY_BACK", 9),
 ];
 
 /// both FINs acknowledged, then lingered
@@ -132,10 +138,14 @@ pub const TCPSPLICE_A_WAIT_SYNC: u16 = 11;
 pub const TCPSPLICE_A_REPLICATED: u16 = 12;
 /// (``SPLICE``) hand the server-to-client direction to the backend,
 /// if it is configured as a backend peer of the cluster
-/// (Documentation/split.rst); the reply's entry says whether it was
+/// (Documentation/split.rst); the reply's entry says whether it was split
 pub const TCPSPLICE_A_SPLIT: u16 = 13;
+/// (``ATTACH-PROXY``) ms that this node keeps its VIPs once the
+/// caller's socket is closed and no other proxy is attached; 0 stops
+/// watching
+pub const TCPSPLICE_A_PROXY_GRACE: u16 = 14;
 /// The highest attribute of `tcpsplice_attr`.
-pub const TCPSPLICE_A_MAX: u16 = 13;
+pub const TCPSPLICE_A_MAX: u16 = 14;
 /// Every member of `tcpsplice_attr`, by name.
 ///
 /// Top-level attributes.
@@ -152,6 +162,7 @@ pub const TCPSPLICE_ATTR_MEMBERS: &[(&str, u16)] = &[
     ("TCPSPLICE_A_WAIT_SYNC", 11),
     ("TCPSPLICE_A_REPLICATED", 12),
     ("TCPSPLICE_A_SPLIT", 13),
+    ("TCPSPLICE_A_PROXY_GRACE", 14),
 ];
 
 pub const TCPSPLICE_CFG_UNSPEC: u16 = 0;
@@ -534,8 +545,16 @@ pub const TCPSPLICE_CLUSTER_READY: u16 = 10;
 pub const TCPSPLICE_CLUSTER_INCARNATION: u16 = 11;
 /// 1 if this node is a backend of split splices
 pub const TCPSPLICE_CLUSTER_BACKEND: u16 = 12;
+/// (reported) the grace time of the proxy watch in ms (``ATTACH-PROXY``); 0 or absent: no proxy is watched
+pub const TCPSPLICE_CLUSTER_PROXY_GRACE: u16 = 13;
+/// (reported) 1 while a watched proxy's socket is open
+pub const TCPSPLICE_CLUSTER_PROXY_ATTACHED: u16 = 14;
+/// (reported) ms since the last watched proxy left, while none is attached
+pub const TCPSPLICE_CLUSTER_PROXY_GONE: u16 = 15;
+/// (reported) 1 if this node may own VIPs: ready, and its proxy attached or within its grace time (or not watched)
+pub const TCPSPLICE_CLUSTER_SERVING: u16 = 16;
 /// The highest attribute of `tcpsplice_cluster_attr`.
-pub const TCPSPLICE_CLUSTER_MAX: u16 = 12;
+pub const TCPSPLICE_CLUSTER_MAX: u16 = 16;
 /// Every member of `tcpsplice_cluster_attr`, by name.
 ///
 /// The cluster configuration (``SET_CLUSTER``) and its state
@@ -554,6 +573,10 @@ pub const TCPSPLICE_CLUSTER_ATTR_MEMBERS: &[(&str, u16)] = &[
     ("TCPSPLICE_CLUSTER_READY", 10),
     ("TCPSPLICE_CLUSTER_INCARNATION", 11),
     ("TCPSPLICE_CLUSTER_BACKEND", 12),
+    ("TCPSPLICE_CLUSTER_PROXY_GRACE", 13),
+    ("TCPSPLICE_CLUSTER_PROXY_ATTACHED", 14),
+    ("TCPSPLICE_CLUSTER_PROXY_GONE", 15),
+    ("TCPSPLICE_CLUSTER_SERVING", 16),
 ];
 
 pub const TCPSPLICE_PEER_UNSPEC: u16 = 0;
@@ -564,7 +587,7 @@ pub const TCPSPLICE_PEER_ID: u16 = 2;
 pub const TCPSPLICE_PEER_ADDR: u16 = 3;
 /// (reported) what this node knows of the peer
 pub const TCPSPLICE_PEER_STATE: u16 = 4;
-/// (reported) 1 if the peer says it is ready
+/// (reported) 1 if the peer says it is ready and does not stand down (its proxy gone, ``ATTACH-PROXY``)
 pub const TCPSPLICE_PEER_READY: u16 = 5;
 /// (reported) 1 once the peer's bulk sync reached this node
 pub const TCPSPLICE_PEER_SYNCED: u16 = 6;
@@ -674,8 +697,15 @@ pub const TCPSPLICE_CMD_GET_CLUSTER: u16 = 8;
 pub const TCPSPLICE_CMD_EVENT: u16 = 9;
 /// A splice made or installed here (``splice-new``) or an entry gone (``splice-end``), sent to the ``splices`` group: the event and the entry.
 pub const TCPSPLICE_CMD_SPLICE_EVENT: u16 = 10;
+/// The caller is this namespace's proxy: while its netlink socket stays
+/// open the node serves; once it has been closed for ``proxy-grace``
+/// ms with no other proxy attached, the node gives its VIPs up, as
+/// keepalived's ``track_process`` does, and takes them back (as
+/// ``preempt`` says) when a proxy attaches again. Spliced connections
+/// are forwarded either way. The latest call sets the grace time.
+pub const TCPSPLICE_CMD_ATTACH_PROXY: u16 = 11;
 /// The highest command.
-pub const TCPSPLICE_CMD_MAX: u16 = 10;
+pub const TCPSPLICE_CMD_MAX: u16 = 11;
 /// Every member of `tcpsplice_cmd`, by name.
 pub const TCPSPLICE_CMD_MEMBERS: &[(&str, u16)] = &[
     ("TCPSPLICE_CMD_GET_STATUS", 1),
@@ -688,4 +718,5 @@ pub const TCPSPLICE_CMD_MEMBERS: &[(&str, u16)] = &[
     ("TCPSPLICE_CMD_GET_CLUSTER", 8),
     ("TCPSPLICE_CMD_EVENT", 9),
     ("TCPSPLICE_CMD_SPLICE_EVENT", 10),
+    ("TCPSPLICE_CMD_ATTACH_PROXY", 11),
 ];

@@ -45,15 +45,23 @@ pub fn cluster(c: &ClusterInfo) -> String {
     }
     let _ = writeln!(
         s,
-        "node {} port {} interval {} ms misses {} preempt {} ready {}{}",
+        "node {} port {} interval {} ms misses {} preempt {} ready {} serving {}{}",
         c.node_id,
         c.port,
         c.interval_ms,
         c.misses,
         c.preempt,
         c.ready,
+        c.serving,
         if c.backend { " backend" } else { "" }
     );
+    if let Some(p) = &c.proxy {
+        let _ = match (p.attached, p.gone_ms) {
+            (true, _) => writeln!(s, "proxy attached grace {} ms", p.grace_ms),
+            (false, Some(g)) => writeln!(s, "proxy gone {g} ms grace {} ms", p.grace_ms),
+            (false, None) => writeln!(s, "proxy gone grace {} ms", p.grace_ms),
+        };
+    }
     for p in &c.peers {
         let heard = p
             .last_heard_ms
@@ -186,6 +194,34 @@ pub fn top(active: usize, rows: &[Busy]) -> String {
 mod tests {
     use super::*;
     use tcpsplice_client::{busiest, Sample};
+
+    #[test]
+    fn cluster_show_says_whether_the_node_serves_and_where_its_proxy_is() {
+        let mut c = ClusterInfo {
+            node_id: 1,
+            port: 7010,
+            interval_ms: 100,
+            misses: 10,
+            ready: true,
+            serving: true,
+            ..Default::default()
+        };
+        assert_eq!(
+            cluster(&c),
+            "node 1 port 7010 interval 100 ms misses 10 preempt false ready true serving true\n"
+        );
+        c.serving = false;
+        c.proxy = Some(tcpsplice_client::ProxyInfo {
+            grace_ms: 500,
+            attached: false,
+            gone_ms: Some(1234),
+        });
+        assert_eq!(
+            cluster(&c),
+            "node 1 port 7010 interval 100 ms misses 10 preempt false ready true serving false\n\
+             proxy gone 1234 ms grace 500 ms\n"
+        );
+    }
 
     #[test]
     fn status_lists_everything() {
