@@ -13,7 +13,11 @@
 //! name = "web"
 //! backends = ["203.0.113.21:8000", "203.0.113.22:8000"]
 //! balance = "round-robin"          # or "least-connections"
-//! health_interval_ms = 1000         # TCP connect checks; 0: off (a failed backend rests 10 s)
+//! health_interval_ms = 1000         # checks; 0: off (a failed backend rests 10 s)
+//! health_check = "http"             # or "tcp" (default): GET health_path, 2xx/3xx
+//! health_path = "/healthz"
+//! health_rise = 2                   # passes in a row to come up, failures to go
+//! health_fall = 3                   # down (also health_status, _host, _timeout_ms)
 //! proxy_protocol = "v2"             # optional: "v1" or "v2" header first
 //! forwarded = true                  # HTTP: add Forwarded, X-Forwarded-*
 //!
@@ -64,6 +68,11 @@ pub struct Config {
     /// its `idle_timeout` applies.)
     #[serde(default = "default_relay_idle_timeout")]
     pub relay_idle_timeout_ms: u64,
+    /// On SIGTERM the proxy stops accepting and gives the connections it
+    /// is handling this long, ms, to be spliced or to end (relayed ones
+    /// are closed after it).
+    #[serde(default = "default_drain_timeout")]
+    pub drain_timeout_ms: u64,
     /// Hand connections to the kernel (tcpsplice) once routed; `false`
     /// relays every connection in userspace.
     #[serde(default = "default_true")]
@@ -90,10 +99,17 @@ pub struct Config {
     /// `plain` (default) or `json`.
     #[serde(default)]
     pub access_log_format: crate::access::Format,
+    /// The admin socket's path (show backends, drain one), if any. Set at
+    /// start-up.
+    pub admin_socket: Option<String>,
 }
 
 /// The longest grace the module accepts (`TCPSPLICE_A_PROXY_GRACE`).
 pub const MAX_RELEASE_VIPS_AFTER_MS: u32 = 3_600_000;
+
+fn default_drain_timeout() -> u64 {
+    30_000
+}
 
 fn default_true() -> bool {
     true
@@ -144,11 +160,33 @@ pub enum Balance {
 #[serde(deny_unknown_fields)]
 pub struct Pool {
     pub name: String,
-    pub backends: Vec<SocketAddr>,
+    /// Each an address, or a table with `address`, `weight`, `backup` and
+    /// `state`.
+    pub backends: Vec<BackendSpec>,
     #[serde(default)]
     pub balance: Balance,
     #[serde(default = "default_health_interval")]
     pub health_interval_ms: u64,
+    /// How a backend is checked: `tcp` (a connect) or `http` (a request
+    /// whose answer must have the expected status).
+    #[serde(default)]
+    pub health_check: HealthCheck,
+    /// `http` checks: the path asked for (default `/`).
+    #[serde(default = "default_health_path")]
+    pub health_path: String,
+    /// `http` checks: the Host header (default: the backend's address).
+    pub health_host: Option<String>,
+    /// `http` checks: the status that means healthy (default: any 2xx or
+    /// 3xx).
+    pub health_status: Option<u16>,
+    /// How long one check may take, ms (default: the interval, at most 2 s).
+    pub health_timeout_ms: Option<u64>,
+    /// Checks passed in a row that bring a down backend up (default 2).
+    #[serde(default = "default_rise")]
+    pub health_rise: u32,
+    /// Checks failed in a row that take an up backend down (default 3).
+    #[serde(default = "default_fall")]
+    pub health_fall: u32,
     /// Send a PROXY protocol header before the client's bytes.
     pub proxy_protocol: Option<ProxyProtocol>,
     /// HTTP: add `Forwarded`, `X-Forwarded-For` and `X-Forwarded-Proto` to
@@ -162,6 +200,44 @@ pub struct Pool {
     /// at the proxy only.
     #[serde(default)]
     pub split: bool,
+}
+
+impl Pool {
+    /// What is wrong with the health check settings, if anything.
+    fn health_error(&self) -> Option<String> {
+        if !(1..=100).contains(&self.health_rise) || !(1..=100).contains(&self.health_fall) {
+            return Some("health_rise and health_fall must be 1 to 100".into());
+        }
+        if !self.health_path.starts_with('/') || self.health_path.contains(['\r', '\n', ' ']) {
+            return Some(format!(
+                "health_path \"{}\": an absolute path without spaces",
+                self.health_path
+            ));
+        }
+        if let Some(h) = &self.health_host {
+            if h.is_empty() || h.contains(['\r', '\n', ' ']) {
+                return Some(format!("health_host \"{h}\": a host name"));
+            }
+        }
+        if self
+            .health_status
+            .is_some_and(|s| !(100..=599).contains(&s))
+        {
+            return Some("health_status must be 100 to 599".into());
+        }
+        if self.health_timeout_ms == Some(0) {
+            return Some("health_timeout_ms must be above 0".into());
+        }
+        None
+    }
+
+    /// How long one check may take.
+    pub fn health_timeout(&self) -> std::time::Duration {
+        let ms = self
+            .health_timeout_ms
+            .unwrap_or(self.health_interval_ms.min(2000));
+        std::time::Duration::from_millis(ms)
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -188,6 +264,117 @@ fn default_head_timeout() -> u64 {
 }
 fn default_health_interval() -> u64 {
     1000
+}
+
+fn default_health_path() -> String {
+    "/".into()
+}
+
+fn default_rise() -> u32 {
+    2
+}
+
+fn default_fall() -> u32 {
+    3
+}
+
+/// One backend as written: its address alone, or with settings.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(untagged)]
+pub enum BackendSpec {
+    Address(SocketAddr),
+    Table(Backend),
+}
+
+impl From<SocketAddr> for BackendSpec {
+    fn from(a: SocketAddr) -> Self {
+        BackendSpec::Address(a)
+    }
+}
+
+impl BackendSpec {
+    /// The backend with every setting (defaults for a bare address).
+    pub fn settings(&self) -> Backend {
+        match self {
+            BackendSpec::Address(a) => Backend {
+                address: *a,
+                weight: 1,
+                backup: false,
+                state: AdminState::Enabled,
+            },
+            BackendSpec::Table(b) => b.clone(),
+        }
+    }
+}
+
+/// A backend with its settings.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Backend {
+    pub address: SocketAddr,
+    /// Its share of new connections relative to the pool's others (1 to
+    /// 256, default 1).
+    #[serde(default = "default_weight")]
+    pub weight: u32,
+    /// Used only while no other backend of the pool is up.
+    #[serde(default)]
+    pub backup: bool,
+    /// `enabled` (default), `drain` (no new connections; its running ones
+    /// continue, checks go on) or `disabled` (as drain, without checks).
+    #[serde(default)]
+    pub state: AdminState,
+}
+
+fn default_weight() -> u32 {
+    1
+}
+
+/// What an operator allows a backend.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+#[repr(u8)]
+pub enum AdminState {
+    #[default]
+    Enabled = 0,
+    Drain = 1,
+    Disabled = 2,
+}
+
+impl AdminState {
+    /// From its `as u8` value (anything else: disabled).
+    pub fn from_u8(v: u8) -> Self {
+        match v {
+            0 => AdminState::Enabled,
+            1 => AdminState::Drain,
+            _ => AdminState::Disabled,
+        }
+    }
+
+    /// From its name in the configuration.
+    pub fn parse(s: &str) -> Option<Self> {
+        [AdminState::Enabled, AdminState::Drain, AdminState::Disabled]
+            .into_iter()
+            .find(|a| a.name() == s)
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            AdminState::Enabled => "enabled",
+            AdminState::Drain => "drain",
+            AdminState::Disabled => "disabled",
+        }
+    }
+}
+
+/// How backends are checked.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum HealthCheck {
+    /// A TCP connect.
+    #[default]
+    Tcp,
+    /// An HTTP/1.1 `GET` of `health_path`, answered with the expected status.
+    Http,
 }
 
 /// An exact host name, or "*." followed by a suffix without wildcards.
@@ -228,6 +415,28 @@ impl Config {
         for (i, p) in c.pool.iter().enumerate() {
             if p.backends.is_empty() {
                 return fail(format!("pool \"{}\" has no backends", p.name));
+            }
+            for b in p.backends.iter().map(BackendSpec::settings) {
+                if !(1..=256).contains(&b.weight) {
+                    return fail(format!(
+                        "pool \"{}\": backend {}: weight must be 1 to 256",
+                        p.name, b.address
+                    ));
+                }
+                let n = p
+                    .backends
+                    .iter()
+                    .filter(|o| o.settings().address == b.address)
+                    .count();
+                if n > 1 {
+                    return fail(format!(
+                        "pool \"{}\": backend {} listed twice",
+                        p.name, b.address
+                    ));
+                }
+            }
+            if let Some(e) = p.health_error() {
+                return fail(format!("pool \"{}\": {e}", p.name));
             }
             if c.pool[..i].iter().any(|q| q.name == p.name) {
                 return fail(format!("pool \"{}\" defined twice", p.name));
@@ -295,6 +504,105 @@ mod tests {
             Config::parse(&bad, "t.toml").unwrap_err().0,
             "t.toml: source: at most one IPv4 and one IPv6 address"
         );
+    }
+
+    #[test]
+    fn backends_with_weights_backups_and_states() {
+        let with = |list: &str| {
+            format!(
+                "default_pool = \"web\"\n[[listen]]\naddress = \"127.0.0.1:80\"\n[[pool]]\nname = \"web\"\nbackends = [{list}]\n"
+            )
+        };
+        let c = Config::parse(
+            &with("\"127.0.0.1:9\", { address = \"127.0.0.1:10\", weight = 3, backup = true, state = \"drain\" }"),
+            "t.toml",
+        )
+        .unwrap();
+        let b: Vec<Backend> = c.pool[0]
+            .backends
+            .iter()
+            .map(BackendSpec::settings)
+            .collect();
+        assert_eq!(
+            (b[0].weight, b[0].backup, b[0].state),
+            (1, false, AdminState::Enabled)
+        );
+        assert_eq!(b[1].address, "127.0.0.1:10".parse().unwrap());
+        assert_eq!(
+            (b[1].weight, b[1].backup, b[1].state),
+            (3, true, AdminState::Drain)
+        );
+        for (bad, why) in [
+            (
+                "{ address = \"127.0.0.1:10\", weight = 0 }",
+                "t.toml: pool \"web\": backend 127.0.0.1:10: weight must be 1 to 256",
+            ),
+            (
+                "\"127.0.0.1:10\", { address = \"127.0.0.1:10\" }",
+                "t.toml: pool \"web\": backend 127.0.0.1:10 listed twice",
+            ),
+        ] {
+            assert_eq!(Config::parse(&with(bad), "t.toml").unwrap_err().0, why);
+        }
+        for bad in [
+            "{ address = \"127.0.0.1:10\", wieght = 2 }",
+            "{ address = \"127.0.0.1:10\", state = \"off\" }",
+            "\"localhost:10\"",
+        ] {
+            assert!(Config::parse(&with(bad), "t.toml").is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn health_check_settings() {
+        let with = |extra: &str| {
+            format!(
+                "default_pool = \"web\"\n[[listen]]\naddress = \"127.0.0.1:80\"\n[[pool]]\nname = \"web\"\nbackends = [\"127.0.0.1:9\"]\n{extra}"
+            )
+        };
+        let c = Config::parse(&with(""), "t.toml").unwrap();
+        let p = &c.pool[0];
+        assert_eq!(p.health_check, HealthCheck::Tcp);
+        assert_eq!((p.health_rise, p.health_fall), (2, 3));
+        assert_eq!(p.health_timeout(), std::time::Duration::from_millis(1000));
+        let c = Config::parse(
+            &with("health_check = \"http\"\nhealth_path = \"/healthz\"\nhealth_status = 204\nhealth_timeout_ms = 300\n"),
+            "t.toml",
+        )
+        .unwrap();
+        assert_eq!(c.pool[0].health_check, HealthCheck::Http);
+        assert_eq!(
+            c.pool[0].health_timeout(),
+            std::time::Duration::from_millis(300)
+        );
+        for (bad, why) in [
+            (
+                "health_rise = 0",
+                "health_rise and health_fall must be 1 to 100",
+            ),
+            (
+                "health_fall = 101",
+                "health_rise and health_fall must be 1 to 100",
+            ),
+            (
+                "health_path = \"healthz\"",
+                "health_path \"healthz\": an absolute path without spaces",
+            ),
+            (
+                "health_path = \"/a b\"",
+                "health_path \"/a b\": an absolute path without spaces",
+            ),
+            ("health_host = \"\"", "health_host \"\": a host name"),
+            ("health_status = 99", "health_status must be 100 to 599"),
+            ("health_timeout_ms = 0", "health_timeout_ms must be above 0"),
+        ] {
+            assert_eq!(
+                Config::parse(&with(bad), "t.toml").unwrap_err().0,
+                format!("t.toml: pool \"web\": {why}"),
+                "{bad}"
+            );
+        }
+        assert!(Config::parse(&with("health_check = \"icmp\""), "t.toml").is_err());
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! read, and then either hands the two connections to the tcpsplice kernel
 //! module or, when it cannot, relays the bytes itself and logs why.
 pub mod access;
+pub mod admin;
 pub mod config;
 pub mod forwarded;
 pub mod http;

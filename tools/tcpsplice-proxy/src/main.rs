@@ -101,6 +101,7 @@ fn main() -> ExitCode {
     rt.block_on(async move {
         let metrics = cfg.metrics;
         let release_vips_after_ms = cfg.release_vips_after_ms;
+        let admin_socket = cfg.admin_socket.clone();
         let proxy = Proxy::new(cfg, fallback);
         if let Some(log) = access {
             proxy.set_access_log(log);
@@ -119,6 +120,18 @@ fn main() -> ExitCode {
                 l.1
             );
             tokio::spawn(proxy.clone().serve(l));
+        }
+        if let Some(path) = &admin_socket {
+            match tcpsplice_proxy::admin::listen(path) {
+                Ok(l) => {
+                    info!("admin socket {path}");
+                    tokio::spawn(tcpsplice_proxy::admin::serve(l, proxy.clone()));
+                }
+                Err(e) => {
+                    eprintln!("tcpsplice-proxy: admin socket {path}: {e}");
+                    return ExitCode::from(1);
+                }
+            }
         }
         if let Some(addr) = metrics {
             match tokio::net::TcpListener::bind(addr).await {
@@ -150,6 +163,22 @@ fn main() -> ExitCode {
                     }
                 }
             }
+        }
+        // The drain: the listeners close (a new proxy on the same addresses
+        // takes over), the connections in flight finish their heads and are
+        // spliced, or relayed until they end or the drain time is up.
+        let limit = proxy.drain_timeout();
+        info!(
+            "draining: accepting no more, {} connections in flight, at most {} ms",
+            proxy.in_flight(),
+            limit.as_millis()
+        );
+        if !proxy.drain(limit).await {
+            warn!(
+                "drain: {} connections still in flight after {} ms are closed",
+                proxy.in_flight(),
+                limit.as_millis()
+            );
         }
         info!("stopping: {}", proxy.stats.line());
         ExitCode::SUCCESS

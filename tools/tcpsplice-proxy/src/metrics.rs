@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 //! A Prometheus text exporter (`metrics = "ADDRESS:PORT"`): `GET /metrics`
-//! answers with this proxy's counters, the module's counters of the
-//! proxy's network namespace, and its cluster's peers and VIPs.
+//! answers with this proxy's counters, its backends' health, the module's
+//! counters of the proxy's network namespace, and its cluster's peers and
+//! VIPs.
 use crate::http;
 use crate::proxy::{Proxy, Stats};
 use std::fmt::Write;
@@ -25,7 +26,26 @@ fn one(v: u64) -> [(String, u64); 1] {
 
 /// The exposition: the proxy's counters, and what the module said (absent
 /// when it is not loaded or would not answer).
-pub fn render(stats: &Stats, kernel: Option<&Status>, cluster: Option<&ClusterInfo>) -> String {
+/// One backend of a pool, as the metrics show it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BackendSample {
+    pub pool: String,
+    pub addr: std::net::SocketAddr,
+    pub up: bool,
+    pub active: usize,
+    pub checks_failed: u64,
+    pub weight: u32,
+    pub backup: bool,
+    /// `enabled`, `drain` or `disabled`.
+    pub state: &'static str,
+}
+
+pub fn render(
+    stats: &Stats,
+    backends: &[BackendSample],
+    kernel: Option<&Status>,
+    cluster: Option<&ClusterInfo>,
+) -> String {
     let mut out = String::new();
     for (name, help, val) in stats.counters() {
         family(
@@ -36,6 +56,71 @@ pub fn render(stats: &Stats, kernel: Option<&Status>, cluster: Option<&ClusterIn
             &one(val),
         );
     }
+    let per_backend = |f: &dyn Fn(&BackendSample) -> u64| -> Vec<(String, u64)> {
+        backends
+            .iter()
+            .map(|b| {
+                (
+                    format!("{{pool=\"{}\",backend=\"{}\"}}", b.pool, b.addr),
+                    f(b),
+                )
+            })
+            .collect()
+    };
+    family(
+        &mut out,
+        "tcpsplice_backend_up",
+        "gauge",
+        "Whether the backend takes connections (health checks, failed connects).",
+        &per_backend(&|b| u64::from(b.up)),
+    );
+    family(
+        &mut out,
+        "tcpsplice_backend_weight",
+        "gauge",
+        "The backend's configured weight.",
+        &per_backend(&|b| u64::from(b.weight)),
+    );
+    family(
+        &mut out,
+        "tcpsplice_backend_backup",
+        "gauge",
+        "Whether the backend is a backup (used only while no other takes connections).",
+        &per_backend(&|b| u64::from(b.backup)),
+    );
+    let states: Vec<(String, u64)> = backends
+        .iter()
+        .flat_map(|b| {
+            ["enabled", "drain", "disabled"].map(|s| {
+                let labels = format!(
+                    "{{pool=\"{}\",backend=\"{}\",state=\"{s}\"}}",
+                    b.pool, b.addr
+                );
+                (labels, u64::from(b.state == s))
+            })
+        })
+        .collect();
+    family(
+        &mut out,
+        "tcpsplice_backend_state",
+        "gauge",
+        "The backend's administrative state (1 for the one it is in): enabled, drain (no new connections) or disabled (no checks either).",
+        &states,
+    );
+    family(
+        &mut out,
+        "tcpsplice_backend_active_connections",
+        "gauge",
+        "Connections the proxy holds to the backend now (not yet spliced or relayed).",
+        &per_backend(&|b| b.active as u64),
+    );
+    family(
+        &mut out,
+        "tcpsplice_backend_checks_failed_total",
+        "counter",
+        "Health checks of the backend that failed.",
+        &per_backend(&|b| b.checks_failed),
+    );
     let Some(k) = kernel else {
         family(
             &mut out,
@@ -181,7 +266,7 @@ pub async fn serve(listener: TcpListener, proxy: Arc<Proxy>) {
                 let (k, c) = tokio::task::spawn_blocking(kernel_view)
                     .await
                     .unwrap_or((None, None));
-                let body = render(&proxy.stats, k.as_ref(), c.as_ref());
+                let body = render(&proxy.stats, &proxy.backends(), k.as_ref(), c.as_ref());
                 format!(
                     "HTTP/1.1 200 OK\r\nContent-Type: text/plain; version=0.0.4\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
                     body.len()
@@ -204,7 +289,7 @@ mod tests {
     fn renders_proxy_kernel_and_cluster_metrics() {
         let stats = Stats::default();
         stats.spliced.store(7, std::sync::atomic::Ordering::Relaxed);
-        let text = render(&stats, None, None);
+        let text = render(&stats, &[], None, None);
         assert!(text.contains(
             "# TYPE tcpsplice_proxy_spliced_total counter\ntcpsplice_proxy_spliced_total 7\n"
         ));
@@ -241,13 +326,29 @@ mod tests {
             }],
             ..Default::default()
         };
-        let text = render(&stats, Some(&k), Some(&c));
+        let backends = [BackendSample {
+            pool: "web".into(),
+            addr: "203.0.113.21:8000".parse().unwrap(),
+            up: false,
+            active: 2,
+            checks_failed: 7,
+            weight: 3,
+            backup: false,
+            state: "drain",
+        }];
+        let text = render(&stats, &backends, Some(&k), Some(&c));
         for want in [
             "tcpsplice_module_up 1\n",
             "# TYPE tcpsplice_splices_active gauge\ntcpsplice_splices_active 3\n",
             "# TYPE tcpsplice_rx_tcp_total counter\ntcpsplice_rx_tcp_total 99\n",
             "tcpsplice_config_max_splices 65536\n",
             "tcpsplice_cluster_ready 1\n",
+            "tcpsplice_backend_up{pool=\"web\",backend=\"203.0.113.21:8000\"} 0\n",
+            "tcpsplice_backend_active_connections{pool=\"web\",backend=\"203.0.113.21:8000\"} 2\n",
+            "tcpsplice_backend_checks_failed_total{pool=\"web\",backend=\"203.0.113.21:8000\"} 7\n",
+            "tcpsplice_backend_weight{pool=\"web\",backend=\"203.0.113.21:8000\"} 3\n",
+            "tcpsplice_backend_state{pool=\"web\",backend=\"203.0.113.21:8000\",state=\"drain\"} 1\n",
+            "tcpsplice_backend_state{pool=\"web\",backend=\"203.0.113.21:8000\",state=\"enabled\"} 0\n",
             "tcpsplice_cluster_serving 1\n",
             "tcpsplice_peer_up{node=\"2\",addr=\"10.99.0.2\"} 1\n",
             "tcpsplice_peer_unacked{node=\"2\",addr=\"10.99.0.2\"} 4\n",

@@ -1,10 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 //! Backend pools: balancing and health.
-use crate::config::{self, Balance, ProxyProtocol};
-use std::net::SocketAddr;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::Relaxed};
+//!
+//! Health is what the checks found (a TCP connect, or an HTTP request with
+//! the expected status, from the node's `source` address), with HAProxy's
+//! hysteresis: `health_rise` passes in a row bring a down backend up,
+//! `health_fall` failures take an up one down. A connection the proxy
+//! fails to open takes the backend down at once; only checks bring it back
+//! (with checks off: the retry time).
+use crate::config::{self, AdminState, Balance, HealthCheck, ProxyProtocol};
+use std::net::{IpAddr, SocketAddr};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering::Relaxed};
 use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 /// With health checks off, how long a backend that refused a connection is
 /// left out before connections are tried on it again (as nginx's
@@ -14,10 +22,111 @@ pub const RETRY_AFTER: Duration = Duration::from_secs(10);
 #[derive(Debug)]
 pub struct Backend {
     pub addr: SocketAddr,
+    /// Its share of new connections.
+    pub weight: u32,
+    /// Used only while no other backend of the pool takes connections.
+    pub backup: bool,
+    /// What the operator allows it (the configuration's `state`, changed
+    /// at runtime through the admin socket): an [`AdminState`] as u8.
+    admin: std::sync::atomic::AtomicU8,
+    /// `streak.up`, readable without the lock.
     healthy: AtomicBool,
     active: AtomicUsize,
     /// When a failed connect marked it down (read only with checks off).
     down_at: Mutex<Option<Instant>>,
+    /// The checks' verdicts in a row.
+    streak: Mutex<Streak>,
+    /// Checks that failed.
+    pub checks_failed: AtomicU64,
+}
+
+impl Backend {
+    /// Whether the backend takes connections (checks and failures).
+    pub fn healthy(&self) -> bool {
+        self.healthy.load(Relaxed)
+    }
+
+    /// What the operator allows it.
+    pub fn admin(&self) -> AdminState {
+        AdminState::from_u8(self.admin.load(Relaxed))
+    }
+
+    /// Change what the operator allows it, for new connections from now on.
+    pub fn set_admin(&self, s: AdminState) {
+        self.admin.store(s as u8, Relaxed);
+    }
+
+    /// Connections to it now.
+    pub fn active(&self) -> usize {
+        self.active.load(Relaxed)
+    }
+
+    /// Record one check; the new state if it changed.
+    fn observe(&self, ok: bool, rise: u32, fall: u32) -> Option<bool> {
+        let mut s = self.streak.lock().unwrap_or_else(|e| e.into_inner());
+        let changed = s.observe(ok, rise, fall);
+        self.healthy.store(s.up, Relaxed);
+        changed
+    }
+
+    /// Up again (the retry time passed, with checks off).
+    fn restore(&self) {
+        *self.streak.lock().unwrap_or_else(|e| e.into_inner()) = Streak::default();
+        self.healthy.store(true, Relaxed);
+    }
+
+    /// Down now (a connection to it failed), whatever the checks said.
+    fn mark_down(&self) {
+        let mut s = self.streak.lock().unwrap_or_else(|e| e.into_inner());
+        *s = Streak { up: false, run: 0 };
+        self.healthy.store(false, Relaxed);
+    }
+}
+
+/// A backend's state as its checks found it, and how many verdicts in a row
+/// went the other way (HAProxy's rise and fall).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Streak {
+    pub up: bool,
+    run: u32,
+}
+
+impl Default for Streak {
+    /// Backends are taken to be up until a check or a connection says not.
+    fn default() -> Self {
+        Streak { up: true, run: 0 }
+    }
+}
+
+impl Streak {
+    /// Count one check: `rise` passes in a row bring a down backend up,
+    /// `fall` failures take an up one down. The new state if it changed.
+    pub fn observe(&mut self, ok: bool, rise: u32, fall: u32) -> Option<bool> {
+        if ok == self.up {
+            self.run = 0;
+            return None;
+        }
+        self.run += 1;
+        if self.run < if ok { rise } else { fall } {
+            return None;
+        }
+        *self = Streak { up: ok, run: 0 };
+        Some(ok)
+    }
+}
+
+/// How a pool's backends are checked.
+#[derive(Debug, Clone)]
+struct Check {
+    kind: HealthCheck,
+    path: String,
+    host: Option<String>,
+    status: Option<u16>,
+    timeout: Duration,
+    rise: u32,
+    fall: u32,
+    /// The node's source addresses (one per IP version), as for connections.
+    source: Vec<IpAddr>,
 }
 
 #[derive(Debug)]
@@ -35,6 +144,7 @@ pub struct Pool {
     pub split: bool,
     /// With checks off: how long a failed backend is left out.
     retry_after: Duration,
+    check: Check,
 }
 
 /// A backend chosen for one connection; counts as active until dropped.
@@ -48,7 +158,7 @@ impl Lease {
     /// check finds it up (with checks off, for the pool's retry time).
     pub fn failed(&self) {
         *self.0.down_at.lock().unwrap_or_else(|e| e.into_inner()) = Some(Instant::now());
-        self.0.healthy.store(false, Relaxed);
+        self.0.mark_down();
     }
 }
 
@@ -59,18 +169,25 @@ impl Drop for Lease {
 }
 
 impl Pool {
-    pub fn new(c: &config::Pool) -> Pool {
+    /// The pool of `c`; its checks and connections come from `source`.
+    pub fn new(c: &config::Pool, source: &[IpAddr]) -> Pool {
         Pool {
             name: c.name.clone(),
             backends: c
                 .backends
                 .iter()
-                .map(|&addr| {
+                .map(|spec| {
+                    let s = spec.settings();
                     Arc::new(Backend {
-                        addr,
+                        addr: s.address,
+                        weight: s.weight,
+                        backup: s.backup,
+                        admin: std::sync::atomic::AtomicU8::new(s.state as u8),
                         healthy: AtomicBool::new(true),
                         active: AtomicUsize::new(0),
                         down_at: Mutex::new(None),
+                        streak: Mutex::new(Streak::default()),
+                        checks_failed: AtomicU64::new(0),
                     })
                 })
                 .collect(),
@@ -81,6 +198,16 @@ impl Pool {
             forwarded: c.forwarded,
             split: c.split,
             retry_after: RETRY_AFTER,
+            check: Check {
+                kind: c.health_check,
+                path: c.health_path.clone(),
+                host: c.health_host.clone(),
+                status: c.health_status,
+                timeout: c.health_timeout(),
+                rise: c.health_rise,
+                fall: c.health_fall,
+                source: source.to_vec(),
+            },
         }
     }
 
@@ -96,35 +223,77 @@ impl Pool {
         let down_at = *b.down_at.lock().unwrap_or_else(|e| e.into_inner());
         match down_at {
             Some(t) if t.elapsed() >= self.retry_after => {
-                b.healthy.store(true, Relaxed);
+                b.restore();
                 true
             }
             _ => false,
         }
     }
 
-    /// A healthy backend by the pool's policy, or `None` if none is healthy.
+    /// Take the health of the backends that `old` (the pool this one
+    /// replaces) has too, so that a reload does not send connections to a
+    /// backend known to be down.
+    pub fn inherit_health(&self, old: &Pool) {
+        for b in &self.backends {
+            let Some(o) = old.backends.iter().find(|o| o.addr == b.addr) else {
+                continue;
+            };
+            *b.streak.lock().unwrap_or_else(|e| e.into_inner()) =
+                *o.streak.lock().unwrap_or_else(|e| e.into_inner());
+            *b.down_at.lock().unwrap_or_else(|e| e.into_inner()) =
+                *o.down_at.lock().unwrap_or_else(|e| e.into_inner());
+            b.healthy.store(o.healthy(), Relaxed);
+        }
+    }
+
+    /// Whether `b` may take a new connection: enabled and up.
+    fn takes(&self, b: &Backend) -> bool {
+        b.admin() == AdminState::Enabled && self.is_up(b)
+    }
+
+    /// A backend for a new connection by the pool's policy, among those
+    /// that take connections (the backups only while no other does), or
+    /// `None` if none does.
     pub fn pick(&self) -> Option<Lease> {
-        let n = self.backends.len();
-        let healthy = |b: &&Arc<Backend>| self.is_up(b);
+        let primary: Vec<&Arc<Backend>> = self
+            .backends
+            .iter()
+            .filter(|b| !b.backup && self.takes(b))
+            .collect();
+        let set = if primary.is_empty() {
+            self.backends
+                .iter()
+                .filter(|b| b.backup && self.takes(b))
+                .collect()
+        } else {
+            primary
+        };
+        if set.is_empty() {
+            return None;
+        }
+        let start = self.next.fetch_add(1, Relaxed);
         let chosen = match self.balance {
             Balance::RoundRobin => {
-                // Rotate over the healthy ones only, so a dead backend's
-                // share is spread evenly rather than given to its successor.
-                let up = self.backends.iter().filter(healthy).count();
-                if up == 0 {
-                    return None;
-                }
-                let k = self.next.fetch_add(1, Relaxed) % up;
-                self.backends.iter().filter(healthy).nth(k)
+                // Rotate over those that take connections only, so a dead
+                // backend's share is spread evenly rather than given to its
+                // successor; each gets `weight` turns of the rotation.
+                let total: u64 = set.iter().map(|b| u64::from(b.weight)).sum();
+                let mut k = start as u64 % total;
+                set.iter().copied().find(|b| {
+                    let w = u64::from(b.weight);
+                    let here = k < w;
+                    k = k.saturating_sub(w);
+                    here
+                })
             }
             Balance::LeastConnections => {
-                // Ties go round robin, so equal backends share the load.
-                let start = self.next.fetch_add(1, Relaxed);
-                (0..n)
-                    .map(|i| &self.backends[(start + i) % n])
-                    .filter(healthy)
-                    .min_by_key(|b| b.active.load(Relaxed))
+                // The fewest connections per unit of weight; ties go round
+                // robin, so equal backends share the load.
+                let n = set.len();
+                (0..n).map(|i| set[(start + i) % n]).min_by(|a, b| {
+                    let load = |x: &Backend, y: &Backend| x.active() as u64 * u64::from(y.weight);
+                    load(a, b).cmp(&load(b, a))
+                })
             }
         }?;
         chosen.active.fetch_add(1, Relaxed);
@@ -152,44 +321,313 @@ impl Pool {
         if self.health_interval.is_zero() {
             return;
         }
-        let timeout = self.health_interval.min(Duration::from_secs(2));
+        let c = &self.check;
+        for b in self
+            .backends
+            .iter()
+            .filter(|b| b.admin() != AdminState::Disabled)
         {
-            for b in &self.backends {
-                let up = matches!(
-                    tokio::time::timeout(timeout, tokio::net::TcpStream::connect(b.addr)).await,
-                    Ok(Ok(_))
-                );
-                if b.healthy.swap(up, Relaxed) != up {
-                    crate::info!(
-                        "pool {}: backend {} is {}",
-                        self.name,
-                        b.addr,
-                        if up { "up" } else { "down" }
-                    );
+            let verdict = match tokio::time::timeout(c.timeout, self.probe(b.addr)).await {
+                Ok(r) => r,
+                Err(_) => Err(format!("no answer in {} ms", c.timeout.as_millis())),
+            };
+            if verdict.is_err() {
+                b.checks_failed.fetch_add(1, Relaxed);
+            }
+            match (b.observe(verdict.is_ok(), c.rise, c.fall), verdict) {
+                (Some(true), _) => crate::info!("pool {}: backend {} is up", self.name, b.addr),
+                (Some(false), Err(why)) => {
+                    crate::info!("pool {}: backend {} is down: {why}", self.name, b.addr)
                 }
+                _ => {}
             }
         }
     }
+
+    /// One check of the backend at `addr`: why it failed, if it did.
+    async fn probe(&self, addr: SocketAddr) -> Result<(), String> {
+        let c = &self.check;
+        let sock = if addr.is_ipv4() {
+            tokio::net::TcpSocket::new_v4()
+        } else {
+            tokio::net::TcpSocket::new_v6()
+        }
+        .map_err(|e| e.to_string())?;
+        if let Some(src) = c.source.iter().find(|a| a.is_ipv4() == addr.is_ipv4()) {
+            sock.bind(SocketAddr::new(*src, 0))
+                .map_err(|e| format!("bind {src}: {e}"))?;
+        }
+        let mut s = sock.connect(addr).await.map_err(|e| e.to_string())?;
+        if c.kind == HealthCheck::Tcp {
+            return Ok(());
+        }
+        let host = c.host.clone().unwrap_or_else(|| addr.to_string());
+        let req = format!(
+            "GET {} HTTP/1.1\r\nHost: {host}\r\nUser-Agent: tcpsplice-proxy-check\r\nConnection: close\r\n\r\n",
+            c.path
+        );
+        s.write_all(req.as_bytes())
+            .await
+            .map_err(|e| e.to_string())?;
+        // The status line is all that counts.
+        let mut buf = Vec::with_capacity(256);
+        let mut chunk = [0u8; 256];
+        while !buf.contains(&b'\n') && buf.len() < 1024 {
+            let n = s.read(&mut chunk).await.map_err(|e| e.to_string())?;
+            if n == 0 {
+                break;
+            }
+            buf.extend_from_slice(&chunk[..n]);
+        }
+        let status = status_of(&buf).ok_or("no HTTP status line in the answer")?;
+        let ok = match c.status {
+            Some(want) => status == want,
+            None => (200..400).contains(&status),
+        };
+        if ok {
+            Ok(())
+        } else {
+            Err(format!("HTTP status {status}"))
+        }
+    }
+}
+
+/// The status code of an HTTP/1.x status line at the start of `b`.
+fn status_of(b: &[u8]) -> Option<u16> {
+    let line = b.split(|&c| c == b'\n').next()?;
+    let rest = line.strip_prefix(b"HTTP/1.")?;
+    let code = rest.get(2..5)?;
+    if rest.get(1) != Some(&b' ') || !code.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    std::str::from_utf8(code).ok()?.parse().ok()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn pool(balance: Balance) -> Pool {
-        Pool::new(&config::Pool {
+    fn settings(backends: Vec<SocketAddr>, balance: Balance) -> config::Pool {
+        config::Pool {
             name: "p".into(),
-            backends: vec![
-                "127.0.0.1:1".parse().unwrap(),
-                "127.0.0.1:2".parse().unwrap(),
-                "127.0.0.1:3".parse().unwrap(),
-            ],
+            backends: backends.into_iter().map(Into::into).collect(),
             balance,
             health_interval_ms: 0,
+            health_check: HealthCheck::Tcp,
+            health_path: "/".into(),
+            health_host: None,
+            health_status: None,
+            health_timeout_ms: None,
+            health_rise: 2,
+            health_fall: 3,
             proxy_protocol: None,
             forwarded: false,
             split: false,
+        }
+    }
+
+    fn pool(balance: Balance) -> Pool {
+        let ports = (1..=3).map(|p| SocketAddr::from(([127, 0, 0, 1], p)));
+        Pool::new(&settings(ports.collect(), balance), &[])
+    }
+
+    fn spec(port: u16, weight: u32, backup: bool, state: AdminState) -> config::BackendSpec {
+        config::BackendSpec::Table(config::Backend {
+            address: SocketAddr::from(([127, 0, 0, 1], port)),
+            weight,
+            backup,
+            state,
         })
+    }
+
+    fn ports(p: &Pool, n: usize) -> Vec<u16> {
+        (0..n).map(|_| p.pick().unwrap().addr().port()).collect()
+    }
+
+    #[test]
+    fn weights_share_the_rotation_and_backups_wait_for_the_rest() {
+        let mut c = settings(vec![], Balance::RoundRobin);
+        c.backends = vec![
+            spec(1, 3, false, AdminState::Enabled),
+            spec(2, 1, false, AdminState::Enabled),
+            spec(3, 1, true, AdminState::Enabled),
+        ];
+        let p = Pool::new(&c, &[]);
+        assert_eq!(ports(&p, 8), [1, 1, 1, 2, 1, 1, 1, 2]);
+        p.backends[1].mark_down();
+        assert_eq!(ports(&p, 3), [1, 1, 1]);
+        p.backends[0].mark_down();
+        assert_eq!(ports(&p, 3), [3, 3, 3], "only the backup is left");
+        p.backends[0].restore();
+        assert_eq!(ports(&p, 3), [1, 1, 1], "the backup waits again");
+    }
+
+    #[tokio::test]
+    async fn drained_and_disabled_backends_take_no_new_connections() {
+        let mut c = settings(vec![], Balance::LeastConnections);
+        c.backends = vec![
+            spec(1, 1, false, AdminState::Drain),
+            spec(2, 1, false, AdminState::Enabled),
+            spec(3, 1, false, AdminState::Disabled),
+        ];
+        c.health_interval_ms = 1000;
+        c.health_fall = 1;
+        let p = Pool::new(&c, &[]);
+        assert_eq!(ports(&p, 4), [2, 2, 2, 2]);
+        // Checks go on for a drained backend, not for a disabled one
+        // (nobody listens on these ports).
+        p.check_once().await;
+        let failed: Vec<u64> = p
+            .backends
+            .iter()
+            .map(|b| b.checks_failed.load(Relaxed))
+            .collect();
+        assert_eq!(failed, [1, 1, 0]);
+        assert!(p.pick().is_none(), "a drained backend is not a fallback");
+    }
+
+    #[test]
+    fn a_reloaded_pool_keeps_the_health_of_the_backends_it_keeps() {
+        let old = pool(Balance::RoundRobin);
+        old.backends[1].mark_down(); // port 2
+        let mut c = settings(vec![], Balance::RoundRobin);
+        c.backends = vec![
+            spec(2, 1, false, AdminState::Enabled),
+            spec(4, 1, false, AdminState::Enabled),
+        ];
+        let new = Pool::new(&c, &[]);
+        new.inherit_health(&old);
+        assert!(!new.backends[0].healthy());
+        assert!(new.backends[1].healthy(), "a new backend starts up");
+        assert_eq!(ports(&new, 2), [4, 4]);
+    }
+
+    #[test]
+    fn least_connections_counts_connections_per_unit_of_weight() {
+        let mut c = settings(vec![], Balance::LeastConnections);
+        c.backends = vec![
+            spec(1, 2, false, AdminState::Enabled),
+            spec(2, 1, false, AdminState::Enabled),
+        ];
+        let p = Pool::new(&c, &[]);
+        let leases: Vec<Lease> = (0..6).map(|_| p.pick().unwrap()).collect();
+        let on = |port| leases.iter().filter(|l| l.addr().port() == port).count();
+        assert_eq!((on(1), on(2)), (4, 2));
+    }
+
+    #[test]
+    fn a_state_changes_after_rise_passes_or_fall_failures_in_a_row() {
+        let mut s = Streak::default();
+        assert_eq!(s.observe(false, 2, 3), None);
+        assert_eq!(s.observe(false, 2, 3), None);
+        assert_eq!(s.observe(true, 2, 3), None); // the run is broken
+        assert_eq!(s.observe(false, 2, 3), None);
+        assert_eq!(s.observe(false, 2, 3), None);
+        assert_eq!(s.observe(false, 2, 3), Some(false));
+        assert!(!s.up);
+        assert_eq!(s.observe(false, 2, 3), None);
+        assert_eq!(s.observe(true, 2, 3), None);
+        assert_eq!(s.observe(true, 2, 3), Some(true));
+        assert_eq!(s.observe(true, 1, 1), None);
+        assert_eq!(s.observe(false, 1, 1), Some(false));
+    }
+
+    #[test]
+    fn status_lines() {
+        assert_eq!(status_of(b"HTTP/1.1 200 OK\r\n"), Some(200));
+        assert_eq!(
+            status_of(b"HTTP/1.0 503 Service Unavailable\r\nX: y"),
+            Some(503)
+        );
+        assert_eq!(status_of(b"HTTP/1.1 204"), Some(204));
+        assert_eq!(status_of(b"HTTP/2 200\r\n"), None);
+        assert_eq!(status_of(b"HTTP/1.1 2x0 OK\r\n"), None);
+        assert_eq!(status_of(b"SSH-2.0-OpenSSH\r\n"), None);
+        assert_eq!(status_of(b""), None);
+    }
+
+    /// A backend answering every request with the status in `status`, and
+    /// the request heads it got.
+    async fn http_backend(
+        status: Arc<std::sync::atomic::AtomicU16>,
+    ) -> (SocketAddr, Arc<Mutex<Vec<String>>>) {
+        let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = l.local_addr().unwrap();
+        let heads = Arc::new(Mutex::new(Vec::new()));
+        let seen = heads.clone();
+        tokio::spawn(async move {
+            while let Ok((mut s, _)) = l.accept().await {
+                let mut buf = vec![0u8; 1024];
+                let n = s.read(&mut buf).await.unwrap_or(0);
+                seen.lock()
+                    .unwrap()
+                    .push(String::from_utf8_lossy(&buf[..n]).into_owned());
+                let code = status.load(Relaxed);
+                let _ = s
+                    .write_all(format!("HTTP/1.1 {code} X\r\nContent-Length: 0\r\n\r\n").as_bytes())
+                    .await;
+            }
+        });
+        (addr, heads)
+    }
+
+    #[tokio::test]
+    async fn http_checks_follow_the_status_with_rise_and_fall() {
+        let status = Arc::new(std::sync::atomic::AtomicU16::new(200));
+        let (addr, heads) = http_backend(status.clone()).await;
+        let mut c = settings(vec![addr], Balance::RoundRobin);
+        c.health_interval_ms = 1000;
+        c.health_check = HealthCheck::Http;
+        c.health_path = "/healthz".into();
+        c.health_host = Some("www.example.com".into());
+        c.health_fall = 2;
+        let p = Pool::new(&c, &["127.0.0.1".parse().unwrap()]);
+        let b = p.backends[0].clone();
+        p.check_once().await;
+        assert!(b.healthy());
+        status.store(503, Relaxed);
+        p.check_once().await;
+        assert!(b.healthy(), "one failure is not enough with fall 2");
+        p.check_once().await;
+        assert!(!b.healthy());
+        assert!(p.pick().is_none());
+        status.store(302, Relaxed); // any 2xx or 3xx by default
+        p.check_once().await;
+        assert!(!b.healthy(), "one pass is not enough with rise 2");
+        p.check_once().await;
+        assert!(b.healthy());
+        assert_eq!(b.checks_failed.load(Relaxed), 2);
+        let heads = heads.lock().unwrap();
+        assert_eq!(heads.len(), 5);
+        assert!(
+            heads[0].starts_with("GET /healthz HTTP/1.1\r\nHost: www.example.com\r\n"),
+            "{:?}",
+            heads[0]
+        );
+    }
+
+    #[tokio::test]
+    async fn http_checks_with_an_expected_status_and_a_timeout() {
+        let status = Arc::new(std::sync::atomic::AtomicU16::new(200));
+        let (addr, _) = http_backend(status.clone()).await;
+        // A listener that accepts and never answers.
+        let mute = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let mut c = settings(vec![addr, mute.local_addr().unwrap()], Balance::RoundRobin);
+        c.health_interval_ms = 1000;
+        c.health_check = HealthCheck::Http;
+        c.health_status = Some(204);
+        c.health_timeout_ms = Some(200);
+        c.health_fall = 1;
+        let p = Pool::new(&c, &[]);
+        p.check_once().await;
+        assert!(!p.backends[0].healthy(), "200 is not the expected 204");
+        assert!(!p.backends[1].healthy(), "no answer within the timeout");
+        status.store(204, Relaxed);
+        p.check_once().await;
+        p.check_once().await;
+        assert!(p.backends[0].healthy());
+        assert!(!p.backends[1].healthy());
+        drop(mute);
     }
 
     #[test]

@@ -15,6 +15,23 @@ use std::time::Duration;
 use tokio::io::AsyncWriteExt;
 use tokio::net::{TcpListener, TcpStream};
 
+/// A listening socket on `addr` that other processes of this user may
+/// listen on too (SO_REUSEPORT): a new proxy starts beside the running one,
+/// which then drains. With `net.ipv4.tcp_migrate_req = 1` the connections
+/// still queued on a listener that closes move to another of its group
+/// instead of being reset.
+fn listen(addr: SocketAddr) -> std::io::Result<TcpListener> {
+    let sock = if addr.is_ipv4() {
+        tokio::net::TcpSocket::new_v4()?
+    } else {
+        tokio::net::TcpSocket::new_v6()?
+    };
+    sock.set_reuseaddr(true)?;
+    sock.set_reuseport(true)?;
+    sock.bind(addr)?;
+    sock.listen(1024)
+}
+
 /// Counters of one proxy.
 #[derive(Debug, Default)]
 pub struct Stats {
@@ -107,7 +124,11 @@ impl Routing {
     fn new(cfg: Config) -> Arc<Routing> {
         Arc::new(Routing {
             router: Router::new(&cfg),
-            pools: cfg.pool.iter().map(|p| Arc::new(Pool::new(p))).collect(),
+            pools: cfg
+                .pool
+                .iter()
+                .map(|p| Arc::new(Pool::new(p, &cfg.source)))
+                .collect(),
             splicer: Splicer {
                 wait_sync: cfg.wait_sync,
             },
@@ -129,6 +150,23 @@ pub struct Proxy {
     pub stats: Stats,
     /// The access log, if configured (set once, at start-up).
     access: std::sync::OnceLock<Arc<AccessLog>>,
+    /// Set to stop accepting (a drain); the listeners close.
+    stop: tokio::sync::watch::Sender<bool>,
+    /// Connections being handled (reading a head, connecting, splicing or
+    /// relaying), and a wake-up for whoever waits for none.
+    in_flight: std::sync::atomic::AtomicUsize,
+    idle: tokio::sync::Notify,
+}
+
+/// Counts a connection as in flight while it lives.
+struct InFlight<'a>(&'a Proxy);
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        if self.0.in_flight.fetch_sub(1, Relaxed) == 1 {
+            self.0.idle.notify_waiters();
+        }
+    }
 }
 
 impl Proxy {
@@ -138,12 +176,86 @@ impl Proxy {
             fallback,
             stats: Stats::default(),
             access: std::sync::OnceLock::new(),
+            stop: tokio::sync::watch::channel(false).0,
+            in_flight: std::sync::atomic::AtomicUsize::new(0),
+            idle: tokio::sync::Notify::new(),
         })
+    }
+
+    /// Stop accepting (the listeners close; with SO_REUSEPORT a new proxy
+    /// already listening on the same addresses takes the new connections),
+    /// then wait until every connection in flight has been spliced or has
+    /// ended, at most `limit`. Whether none was left.
+    pub async fn drain(&self, limit: Duration) -> bool {
+        self.stop.send_replace(true);
+        let none_left = async {
+            loop {
+                let idle = self.idle.notified();
+                if self.in_flight.load(Relaxed) == 0 {
+                    return;
+                }
+                idle.await;
+            }
+        };
+        tokio::time::timeout(limit, none_left).await.is_ok()
+    }
+
+    /// Set a backend's administrative state (the admin socket): new
+    /// connections from now on follow it, until the next reload.
+    pub fn set_backend_state(
+        &self,
+        pool: &str,
+        addr: SocketAddr,
+        state: crate::config::AdminState,
+    ) -> Result<(), String> {
+        let r = self.routing();
+        let p = r
+            .pools
+            .iter()
+            .find(|p| p.name == pool)
+            .ok_or_else(|| format!("no pool {pool}"))?;
+        let b = p
+            .backends
+            .iter()
+            .find(|b| b.addr == addr)
+            .ok_or_else(|| format!("pool {pool} has no backend {addr}"))?;
+        b.set_admin(state);
+        Ok(())
+    }
+
+    /// How long a drain waits for the connections in flight.
+    pub fn drain_timeout(&self) -> Duration {
+        Duration::from_millis(self.routing().cfg.drain_timeout_ms)
+    }
+
+    /// Connections being handled now.
+    pub fn in_flight(&self) -> usize {
+        self.in_flight.load(Relaxed)
     }
 
     /// Write a line per connection to `log` from now on.
     pub fn set_access_log(&self, log: Arc<AccessLog>) {
         let _ = self.access.set(log);
+    }
+
+    /// Every pool's backends as they stand (for the metrics).
+    pub fn backends(&self) -> Vec<crate::metrics::BackendSample> {
+        let r = self.routing();
+        r.pools
+            .iter()
+            .flat_map(|p| {
+                p.backends.iter().map(|b| crate::metrics::BackendSample {
+                    pool: p.name.clone(),
+                    addr: b.addr,
+                    up: b.healthy(),
+                    active: b.active(),
+                    checks_failed: b.checks_failed.load(std::sync::atomic::Ordering::Relaxed),
+                    weight: b.weight,
+                    backup: b.backup,
+                    state: b.admin().name(),
+                })
+            })
+            .collect()
     }
 
     fn routing(&self) -> Arc<Routing> {
@@ -154,9 +266,10 @@ impl Proxy {
     }
 
     /// Apply a new configuration to connections accepted from now on:
-    /// routes, pools (with fresh health state), limits and splicing
-    /// options. Listeners cannot change this way (restart for that).
-    /// Connections already forwarded or spliced are not touched.
+    /// routes, pools (a backend that stays in its pool keeps its health
+    /// state; a new one starts up), weights, backups, drain, limits and
+    /// splicing options. Listeners cannot change this way (restart for
+    /// that). Connections already forwarded or spliced are not touched.
     pub fn reload(&self, cfg: Config) -> Result<(), String> {
         let old = self.routing();
         let addrs = |c: &Config| -> Vec<(std::net::SocketAddr, Mode, usize)> {
@@ -172,6 +285,11 @@ impl Proxy {
             return Err("splice on or off needs a restart".into());
         }
         let new = Routing::new(cfg);
+        for p in &new.pools {
+            if let Some(o) = old.pools.iter().find(|o| o.name == p.name) {
+                p.inherit_health(o);
+            }
+        }
         new.start_health_checks();
         *self.routing.write().unwrap_or_else(|e| e.into_inner()) = new;
         Ok(())
@@ -184,7 +302,7 @@ impl Proxy {
         let mut ls = Vec::new();
         let r = self.routing();
         for l in &r.cfg.listen {
-            let sock = TcpListener::bind(l.address).await.map_err(|e| {
+            let sock = listen(l.address).map_err(|e| {
                 std::io::Error::new(e.kind(), format!("listen on {}: {e}", l.address))
             })?;
             ls.push((sock, l.mode, l.max_connections));
@@ -193,20 +311,31 @@ impl Proxy {
         Ok(ls)
     }
 
-    /// Accept and handle connections forever, at most `max` at once (0: no
-    /// limit): at the limit it stops accepting until one is spliced or ends.
+    /// Accept and handle connections until a drain, at most `max` at once
+    /// (0: no limit): at the limit it stops accepting until one is spliced
+    /// or ends.
     pub async fn serve(self: Arc<Self>, (listener, mode, max): (TcpListener, Mode, usize)) {
         let slots = (max > 0).then(|| Arc::new(tokio::sync::Semaphore::new(max)));
+        let mut stop = self.stop.subscribe();
         loop {
-            let permit = match &slots {
-                Some(s) => Some(s.clone().acquire_owned().await.expect("never closed")),
-                None => None,
+            let next = async {
+                let permit = match &slots {
+                    Some(s) => Some(s.clone().acquire_owned().await.expect("never closed")),
+                    None => None,
+                };
+                (permit, listener.accept().await)
             };
-            match listener.accept().await {
+            let (permit, accepted) = tokio::select! {
+                _ = stop.wait_for(|s| *s) => return,
+                n = next => n,
+            };
+            match accepted {
                 Ok((c, _)) => {
+                    self.in_flight.fetch_add(1, Relaxed);
                     let me = self.clone();
                     tokio::spawn(async move {
-                        me.handle(c, mode).await;
+                        let _counted = InFlight(&me);
+                        me.clone().handle(c, mode).await;
                         drop(permit);
                     });
                 }
