@@ -22,7 +22,7 @@ bvalue() { value backend1 "$1"; }
 # userspace (while it looked for the quiet moment to splice)
 relayed_to_client() {
   on "proxy$1" curl -sf http://127.0.0.1:9180/metrics |
-    awk '$1 == "tcpsplice_proxy_relayed_bytes_to_client_total" { print $2; found = 1 } END { exit !found }' ||
+    awk '$1 == "tcpsplice_proxy_relayed_bytes_total{direction=\"to_client\"}" { print $2; found = 1 } END { exit !found }' ||
     fail "proxy$1's /metrics has no relayed_bytes_to_client"
 }
 # paths BACKEND: response bytes so far by the way they went: sent by BACKEND

@@ -44,6 +44,49 @@ pub struct Stats {
     pub bad_requests: AtomicU64,
     pub no_backend: AtomicU64,
     pub backend_errors: AtomicU64,
+    /// From accepting a connection to its splice.
+    pub time_to_splice: Histogram,
+}
+
+/// A histogram of durations with fixed buckets, for the metrics.
+#[derive(Debug, Default)]
+pub struct Histogram {
+    /// Per bucket of [`Histogram::BOUNDS`], the observations at or below it
+    /// (not cumulative); the last one is beyond every bound.
+    counts: [AtomicU64; Histogram::BOUNDS.len() + 1],
+    /// Their sum, in microseconds.
+    sum_us: AtomicU64,
+}
+
+impl Histogram {
+    /// Upper bounds of the buckets, seconds.
+    pub const BOUNDS: [f64; 10] = [
+        0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0, 10.0,
+    ];
+
+    pub fn observe(&self, d: Duration) {
+        let s = d.as_secs_f64();
+        let i = Self::BOUNDS
+            .iter()
+            .position(|&b| s <= b)
+            .unwrap_or(Self::BOUNDS.len());
+        self.counts[i].fetch_add(1, Relaxed);
+        self.sum_us
+            .fetch_add(u64::try_from(d.as_micros()).unwrap_or(u64::MAX), Relaxed);
+    }
+
+    /// Cumulative counts per bound (the last: every observation) and the
+    /// sum in seconds, as Prometheus shows a histogram.
+    pub fn cumulative(&self) -> (Vec<(f64, u64)>, u64, f64) {
+        let mut acc = 0;
+        let mut out = Vec::with_capacity(Self::BOUNDS.len());
+        for (i, b) in Self::BOUNDS.iter().enumerate() {
+            acc += self.counts[i].load(Relaxed);
+            out.push((*b, acc));
+        }
+        let total = acc + self.counts[Self::BOUNDS.len()].load(Relaxed);
+        (out, total, self.sum_us.load(Relaxed) as f64 / 1e6)
+    }
 }
 
 impl Stats {
@@ -423,6 +466,7 @@ impl Proxy {
             Outcome::Spliced { id, relayed } => {
                 self.count_relayed(relayed);
                 self.stats.spliced.fetch_add(1, Relaxed);
+                self.stats.time_to_splice.observe(accepted.elapsed());
                 crate::debug!("spliced as {id}");
                 if let Some(log) = self.access.get() {
                     let mut r = record("spliced", None);
