@@ -79,7 +79,8 @@ install: tools
 	install -D -m 0755 $(BIN)/tcpsplice-proxy $(DESTDIR)$(SBINDIR)/tcpsplice-proxy
 	install -d $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(PREFIX)/share/bash-completion/completions \
 		$(DESTDIR)$(PREFIX)/share/zsh/vendor-completions $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
-	$(BIN)/tcpsplicectl generate man > $(DESTDIR)$(MANDIR)/man8/tcpsplicectl.8
+	$(BIN)/tcpsplicectl generate man-dir $(DESTDIR)$(MANDIR)/man8
+	install -D -m 0644 -t $(DESTDIR)$(MANDIR)/man5 scripts/packaging/tcpsplice-proxy.toml.5 scripts/packaging/tcpsplice-cluster.toml.5
 	$(BIN)/tcpsplice-proxy --generate man > $(DESTDIR)$(MANDIR)/man8/tcpsplice-proxy.8
 	$(BIN)/tcpsplicectl generate bash > $(DESTDIR)$(PREFIX)/share/bash-completion/completions/tcpsplicectl
 	$(BIN)/tcpsplice-proxy --generate bash > $(DESTDIR)$(PREFIX)/share/bash-completion/completions/tcpsplice-proxy

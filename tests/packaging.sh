@@ -23,10 +23,17 @@ echo "1..10"
 root=$tmp/root
 t "make install into a scratch root" make -s install DESTDIR="$root" KDIR="$kdir"
 t "tools installed and runnable" sh -c "'$root/usr/sbin/tcpsplicectl' --version && '$root/usr/sbin/tcpsplice-proxy' --version"
-t "man pages (section 8) render" sh -c "for p in tcpsplicectl tcpsplice-proxy; do
-  f='$root/usr/share/man/man8/'\$p.8; grep -q '^.TH '\$p' 8' \$f || exit 1
-  grep -q '^.SH NAME' \$f || exit 1
-  if command -v man >/dev/null; then man -l \$f 2>/dev/null | grep -q NAME || exit 1; fi; done"
+t "man pages render: section 8 for every command and subcommand, section 5 for both files" sh -c "
+  m='$root/usr/share/man'
+  for p in man8/tcpsplicectl.8 man8/tcpsplice-proxy.8 man8/tcpsplicectl-cluster.8 man8/tcpsplicectl-cluster-set.8 \
+      man8/tcpsplicectl-cluster-load.8 man8/tcpsplicectl-monitor.8 man8/tcpsplicectl-genkey.8 \
+      man5/tcpsplice-proxy.toml.5 man5/tcpsplice-cluster.toml.5; do
+    f=\$m/\$p; n=\${p#*/}; grep -q \"^.TH \${n%.*} \${n##*.}\" \$f || { echo \"\$p: no .TH\"; exit 1; }
+    grep -q '^.SH NAME' \$f || exit 1
+    if command -v man >/dev/null; then man -l \$f 2>/dev/null | grep -q NAME || exit 1; fi
+  done
+  grep -q 'Exit status: 0 success' \$m/man8/tcpsplicectl.8 || { echo 'no exit status'; exit 1; }
+  [ \$(ls \$m/man8/tcpsplicectl*.8 | wc -l) -ge 15 ] || { ls \$m/man8; exit 1; }"
 t "bash, zsh and fish completions" sh -c "cd '$root/usr/share' &&
   bash -n bash-completion/completions/tcpsplicectl && bash -n bash-completion/completions/tcpsplice-proxy &&
   grep -q '#compdef tcpsplicectl' zsh/vendor-completions/_tcpsplicectl &&

@@ -8,7 +8,12 @@ use tcpsplice_proxy::{access, config::Config, info, proxy::Proxy, splice, warn, 
 #[command(
     name = "tcpsplice-proxy",
     version,
-    about = "Layer-7 proxy that splices connections in the kernel with tcpsplice"
+    about = "Layer-7 proxy that splices connections in the kernel with tcpsplice",
+    after_long_help = "The configuration is described in tcpsplice-proxy.toml(5). SIGHUP \
+reloads it for new connections; SIGTERM drains (stops accepting, lets the connections \
+in flight be spliced or end, at most drain_timeout_ms) and exits. Exit status: 0 after \
+a drain or a good --check; 1 a bad configuration, or a listener, the access log or the \
+admin socket that cannot be opened; 2 a usage error."
 )]
 struct Cli {
     /// The TOML configuration file.

@@ -12,7 +12,8 @@ use std::process::ExitCode;
 #[command(
     name = "tcpsplicectl",
     version,
-    about = "Configure and inspect tcpsplice (in-kernel TCP splicing)"
+    about = "Configure and inspect tcpsplice (in-kernel TCP splicing)",
+    after_long_help = EXIT_STATUS
 )]
 struct Cli {
     /// Print machine-readable JSON instead of text.
@@ -84,9 +85,13 @@ enum Cmd {
         limit: usize,
     },
     /// For packaging: write the man page (`man`) or a completion script
-    /// (`bash`, `zsh`, `fish`, `elvish`, `powershell`) to stdout.
+    /// (`bash`, `zsh`, `fish`, `elvish`, `powershell`) to stdout, or
+    /// (`man-dir DIR`) a man page per command and subcommand into DIR.
     #[command(hide = true)]
-    Generate { what: String },
+    Generate {
+        what: String,
+        dir: Option<std::path::PathBuf>,
+    },
     /// Print a new cluster key (32 hex digits, from the kernel's random
     /// number generator), or write it to FILE, created with mode 0600 (and
     /// its directory with 0700), never over an existing file.
@@ -261,14 +266,27 @@ fn emit<T: serde::Serialize>(json: bool, pretty: bool, value: &T, text: impl FnO
     let _ = std::io::stdout().flush();
 }
 
-/// `generate man|SHELL`: the man page or a shell's completions.
-fn generate(what: &str) -> Result<(), client::Error> {
+/// What the exit status says (every command; the man page's EXIT STATUS).
+const EXIT_STATUS: &str = "Exit status: 0 success; 1 an error the module or \
+the system reported (its message says which); 2 a usage error (bad arguments, a \
+bad file); 3 the tcpsplice module is not loaded; 4 permission denied (the \
+command changes state and needs CAP_NET_ADMIN in the namespace).";
+
+/// `generate man|man-dir DIR|SHELL`: the man page(s) or a shell's
+/// completions.
+fn generate(what: &str, dir: Option<&std::path::Path>) -> Result<(), client::Error> {
     let mut out = std::io::stdout();
     match what {
         "man" => clap_mangen::Man::new(Cli::command())
             .section("8")
             .render(&mut out)
             .map_err(|e| usage(format!("writing the man page: {e}"))),
+        "man-dir" => {
+            let dir = dir.ok_or_else(|| usage("generate man-dir needs a directory".into()))?;
+            let mut cmd = Cli::command().disable_help_subcommand(true);
+            cmd.build();
+            man_pages(&cmd, dir).map_err(|e| usage(format!("writing the man pages: {e}")))
+        }
         shell => {
             let s: clap_complete::Shell = shell
                 .parse()
@@ -277,6 +295,18 @@ fn generate(what: &str) -> Result<(), client::Error> {
             Ok(())
         }
     }
+}
+
+/// A section-8 page for `cmd` and each of its visible subcommands, named
+/// as man(1) finds them (`tcpsplicectl-cluster-set.8`).
+fn man_pages(cmd: &clap::Command, dir: &std::path::Path) -> std::io::Result<()> {
+    for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
+        man_pages(sub, dir)?;
+    }
+    clap_mangen::Man::new(cmd.clone())
+        .section("8")
+        .generate_to(dir)
+        .map(drop)
 }
 
 /// `genkey`: a new key as 32 hex digits and a newline, to stdout or to a new
@@ -472,7 +502,7 @@ fn top(
 fn run(cli: Cli) -> Result<(), client::Error> {
     let json = cli.json;
     let loaded = match &cli.cmd {
-        Cmd::Generate { what } => return generate(what),
+        Cmd::Generate { what, dir } => return generate(what, dir.as_deref()),
         Cmd::Genkey { out } => return genkey(out.as_deref()),
         Cmd::Cluster {
             cmd:
