@@ -347,16 +347,7 @@ impl Pool {
     /// One check of the backend at `addr`: why it failed, if it did.
     async fn probe(&self, addr: SocketAddr) -> Result<(), String> {
         let c = &self.check;
-        let sock = if addr.is_ipv4() {
-            tokio::net::TcpSocket::new_v4()
-        } else {
-            tokio::net::TcpSocket::new_v6()
-        }
-        .map_err(|e| e.to_string())?;
-        if let Some(src) = c.source.iter().find(|a| a.is_ipv4() == addr.is_ipv4()) {
-            sock.bind(SocketAddr::new(*src, 0))
-                .map_err(|e| format!("bind {src}: {e}"))?;
-        }
+        let sock = socket_towards(addr, &c.source).map_err(|e| e.to_string())?;
         let mut s = sock.connect(addr).await.map_err(|e| e.to_string())?;
         if c.kind == HealthCheck::Tcp {
             return Ok(());
@@ -390,6 +381,24 @@ impl Pool {
             Err(format!("HTTP status {status}"))
         }
     }
+}
+
+/// A TCP socket of `addr`'s IP version, bound to the address of that
+/// version in `source` if there is one (the node's own, for connections to
+/// backends and their checks).
+pub fn socket_towards(
+    addr: SocketAddr,
+    source: &[IpAddr],
+) -> std::io::Result<tokio::net::TcpSocket> {
+    let sock = if addr.is_ipv4() {
+        tokio::net::TcpSocket::new_v4()?
+    } else {
+        tokio::net::TcpSocket::new_v6()?
+    };
+    if let Some(src) = source.iter().find(|a| a.is_ipv4() == addr.is_ipv4()) {
+        sock.bind(SocketAddr::new(*src, 0))?;
+    }
+    Ok(sock)
 }
 
 /// The status code of an HTTP/1.x status line at the start of `b`.

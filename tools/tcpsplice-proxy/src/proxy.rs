@@ -21,11 +21,7 @@ use tokio::net::{TcpListener, TcpStream};
 /// still queued on a listener that closes move to another of its group
 /// instead of being reset.
 fn listen(addr: SocketAddr) -> std::io::Result<TcpListener> {
-    let sock = if addr.is_ipv4() {
-        tokio::net::TcpSocket::new_v4()?
-    } else {
-        tokio::net::TcpSocket::new_v6()?
-    };
+    let sock = crate::pool::socket_towards(addr, &[])?;
     sock.set_reuseaddr(true)?;
     sock.set_reuseport(true)?;
     sock.bind(addr)?;
@@ -587,18 +583,11 @@ impl Proxy {
             let lease = pool.pick()?;
             let addr = lease.addr();
             let attempt = async {
-                let sock = if addr.is_ipv4() {
-                    tokio::net::TcpSocket::new_v4()?
-                } else {
-                    tokio::net::TcpSocket::new_v6()?
-                };
+                let sock = crate::pool::socket_towards(addr, &r.cfg.source)?;
                 // Best effort: Linux accepts 88..=32767 (a larger client
                 // MSS, as on loopback, needs no clamp).
                 if let Some(m) = mss.filter(|m| (88..=32767).contains(m)) {
                     let _ = splice::clamp_mss(&sock, m);
-                }
-                if let Some(src) = r.cfg.source.iter().find(|a| a.is_ipv4() == addr.is_ipv4()) {
-                    sock.bind(std::net::SocketAddr::new(*src, 0))?;
                 }
                 sock.connect(addr).await
             };
