@@ -3,11 +3,14 @@
 //! splice keeps.
 //!
 //! The module reads a [`SockState`] from each of the proxy's two sockets while
-//! holding both socket locks, and splices only if nothing would be lost: every
-//! byte the proxy sent is acknowledged, every byte it acknowledged was read,
-//! and no out-of-order data was (selectively) acknowledged. Otherwise the
-//! proxy is told which condition failed, and can finish the work (read and
-//! forward, wait for the acknowledgement) and ask again.
+//! holding both socket locks (after moving what either had received and the
+//! proxy had not read to the other's send queue), and splices only if
+//! nothing would be lost: every byte it acknowledged was read, and no
+//! out-of-order data was (selectively) acknowledged. Otherwise the proxy is
+//! told which condition failed, and can finish the work (read and forward)
+//! and ask again. Bytes queued, sent or not, that the peer has not
+//! acknowledged do not stop a splice: the socket is *handed over* (see
+//! [`in_flight`]) and sends them until its peer acknowledges them.
 
 use super::conn::Side;
 use super::translate::{Leg, Timestamps};
@@ -73,10 +76,10 @@ pub enum Refusal {
     Signed,
     /// Already in repair mode.
     InRepair,
-    /// Data queued but not yet sent.
-    Unsent,
-    /// Data sent but not yet acknowledged.
-    Unacknowledged,
+    /// Data queued for the backend but not yet acknowledged, in a split splice:
+    /// the backend's acknowledgements do not pass the proxy then, so a
+    /// handed-over socket would never hear them.
+    UnacknowledgedSplit,
     /// Received data the proxy has not read.
     Unread,
     /// Out-of-order data received (and perhaps selectively acknowledged).
@@ -91,7 +94,7 @@ impl Refusal {
     pub fn is_transient(self) -> bool {
         matches!(
             self,
-            Refusal::Unsent | Refusal::Unacknowledged | Refusal::Unread | Refusal::OutOfOrder
+            Refusal::UnacknowledgedSplit | Refusal::Unread | Refusal::OutOfOrder
         )
     }
 
@@ -102,16 +105,18 @@ impl Refusal {
             (Side::Client, NotEstablished) => c"client-side socket is not established",
             (Side::Client, Signed) => c"client-side socket uses TCP-MD5 or TCP-AO",
             (Side::Client, InRepair) => c"client-side socket is in repair mode",
-            (Side::Client, Unsent) => c"client-side socket has unsent data",
-            (Side::Client, Unacknowledged) => c"client-side socket has unacknowledged data",
+            (Side::Client, UnacknowledgedSplit) => {
+                c"client-side socket has unacknowledged data (not handed over in a split splice)"
+            }
             (Side::Client, Unread) => c"client-side socket has unread received data",
             (Side::Client, OutOfOrder) => c"client-side socket holds out-of-order data",
             (Side::Client, AccurateEcn) => c"client-side socket negotiated Accurate ECN",
             (Side::Backend, NotEstablished) => c"backend-side socket is not established",
             (Side::Backend, Signed) => c"backend-side socket uses TCP-MD5 or TCP-AO",
             (Side::Backend, InRepair) => c"backend-side socket is in repair mode",
-            (Side::Backend, Unsent) => c"backend-side socket has unsent data",
-            (Side::Backend, Unacknowledged) => c"backend-side socket has unacknowledged data",
+            (Side::Backend, UnacknowledgedSplit) => {
+                c"backend-side socket has unacknowledged data (not handed over in a split splice)"
+            }
             (Side::Backend, Unread) => c"backend-side socket has unread received data",
             (Side::Backend, OutOfOrder) => c"backend-side socket holds out-of-order data",
             (Side::Backend, AccurateEcn) => c"backend-side socket negotiated Accurate ECN",
@@ -130,12 +135,6 @@ pub fn leg(s: &SockState) -> Result<Leg, Refusal> {
     if s.repair {
         return Err(Refusal::InRepair);
     }
-    if s.write_seq != s.snd_nxt {
-        return Err(Refusal::Unsent);
-    }
-    if s.snd_una != s.snd_nxt {
-        return Err(Refusal::Unacknowledged);
-    }
     if s.copied_seq != s.rcv_nxt {
         return Err(Refusal::Unread);
     }
@@ -147,7 +146,8 @@ pub fn leg(s: &SockState) -> Result<Leg, Refusal> {
     }
     let (snd_wscale, rcv_wscale) = s.wscale.unwrap_or((0, 0));
     Ok(Leg {
-        snd_nxt: s.snd_nxt,
+        // The other peer's data follows everything queued.
+        snd_nxt: s.write_seq,
         rcv_nxt: s.rcv_nxt,
         ts: s.ts,
         sack: s.sack,
@@ -155,6 +155,17 @@ pub fn leg(s: &SockState) -> Result<Leg, Refusal> {
         rcv_wscale,
         ecn: s.ecn == Ecn::Classic,
     })
+}
+
+/// Bytes queued in the socket, sent or not, that its peer has not
+/// acknowledged yet. A splice made with some keeps the socket (in repair
+/// mode, so the proxy can neither read, write nor close it loudly) until
+/// its peer acknowledges them: the socket sends and retransmits them
+/// meanwhile (timeouts, fast retransmit and SACK, from the acknowledgements
+/// the module hands it), and the other peer's data is translated to follow
+/// them (the leg's `snd_nxt` is the socket's `write_seq`).
+pub fn in_flight(s: &SockState) -> u32 {
+    s.write_seq.wrapping_sub(s.snd_una)
 }
 
 #[cfg(test)]
@@ -207,14 +218,33 @@ mod tests {
     }
 
     #[test]
+    fn unacknowledged_and_unsent_data_is_handed_over() {
+        let mut s = idle();
+        s.snd_una = 4;
+        let l = leg(&s).unwrap();
+        // The other peer's data follows what is in flight.
+        assert_eq!(l.snd_nxt, 10);
+        assert_eq!(in_flight(&s), 6);
+        assert_eq!(in_flight(&idle()), 0);
+        // And what is queued and not yet sent.
+        s.write_seq = 30;
+        assert_eq!(leg(&s).unwrap().snd_nxt, 30);
+        assert_eq!(in_flight(&s), 26);
+        // Across the wrap.
+        s.snd_una = u32::MAX - 1;
+        s.snd_nxt = 3;
+        s.write_seq = 3;
+        assert_eq!(in_flight(&s), 5);
+        assert!(leg(&s).is_ok());
+    }
+
+    #[test]
     fn every_loss_is_refused() {
         type Spoil = fn(&mut SockState);
-        let cases: [(Spoil, Refusal); 7] = [
+        let cases: [(Spoil, Refusal); 5] = [
             (|s| s.established = false, Refusal::NotEstablished),
             (|s| s.signed = true, Refusal::Signed),
             (|s| s.repair = true, Refusal::InRepair),
-            (|s| s.write_seq = 11, Refusal::Unsent),
-            (|s| s.snd_una = 9, Refusal::Unacknowledged),
             (|s| s.copied_seq = 70, Refusal::Unread),
             (|s| s.out_of_order = true, Refusal::OutOfOrder),
         ];

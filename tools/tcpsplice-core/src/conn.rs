@@ -175,6 +175,20 @@ impl Tracker {
         }
     }
 
+    /// The same, with `acked[side]` the acknowledgement each peer sent last
+    /// where it lags `snd_nxt` (bytes in flight when the splice was made,
+    /// which the proxy's socket still retransmits; see
+    /// `capture::in_flight`).
+    pub fn with_acked(mut self, acked: [u32; 2]) -> Self {
+        for side in Side::BOTH {
+            let i = side.index();
+            if before(acked[i], self.sent_end[i]) {
+                self.rcv_nxt[i] = acked[i];
+            }
+        }
+        self
+    }
+
     /// This tracker as a split splice's proxy keeps it (see the field).
     pub fn client_side_only(mut self) -> Self {
         self.client_side_only = true;
@@ -629,6 +643,34 @@ pub(crate) mod tests {
             t.segment(Side::Client, &seg(ACK, 5001, 0, 111)),
             (Action::Forward, true)
         );
+    }
+
+    #[test]
+    fn bytes_in_flight_at_splice_time_are_acknowledged_through_the_splice() {
+        // The proxy sent the backend 5000..5300 before the splice; the
+        // backend acknowledged up to 5000.
+        let mut t = tracker().with_acked([100, 5000]);
+        assert_eq!(t.acked(Side::Backend), 5000);
+        assert_eq!(t.sent(Side::Backend), 5000);
+        // Acknowledgements inside what is in flight move the tracker.
+        t.segment(Side::Backend, &seg(ACK, 100, 0, 4800));
+        assert_eq!(t.acked(Side::Backend), 5000, "an older one does not");
+        t.segment(Side::Backend, &seg(ACK, 100, 0, 4990));
+        assert_eq!(t.acked(Side::Backend), 5000);
+        let mut t = Tracker::new([100, 5300], [1000, 1000]).with_acked([100, 5000]);
+        t.segment(Side::Backend, &seg(ACK, 100, 0, 5100));
+        assert_eq!(t.acked(Side::Backend), 5100);
+        t.segment(Side::Backend, &seg(ACK, 100, 0, 5300));
+        assert_eq!(t.acked(Side::Backend), 5300);
+        // A reset at what the backend acknowledged ends the splice.
+        let mut t = Tracker::new([100, 5300], [1000, 1000]).with_acked([100, 5000]);
+        assert_eq!(
+            t.segment(Side::Client, &seg(flags::RST, 5000, 0, 0)),
+            (Action::Forward, true)
+        );
+        // An acknowledgement "ahead" of what was sent does not pass as one.
+        let t2 = Tracker::new([100, 5300], [1000, 1000]).with_acked([100, 5400]);
+        assert_eq!(t2.acked(Side::Backend), 5300);
     }
 
     #[test]

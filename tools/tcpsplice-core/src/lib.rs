@@ -17,6 +17,7 @@ pub mod cluster;
 pub mod config;
 pub mod conn;
 pub mod csum;
+pub mod handover;
 pub mod icmp;
 pub mod keys;
 pub mod ndisc;

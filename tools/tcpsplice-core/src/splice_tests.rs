@@ -53,7 +53,7 @@ fn splice(family: Family) -> Splice {
 #[allow(clippy::too_many_arguments)]
 /// An IP packet from `src` to `dst` with a TCP header (timestamps option) and
 /// `payload`, with a correct TCP checksum (or, if `partial`, the pseudo sum).
-fn packet(
+pub(crate) fn packet(
     family: Family,
     src: &Endpoint,
     dst: &Endpoint,
@@ -108,7 +108,12 @@ fn packet(
 }
 
 /// Check a packet's checksums from scratch and return its TCP fields.
-fn verify(family: Family, p: &[u8], l4: usize, partial: bool) -> (Endpoint, Endpoint, u32, u32) {
+pub(crate) fn verify(
+    family: Family,
+    p: &[u8],
+    l4: usize,
+    partial: bool,
+) -> (Endpoint, Endpoint, u32, u32) {
     let (src, dst) = match family {
         Family::V4 => {
             assert_eq!(checksum(&p[..20], 0), 0, "IPv4 header checksum");
