@@ -85,6 +85,7 @@ struct tcpsplice_key {
 	u32 w[TCPSPLICE_KEY_WORDS];
 };
 struct tcpsplice_table;
+struct tcpsplice_reserve;
 
 struct tcpsplice_table *tcpsplice_h_table_new(u32 buckets, void *gc_ctx);
 void tcpsplice_h_table_free(struct tcpsplice_table *t);
@@ -93,7 +94,8 @@ void *tcpsplice_h_entry_alloc(size_t payload);
 void tcpsplice_h_entry_free(void *payload);
 int tcpsplice_h_table_insert(struct tcpsplice_table *t, void *payload,
 			     const struct tcpsplice_key *k0,
-			     const struct tcpsplice_key *k1, u32 max);
+			     const struct tcpsplice_key *k1, u32 max,
+			     struct tcpsplice_reserve *hold);
 void *tcpsplice_h_table_lookup(struct tcpsplice_table *t,
 			       const struct tcpsplice_key *k, u8 *side);
 void tcpsplice_h_table_lock(struct tcpsplice_table *t);
@@ -137,16 +139,34 @@ void tcpsplice_h_sock_lock_pair(struct sock *a, struct sock *b);
 void tcpsplice_h_sock_unlock_pair(struct sock *a, struct sock *b);
 void tcpsplice_h_sock_read(struct sock *sk, struct tcpsplice_sockstate *out);
 void tcpsplice_h_sock_retire(struct sock *sk);
-/* A port held for a splice's backend side; released in process context. */
+int tcpsplice_h_sock_move(struct sock *from, struct sock *to);
+/*
+ * What an entry holds outside the table, released in process context when
+ * it goes: the port of its backend side, and the proxy's sockets handed
+ * over with bytes in flight (each with a reference; rust/ffi/sock.c).
+ */
 struct tcpsplice_reserve {
 	struct llist_node node;
+	struct rcu_head rcu;
 	struct socket *sock;
+	struct sock *handed[2];
 };
 struct tcpsplice_reserve *tcpsplice_h_reserve_port(struct net *net, int family,
 						   const u8 *addr, u16 port);
+struct tcpsplice_reserve *tcpsplice_h_hold_new(void);
+void tcpsplice_h_sock_hand_over(struct tcpsplice_reserve *r, int side,
+				struct sock *sk);
+void tcpsplice_h_hold_give_back(struct tcpsplice_reserve *r);
+void tcpsplice_h_handed_retire(struct sock *sk);
 void tcpsplice_h_reserve_free(struct tcpsplice_reserve *r);
 void tcpsplice_h_table_attach(struct tcpsplice_table *t, void *payload,
 			      struct tcpsplice_reserve *r);
+bool tcpsplice_h_table_handed(void *payload, int side, u32 *rcv_nxt,
+			      u32 *snd_nxt);
+bool tcpsplice_h_table_handed_is(void *payload, int side,
+				 const struct sk_buff *skb);
+struct sock *tcpsplice_h_table_take_handed(struct tcpsplice_table *t,
+					   void *payload, int side);
 
 /* packets */
 u8 *tcpsplice_h_writable(struct sk_buff *skb, unsigned int len);
@@ -158,6 +178,11 @@ int tcpsplice_h_sock_peer_fin(struct net *net, int family,
 			      const u8 *laddr, u16 lport,
 			      const u8 *raddr, u16 rport, u32 *rcv_nxt);
 int tcpsplice_h_reroute(struct net *net, struct sk_buff *skb, bool v6);
+struct sk_buff *tcpsplice_h_skb_copy(struct sk_buff *skb);
+void tcpsplice_h_skb_free(struct sk_buff *skb);
+bool tcpsplice_h_skb_tcp_csum_ok(struct sk_buff *skb, unsigned int l4, bool v6);
+bool tcpsplice_h_skb_trim_local(struct sk_buff *skb, unsigned int len);
+bool tcpsplice_h_skb_partial(const struct sk_buff *skb);
 struct net *tcpsplice_h_state_net(const struct nf_hook_state *state);
 bool tcpsplice_h_pull(struct sk_buff *skb, unsigned int len);
 unsigned int tcpsplice_h_network_offset(const struct sk_buff *skb);

@@ -138,6 +138,9 @@ pub(crate) fn pre_routing(net: &NetState, mut skb: Skb<'_>, family: Family) -> V
     if crate::splice::superseded(net, entry, &tcp.th) {
         return Verdict::Accept;
     }
+    if entry.in_flight(from) {
+        return handed(net, &rcu, entry, from, skb, family, &tcp);
+    }
     let kicks = match crate::splice::forward(net, entry, from, &mut skb, &tcp) {
         Ok(k) => k,
         Err(c) => {
@@ -153,6 +156,43 @@ pub(crate) fn pre_routing(net: &NetState, mut skb: Skb<'_>, family: Family) -> V
         crate::splice::kick(net, &splice, kicks);
     }
     verdict
+}
+
+/// A packet from `from`'s peer while bytes that side's handed-over socket
+/// sent are in flight (the core's `handover`): a copy goes on, translated,
+/// and the packet itself, made into the socket's acknowledgement, goes up
+/// the local stack to it.
+fn handed(
+    net: &NetState,
+    rcu: &RcuGuard,
+    entry: &crate::splice::Entry,
+    from: Side,
+    mut skb: Skb<'_>,
+    family: Family,
+    tcp: &Tcp,
+) -> Verdict {
+    let Some(mut copy) = skb.copy() else {
+        net.stats.inc(Counter::HandoverDrops);
+        return Verdict::Drop;
+    };
+    let kicks = match crate::splice::forward(net, entry, from, &mut copy.as_skb(), tcp) {
+        Ok(k) => k,
+        Err(c) => {
+            net.stats.inc(c);
+            return Verdict::Drop;
+        }
+    };
+    if copy.output(family == Family::V6).is_err() {
+        net.stats.inc(Counter::DropNoRoute);
+    }
+    if kicks.iter().any(Option::is_some) {
+        crate::splice::kick(net, &entry.splice, kicks);
+    }
+    if crate::splice::local_ack(net, rcu, entry, from, &mut skb, family, tcp) {
+        Verdict::Accept
+    } else {
+        Verdict::Drop
+    }
 }
 
 /// Answer a neighbour solicitation for an IPv6 VIP this node owns. The
@@ -241,15 +281,20 @@ pub(crate) fn local_out(net: &NetState, mut skb: Skb<'_>, family: Family) -> Ver
     let rcu = RcuGuard::new();
     // Entries are keyed by arriving packets, so look up the reverse. (A
     // superseded entry's addresses are a new local connection's.)
-    if net
-        .table()
-        .lookup(&rcu, &Key::new(family, &dst, &src))
-        .is_some_and(|(e, _)| !e.is_superseded())
-    {
-        net.stats.inc(Counter::DropLocal);
-        return Verdict::Drop;
+    match net.table().lookup(&rcu, &Key::new(family, &dst, &src)) {
+        Some((e, _)) if e.is_superseded() => Verdict::Accept,
+        Some((e, side)) => {
+            if e.in_flight(side) && net.table().handed_is(&rcu, e, side, &skb) {
+                // The handed-over socket retransmits what is in flight.
+                if crate::splice::handed_segment(net, e, side, &mut skb, &tcp) {
+                    return Verdict::Accept;
+                }
+            }
+            net.stats.inc(Counter::DropLocal);
+            Verdict::Drop
+        }
+        None => Verdict::Accept,
     }
-    Verdict::Accept
 }
 
 #[kunit_tests(tcpsplice_hooks)]

@@ -7,11 +7,11 @@
 use crate::bindings as b;
 use crate::cluster::ConfigureError;
 use crate::ffi::netlink::{ConnAttrs, Dump, Request, Writer};
-use crate::ffi::sock::LockedPair;
+use crate::ffi::sock::{Hold, LockedPair};
 use crate::ffi::table::{jiffies, InsertError};
 use crate::netns::NetState;
 use crate::splice::{End, Entry, Role, View};
-use crate::splice_core::capture::{self, Refusal};
+use crate::splice_core::capture::{self, in_flight, Refusal};
 use crate::splice_core::config::VERSION_C;
 use crate::splice_core::conn::{Phase, Side};
 use crate::splice_core::splice::{Endpoint, Family, Splice, Tuple};
@@ -147,10 +147,32 @@ pub(crate) fn splice(req: &Request) -> Result {
         req.error(c"no local TCP connection matches the backend-side addresses");
         return Err(ENOENT);
     };
+    // Allocated before the sockets are locked (it may sleep).
+    let mut hold = Some(Hold::new()?);
     let Some(pair) = LockedPair::lock(&cs, &bs) else {
         req.error(c"the client and backend sides name the same connection");
         return Err(EINVAL);
     };
+    // What either socket received and the proxy has not read goes to the
+    // other's send queue: the splice can then be made at once (what is
+    // still unsent is handed over with the socket).
+    let mut moved = [0u32; 2];
+    for from in Side::BOTH {
+        match pair.move_unread(from.index()) {
+            Ok(n) => moved[from.index()] = n,
+            Err(e) => {
+                req.error(c"could not move unread data between the sockets");
+                return Err(e);
+            }
+        }
+    }
+    // Moved, they are the kernel's to carry (and count) whatever follows.
+    net.stats.add(
+        Counter::HandoverMoved,
+        u64::from(moved[0]) + u64::from(moved[1]),
+    );
+    net.stats.add(Counter::BytesToBackend, u64::from(moved[0]));
+    net.stats.add(Counter::BytesToClient, u64::from(moved[1]));
     let states = [pair.read(0), pair.read(1)];
     let mut legs = [Default::default(); 2];
     for side in Side::BOTH {
@@ -163,6 +185,14 @@ pub(crate) fn splice(req: &Request) -> Result {
             }
         }
     }
+    // In a split splice the backend's packets go straight to the client:
+    // a handed-over backend-side socket would never hear its peer.
+    if split && in_flight(&states[Side::Backend.index()]) != 0 {
+        let r = Refusal::UnacknowledgedSplit;
+        net.stats.inc(Counter::SplicesRefused);
+        req.error(r.message(Side::Backend));
+        return Err(refusal_errno(r));
+    }
     let sp = Splice::new(family, [ct, bt], legs);
     let id = net.next_id();
     let mss = [states[0].mss, states[1].mss];
@@ -174,18 +204,36 @@ pub(crate) fn splice(req: &Request) -> Result {
         split,
     };
     let keys = crate::splice::keys(family, &[ct, bt]);
+    // A socket whose peer has not acknowledged all it sent is handed over:
+    // it stays and retransmits those bytes (the core's `handover`).
+    let acked = [states[0].snd_una, states[1].snd_una];
+    let mut handed = [false; 2];
+    for side in Side::BOTH {
+        let i = side.index();
+        if in_flight(&states[i]) != 0 {
+            if let Some(h) = hold.as_mut() {
+                pair.hand_over(i, h);
+            }
+            handed[i] = true;
+        }
+    }
     // Inserted while both sockets are locked: from here on the hooks take
-    // the connections' packets, and the sockets see nothing more.
-    let insert = || {
-        let init = Entry::new(id, replica, jiffies());
+    // the connections' packets, and the sockets see nothing more (but
+    // acknowledgements, if handed over).
+    let insert = |hold: &mut Option<Hold>| {
+        let init = Entry::new(id, replica, jiffies(), acked, moved);
         net.table()
-            .insert(init, &keys[0], &keys[1], net.settings().max_splices)
+            .insert(init, &keys[0], &keys[1], net.settings().max_splices, hold)
     };
-    let mut inserted = insert();
+    let mut inserted = insert(&mut hold);
     // The old splice of a connection that reused these addresses may still
     // wait for the sweep.
     if matches!(inserted, Err(InsertError::Exists)) && crate::splice::drop_superseded(net) {
-        inserted = insert();
+        inserted = insert(&mut hold);
+    }
+    if let Some(h) = hold.take() {
+        // Not inserted: the sockets stay the proxy's.
+        pair.give_back(h);
     }
     match inserted {
         Ok(()) => {}
@@ -201,7 +249,16 @@ pub(crate) fn splice(req: &Request) -> Result {
         }
         Err(InsertError::Other(e)) => return Err(e),
     }
-    pair.retire();
+    for side in Side::BOTH {
+        let i = side.index();
+        if handed[i] {
+            net.stats.inc(Counter::Handovers);
+            net.stats
+                .add(Counter::HandoverBytes, u64::from(in_flight(&states[i])));
+        } else {
+            pair.retire(i);
+        }
+    }
     drop(pair);
     // Each peer the retired socket kept waiting gets the other's window.
     crate::splice::update_windows(net, &sp, windows, [states[0].rcv_wnd, states[1].rcv_wnd]);
@@ -217,23 +274,9 @@ pub(crate) fn splice(req: &Request) -> Result {
         .cluster()
         .replicate(net, &Op::Add(replica), replica.split_to());
     // The retired backend-side socket gave its port back: hold it while the
-    // splice lives, so a new connect() cannot pick it. Best effort: if the
-    // port cannot be bound, LOCAL_OUT still keeps a new socket off the splice.
-    if let Some(r) = req.reserve_port(family, &bt.local) {
-        let unused = {
-            let guard = net.table().lock();
-            match guard.find(|e| e.id == id) {
-                Some(e) => {
-                    guard.attach(e, r);
-                    None
-                }
-                // Already gone: release it after the lock (it may sleep).
-                None => Some(r),
-            }
-        };
-        drop(unused);
-    } else {
-        net.stats.inc(Counter::PortsUnreserved);
+    // splice lives (a handed-over one keeps it until the sweep retires it).
+    if !handed[Side::Backend.index()] {
+        crate::splice::hold_port(net, id, family, &bt.local);
     }
 
     let view = View::made(id, &replica, false);

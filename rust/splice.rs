@@ -5,7 +5,7 @@
 //! peers are told, and what they tell).
 
 use crate::ffi::skb::{CsumMode, Skb};
-use crate::ffi::sock::PeerFin;
+use crate::ffi::sock::{Handed, PeerFin};
 use crate::ffi::table::{
     jiffies, jiffies_to_secs, secs_to_jiffies, BhGuard, InsertError, Key, RcuGuard,
 };
@@ -13,10 +13,11 @@ use crate::netns::NetState;
 use crate::splice_core::conn::{Action, Phase, Side, Tracker};
 use crate::splice_core::icmp;
 use crate::splice_core::nudge::{self, Nudge, KICK_ERRORS, MAX_PACKET};
-use crate::splice_core::splice::{Family, Splice, Tuple};
+use crate::splice_core::splice::{Endpoint, Family, Splice, Tuple};
 use crate::splice_core::sync::{Addr, DelReason, Op, Replica};
 use crate::stats::Counter;
 use core::num::NonZeroU64;
+use kernel::alloc::kvec::PushError;
 use kernel::new_spinlock;
 use kernel::prelude::*;
 use kernel::sync::atomic::{Atomic, Relaxed};
@@ -26,7 +27,8 @@ mod forward;
 mod replicate;
 
 pub(crate) use forward::{
-    drop_superseded, forward, forward_icmp, kick, nudge_quiet, observe, superseded, update_windows,
+    drop_superseded, forward, forward_icmp, handed_segment, kick, local_ack, nudge_quiet, observe,
+    superseded, update_windows,
 };
 pub(crate) use replicate::{apply, del_op, snapshot};
 
@@ -72,6 +74,14 @@ pub(crate) struct Entry {
     /// [`superseded`]): the stack gets their packets until the sweep
     /// removes the entry.
     superseded: Atomic<bool>,
+    /// Per side: the proxy's socket was handed over with bytes in flight
+    /// (the core's `handover`) and the entry's hold still has it; cleared
+    /// when the sweep retires it.
+    handed: [Atomic<bool>; 2],
+    /// Per side: bytes the handed-over socket sent are still in flight (its
+    /// peer has not acknowledged them through the splice): that peer's
+    /// acknowledgements are given to the socket too.
+    in_flight: [Atomic<bool>; 2],
     /// Taken in softirq context by the hooks; elsewhere only with bottom
     /// halves disabled (under the table lock).
     #[pin]
@@ -176,15 +186,40 @@ impl View {
 }
 
 impl Entry {
-    /// A new entry; `windows` are the windows each side's peer advertised.
-    pub(crate) fn new(id: u64, r: Replica, now: u64) -> impl PinInit<Self, Error> {
-        Self::with_role(id, r, now, Role::Origin)
+    /// A new entry made here; `acked` is what each side's peer had
+    /// acknowledged (short of the leg's `snd_nxt` where bytes were in
+    /// flight: that side's socket was handed over), `moved` what the module
+    /// moved from each side's socket to the other's when it was made (its
+    /// first bytes).
+    pub(crate) fn new(
+        id: u64,
+        r: Replica,
+        now: u64,
+        acked: [u32; 2],
+        moved: [u32; 2],
+    ) -> impl PinInit<Self, Error> {
+        Self::with_role(id, r, now, Role::Origin, Some((acked, moved)))
     }
 
     /// An entry installed from a peer's update, as a `Replica` or a
     /// `SplitBackend`.
-    fn with_role(id: u64, r: Replica, now: u64, role: Role) -> impl PinInit<Self, Error> {
+    fn with_role(
+        id: u64,
+        r: Replica,
+        now: u64,
+        role: Role,
+        made: Option<([u32; 2], [u32; 2])>,
+    ) -> impl PinInit<Self, Error> {
         let mut tracker = r.splice.tracker(r.windows);
+        let mut in_flight = [false; 2];
+        let mut bytes = [0u64; 2];
+        if let Some((acked, moved)) = made {
+            bytes = moved.map(u64::from);
+            tracker = tracker.with_acked(acked);
+            for side in Side::BOTH {
+                in_flight[side.index()] = acked[side.index()] != r.splice.leg(side).snd_nxt;
+            }
+        }
         if r.split && role != Role::SplitBackend {
             tracker = tracker.client_side_only();
         }
@@ -202,12 +237,14 @@ impl Entry {
             split: r.split,
             created: now,
             superseded: Atomic::new(false),
+            handed: [Atomic::new(in_flight[0]), Atomic::new(in_flight[1])],
+            in_flight: [Atomic::new(in_flight[0]), Atomic::new(in_flight[1])],
             state <- new_spinlock!(EntryState {
                 tracker,
                 last_seen: now,
                 ended_at: None,
                 packets: [0; 2],
-                bytes: [0; 2],
+                bytes,
                 expires,
                 quiet: false,
                 kill: false,
@@ -221,6 +258,12 @@ impl Entry {
     /// Whether a new connection took its addresses (see [`superseded`]).
     pub(crate) fn is_superseded(&self) -> bool {
         self.superseded.load(Relaxed)
+    }
+
+    /// Whether bytes that `side`'s handed-over socket sent are still in
+    /// flight (see the field).
+    pub(crate) fn in_flight(&self, side: Side) -> bool {
+        self.in_flight[side.index()].load(Relaxed)
     }
 
     /// What a peer needs to translate this connection.
@@ -380,10 +423,80 @@ struct Gone {
     why: Option<End>,
 }
 
+/// Hold the backend side's port `at` of entry `id` while it lives, so that
+/// a new `connect()` cannot pick it (its packets would be the splice's).
+/// Best effort: if the port cannot be bound, LOCAL_OUT still keeps a new
+/// socket off the splice. Process context.
+pub(crate) fn hold_port(net: &NetState, id: u64, family: Family, at: &Endpoint) {
+    let Some(r) = net.handle().and_then(|n| n.reserve_port(family, at)) else {
+        net.stats.inc(Counter::PortsUnreserved);
+        return;
+    };
+    let unused = {
+        let guard = net.table().lock();
+        match guard.find(|e| e.id == id) {
+            Some(e) => {
+                guard.attach(e, r);
+                None
+            }
+            // Already gone: release it after the lock (it may sleep).
+            None => Some(r),
+        }
+    };
+    drop(unused);
+}
+
+/// Most handed-over sockets one [`gc`] pass retires (the rest wait for the
+/// next pass, a second later).
+const RETIRE_PER_PASS: usize = 256;
+
+/// Retire the handed-over sockets whose bytes their peers acknowledged (see
+/// the core's `handover`); each backend-side one gives its port to the
+/// entry's reservation. Process context.
+fn retire_handed(net: &NetState) {
+    let mut out: KVec<(Handed, u64, Side, Family, Endpoint)> = KVec::new();
+    if out.reserve(RETIRE_PER_PASS, GFP_KERNEL).is_err() {
+        return;
+    }
+    {
+        let guard = net.table().lock();
+        let _ = guard.find(|e| {
+            for side in Side::BOTH {
+                let i = side.index();
+                if !e.handed[i].load(Relaxed) || e.in_flight(side) {
+                    continue;
+                }
+                if out.len() == out.capacity() {
+                    return true;
+                }
+                e.handed[i].store(false, Relaxed);
+                if let Some(h) = guard.take_handed(e, side) {
+                    let at = e.splice.tuple(side).local;
+                    let item = (h, e.id, side, e.splice.family(), at);
+                    if let Err(PushError(item)) = out.push_within_capacity(item) {
+                        // Not reached (room was checked above); dropping it
+                        // here would sleep under the table lock.
+                        core::mem::forget(item);
+                    }
+                }
+            }
+            false
+        });
+    }
+    for (h, id, side, family, at) in out.drain_all() {
+        // Retired here, out of the table lock (it locks the socket).
+        drop(h);
+        if side == Side::Backend {
+            hold_port(net, id, family, &at);
+        }
+    }
+}
+
 /// Remove entries that lingered long enough or were idle for the
 /// namespace's idle timeout, and end those whose unanswered reset was
 /// accepted. Runs from the table's periodic work.
 pub(crate) fn gc(net: &NetState) {
+    retire_handed(net);
     let now = jiffies();
     let idle = secs_to_jiffies(net.settings().idle_timeout);
     let mut counts = Gone::default();
@@ -532,16 +645,29 @@ mod tests {
         ]
     }
 
+    /// What both peers of `sp` acknowledged: everything (no socket handed
+    /// over).
+    fn idle(sp: &Splice) -> [u32; 2] {
+        [sp.leg(Side::Client).snd_nxt, sp.leg(Side::Backend).snd_nxt]
+    }
+
     /// Insert a splice of tuples `t` as entry `id`.
     fn insert_splice(net: &NetState, id: u64, t: [Tuple; 2]) -> Result {
         let k = keys_of(&t);
         let sp = Splice::new(Family::V4, t, legs());
         net.table()
             .insert(
-                Entry::new(id, rep(sp, [1460, 1460], [65535, 65535]), jiffies()),
+                Entry::new(
+                    id,
+                    rep(sp, [1460, 1460], [65535, 65535]),
+                    jiffies(),
+                    idle(&sp),
+                    [0; 2],
+                ),
                 &k[0],
                 &k[1],
                 10,
+                &mut None,
             )
             .map_err(|_| EINVAL)
     }
@@ -582,6 +708,11 @@ mod tests {
     /// IPv4 + TCP (NOP NOP TS NOP NOP NOP NOP) + 8 bytes of payload, from the
     /// client to the VIP, checksums correct.
     fn client_packet(seq: u32, fl: u8) -> [u8; 64] {
+        client_packet_acking(seq, fl, 0x1000_0000)
+    }
+
+    /// The same, acknowledging `ack`.
+    fn client_packet_acking(seq: u32, fl: u8, ack: u32) -> [u8; 64] {
         let mut p = [0u8; 64];
         p[..20].copy_from_slice(&[
             0x45, 0, 0, 64, 0, 1, 0x40, 0, 64, 6, 0, 0, CLIENT[0], CLIENT[1], CLIENT[2], CLIENT[3],
@@ -593,7 +724,7 @@ mod tests {
         t[0..2].copy_from_slice(&40001u16.to_be_bytes());
         t[2..4].copy_from_slice(&80u16.to_be_bytes());
         t[4..8].copy_from_slice(&seq.to_be_bytes());
-        t[8..12].copy_from_slice(&0x1000_0000u32.to_be_bytes());
+        t[8..12].copy_from_slice(&ack.to_be_bytes());
         t[12] = 0x90; // 36-byte header
         t[13] = fl;
         t[14..16].copy_from_slice(&100u16.to_be_bytes());
@@ -638,7 +769,10 @@ mod tests {
         assert_eq!(elapsed(999, 1000), 0);
         assert_eq!(elapsed(5, u64::MAX - 4), 10);
         let sp = Splice::new(Family::V4, tuples(), legs());
-        let e = KBox::pin_init(Entry::new(1, rep(sp, [0; 2], [0; 2]), 1000), GFP_KERNEL)?;
+        let e = KBox::pin_init(
+            Entry::new(1, rep(sp, [0; 2], [0; 2]), 1000, idle(&sp), [0; 2]),
+            GFP_KERNEL,
+        )?;
         let (mut gone, mut report) = (Gone::default(), None);
         let _bh = BhGuard::new();
         assert!(e.keep(999, 100, &mut gone, &mut report));
@@ -663,9 +797,13 @@ mod tests {
         }
         // The same connection again is refused; so is a full table.
         let sp = Splice::new(Family::V4, tuples(), legs());
-        let dup = net
-            .table()
-            .insert(Entry::new(2, rep(sp, [0; 2], [0; 2]), 0), &k[1], &k[1], 10);
+        let dup = net.table().insert(
+            Entry::new(2, rep(sp, [0; 2], [0; 2]), 0, idle(&sp), [0; 2]),
+            &k[1],
+            &k[1],
+            10,
+            &mut None,
+        );
         assert_eq!(dup, Err(InsertError::Exists));
         let mut t = tuples();
         t[0].remote.port = 40002;
@@ -676,14 +814,25 @@ mod tests {
         ];
         let sp = Splice::new(Family::V4, t, legs());
         assert_eq!(
-            net.table()
-                .insert(Entry::new(3, rep(sp, [0; 2], [0; 2]), 0), &k2[0], &k2[1], 1),
+            net.table().insert(
+                Entry::new(3, rep(sp, [0; 2], [0; 2]), 0, idle(&sp), [0; 2]),
+                &k2[0],
+                &k2[1],
+                1,
+                &mut None
+            ),
             Err(InsertError::Full)
         );
         assert_eq!(net.table().count(), 1);
         assert!(net
             .table()
-            .insert(Entry::new(3, rep(sp, [0; 2], [0; 2]), 0), &k2[0], &k2[1], 2)
+            .insert(
+                Entry::new(3, rep(sp, [0; 2], [0; 2]), 0, idle(&sp), [0; 2]),
+                &k2[0],
+                &k2[1],
+                2,
+                &mut None
+            )
             .is_ok());
         assert_eq!(net.table().count(), 2);
         // Removal: gone for new lookups; the rest is freed with the table
@@ -760,6 +909,51 @@ mod tests {
         assert_eq!(run(&net, &mut skb), Err(Counter::DropRstWindow));
         let mut s = skb.as_skb();
         assert_eq!(s.network_bytes(64).expect("64 bytes"), &before[..]); // dropped untouched
+        Ok(())
+    }
+
+    /// A splice made with bytes in flight to the client (its socket handed
+    /// over): the entry follows the client's acknowledgements until they
+    /// cover what the socket sent, and the sweep then lets the socket go.
+    #[test]
+    fn bytes_in_flight_are_followed_until_acknowledged() -> Result {
+        let net = NetState::new(0)?;
+        let t = tuples();
+        let k = keys_of(&t);
+        let sp = Splice::new(Family::V4, t, legs());
+        let sent = sp.leg(Side::Client).snd_nxt;
+        let acked = [sent.wrapping_sub(256), sp.leg(Side::Backend).snd_nxt];
+        let e = Entry::new(
+            1,
+            rep(sp, [1460, 1460], [65535, 65535]),
+            jiffies(),
+            acked,
+            [0; 2],
+        );
+        net.table()
+            .insert(e, &k[0], &k[1], 10, &mut None)
+            .map_err(|_| EINVAL)?;
+        let in_flight = |side| {
+            let _bh = BhGuard::new();
+            let rcu = RcuGuard::new();
+            net.table()
+                .lookup(&rcu, &k[0])
+                .map(|(e, _)| (e.in_flight(side), e.handed[side.index()].load(Relaxed)))
+        };
+        assert_eq!(in_flight(Side::Client), Some((true, true)));
+        assert_eq!(in_flight(Side::Backend), Some((false, false)));
+        // Half of it acknowledged: still in flight.
+        let half = client_packet_acking(0xffff_fff0, flags::ACK, sent.wrapping_sub(128));
+        assert_eq!(run(&net, &mut TestSkb::new(&half, ETH_P_IP)?), Ok(()));
+        assert_eq!(in_flight(Side::Client), Some((true, true)));
+        // All of it.
+        let all = client_packet_acking(0xffff_fff8, flags::ACK, sent);
+        assert_eq!(run(&net, &mut TestSkb::new(&all, ETH_P_IP)?), Ok(()));
+        assert_eq!(in_flight(Side::Client), Some((false, true)));
+        // The sweep takes the socket (none here: no hold) and keeps the entry.
+        gc(&net);
+        assert_eq!(in_flight(Side::Client), Some((false, false)));
+        assert_eq!(net.table().count(), 1);
         Ok(())
     }
 

@@ -38,6 +38,7 @@ mod splice_core {
     pub(crate) mod config;
     pub(crate) mod conn;
     pub(crate) mod csum;
+    pub(crate) mod handover;
     pub(crate) mod icmp;
     pub(crate) mod keys;
     pub(crate) mod ndisc;

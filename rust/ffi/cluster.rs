@@ -10,7 +10,7 @@ use crate::bindings as b;
 use crate::netns::NetState;
 use crate::splice_core::cluster::{Config, MAX_OWNERS};
 use crate::splice_core::siphash::Key as SipKey;
-use crate::splice_core::splice::{Family, Tuple};
+use crate::splice_core::splice::{Endpoint, Family, Tuple};
 use crate::splice_core::sync::Addr;
 use core::marker::PhantomData;
 use core::ptr::NonNull;
@@ -67,6 +67,18 @@ impl Net {
     pub(crate) fn peer_fin(&self, family: Family, t: &Tuple) -> super::sock::PeerFin {
         // SAFETY: The namespace is alive (type invariant).
         unsafe { super::sock::peer_fin(self.raw(), family, t) }
+    }
+
+    /// Hold port `at` here (see [`super::sock::Reservation`]). Process
+    /// context.
+    pub(crate) fn reserve_port(
+        &self,
+        family: Family,
+        at: &Endpoint,
+    ) -> Option<super::sock::Reservation> {
+        // SAFETY: The namespace is alive (type invariant); process context
+        // (by contract).
+        unsafe { super::sock::Reservation::new(self.raw().cast(), family, at) }
     }
 
     /// Whether `a` is an address of this host here. Process context.

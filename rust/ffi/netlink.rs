@@ -211,19 +211,6 @@ impl Request {
         unsafe { sock::Sock::lookup(net.cast(), family, t) }
     }
 
-    /// Hold `at` in the sender's namespace for a splice.
-    pub(crate) fn reserve_port(
-        &self,
-        family: crate::splice_core::splice::Family,
-        at: &crate::splice_core::splice::Endpoint,
-    ) -> Option<sock::Reservation> {
-        // SAFETY: `info` is valid (type invariant).
-        let net = unsafe { b::tcpsplice_h_genl_info_net(self.raw()) };
-        // SAFETY: The sender's namespace is alive during the request, and
-        // genetlink handlers run in process context.
-        unsafe { sock::Reservation::new(net.cast(), family, at) }
-    }
-
     /// Start the reply to this request.
     pub(crate) fn reply(&self, cmd: u8) -> Result<Reply<'_>> {
         // SAFETY: Allocates a new message; no preconditions.

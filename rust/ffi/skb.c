@@ -193,6 +193,49 @@ int tcpsplice_h_reroute(struct net *net, struct sk_buff *skb, bool v6)
 #endif
 }
 
+/*
+ * A private copy of a packet (headers and data linear), for a splice that
+ * must both forward a packet and let the local stack see it (a handed-over
+ * socket's acknowledgements, rust/splice/forward.rs). NULL on failure.
+ */
+struct sk_buff *tcpsplice_h_skb_copy(struct sk_buff *skb)
+{
+	return skb_copy(skb, GFP_ATOMIC);
+}
+
+void tcpsplice_h_skb_free(struct sk_buff *skb)
+{
+	kfree_skb(skb);
+}
+
+/* The TCP checksum of the segment (TCP header `l4` bytes in) is right. */
+bool tcpsplice_h_skb_tcp_csum_ok(struct sk_buff *skb, unsigned int l4, bool v6)
+{
+	return !nf_checksum(skb, NF_INET_PRE_ROUTING, skb_network_offset(skb) + l4,
+			    IPPROTO_TCP, v6 ? AF_INET6 : AF_INET);
+}
+
+/*
+ * The packet was rewritten in place into a segment of `len` bytes from the
+ * network header, with checksums computed afresh: cut the rest off and let
+ * the stack verify them as any received packet's. False on failure.
+ */
+bool tcpsplice_h_skb_trim_local(struct sk_buff *skb, unsigned int len)
+{
+	if (pskb_trim(skb, skb_network_offset(skb) + len))
+		return false;
+	skb_gso_reset(skb);
+	skb->ip_summed = CHECKSUM_NONE;
+	skb->csum_valid = 0;
+	return true;
+}
+
+/* The TCP checksum is left to the device (CHECKSUM_PARTIAL). */
+bool tcpsplice_h_skb_partial(const struct sk_buff *skb)
+{
+	return skb->ip_summed == CHECKSUM_PARTIAL;
+}
+
 /* ---- packets ------------------------------------------------------------ */
 
 bool tcpsplice_h_pull(struct sk_buff *skb, unsigned int len)

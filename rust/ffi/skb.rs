@@ -152,6 +152,85 @@ impl<'a> Skb<'a> {
         // borrow of `self` keeps the skb from changing meanwhile.
         Some(unsafe { core::slice::from_raw_parts(b::tcpsplice_h_network_header(skb), len) })
     }
+
+    /// A private copy of the packet (see [`SkbCopy`]); `None` if memory is
+    /// short.
+    pub(crate) fn copy(&self) -> Option<SkbCopy> {
+        // SAFETY: `skb` is valid (type invariant); the copy is a new skb.
+        let c = unsafe { b::tcpsplice_h_skb_copy(self.skb.as_ptr().cast()) };
+        // INVARIANT: A new skb, owned by the result, in the same namespace.
+        NonNull::new(c.cast()).map(|skb| SkbCopy { skb, net: self.net })
+    }
+
+    /// The TCP checksum of the segment, whose TCP header is `l4` bytes after
+    /// the network header, is right (verified now if nothing did before).
+    pub(crate) fn tcp_csum_ok(&mut self, l4: usize, v6: bool) -> bool {
+        // SAFETY: `skb` is valid and ours (type invariant).
+        unsafe { b::tcpsplice_h_skb_tcp_csum_ok(self.skb.as_ptr().cast(), l4 as c_uint, v6) }
+    }
+
+    /// The packet, rewritten in place into `len` bytes from the network
+    /// header with fresh checksums, loses the rest and goes to the local
+    /// stack as a received packet whose checksum is to be verified.
+    pub(crate) fn trim_local(&mut self, len: usize) -> bool {
+        let Ok(n) = u32::try_from(len) else {
+            return false;
+        };
+        // SAFETY: `skb` is valid and ours (type invariant).
+        unsafe { b::tcpsplice_h_skb_trim_local(self.skb.as_ptr().cast(), n) }
+    }
+
+    /// The TCP checksum is left to the device (`CHECKSUM_PARTIAL`).
+    pub(crate) fn partial(&self) -> bool {
+        // SAFETY: `skb` is valid (type invariant).
+        unsafe { b::tcpsplice_h_skb_partial(self.skb.as_ptr().cast()) }
+    }
+
+    pub(super) fn raw(&self) -> *mut kernel::bindings::sk_buff {
+        self.skb.as_ptr().cast()
+    }
+}
+
+/// A packet this module copied and owns: freed when dropped unless sent.
+///
+/// # Invariants
+///
+/// `skb` is a valid skb owned by this value; `net` is null or its live
+/// namespace (that of the packet it was copied from, within the hook).
+pub(crate) struct SkbCopy {
+    skb: NonNull<kernel::bindings::sk_buff>,
+    net: *mut kernel::bindings::net,
+}
+
+impl SkbCopy {
+    /// The copy as a packet to translate.
+    pub(crate) fn as_skb(&mut self) -> Skb<'_> {
+        // SAFETY: Owned by us (type invariant) and borrowed mutably for the
+        // result's lifetime.
+        unsafe { Skb::from_raw(self.skb.as_ptr(), self.net) }
+    }
+
+    /// Route and send it (see [`Skb::output`]).
+    pub(crate) fn output(self, v6: bool) -> Result {
+        let skb = self.skb.as_ptr();
+        let net = self.net;
+        core::mem::forget(self);
+        // SAFETY: Owned (type invariant); ownership passes on, and `self`
+        // is forgotten so it is not freed twice.
+        let (_, r) = unsafe { Skb::from_raw(skb, net) }.output(v6);
+        if net.is_null() {
+            // SAFETY: `output` does not consume a test packet's skb.
+            unsafe { b::tcpsplice_h_skb_free(skb.cast()) };
+        }
+        r
+    }
+}
+
+impl Drop for SkbCopy {
+    fn drop(&mut self) {
+        // SAFETY: Owned (type invariant).
+        unsafe { b::tcpsplice_h_skb_free(self.skb.as_ptr().cast()) };
+    }
 }
 
 /// Packets built by KUnit tests.

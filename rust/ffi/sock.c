@@ -218,7 +218,7 @@ struct tcpsplice_reserve *tcpsplice_h_reserve_port(struct net *net, int family,
 		memcpy(&sin6->sin6_addr, addr, 16);
 		len = sizeof(*sin6);
 	}
-	r = kmalloc(sizeof(*r), GFP_KERNEL);
+	r = kzalloc(sizeof(*r), GFP_KERNEL);
 	if (!r)
 		return NULL;
 	if (sock_create_kern(net, family, SOCK_STREAM, IPPROTO_TCP, &sock))
@@ -232,4 +232,121 @@ struct tcpsplice_reserve *tcpsplice_h_reserve_port(struct net *net, int family,
 fail:
 	kfree(r);
 	return NULL;
+}
+
+/*
+ * An empty hold, for a splice being made: the proxy's sockets handed over
+ * with bytes in flight go in it before the entry is inserted, and the entry
+ * owns it from the insertion on (rust/ffi/table.c).
+ */
+struct tcpsplice_reserve *tcpsplice_h_hold_new(void)
+{
+	return kzalloc(sizeof(struct tcpsplice_reserve), GFP_KERNEL);
+}
+
+/*
+ * The socket, locked by the caller, has sent bytes its peer has not yet
+ * acknowledged: it stays and retransmits them (its timers run as before),
+ * in repair mode so that the proxy can neither read nor write it and its
+ * close() sends nothing (tcp_close() disconnects a socket in repair
+ * silently). The hold takes a reference.
+ */
+void tcpsplice_h_sock_hand_over(struct tcpsplice_reserve *r, int side,
+				struct sock *sk)
+{
+	struct tcp_sock *tp = tcp_sk(sk);
+
+	sock_owned_by_me(sk);
+	if (WARN_ON_ONCE(side < 0 || side > 1 || r->handed[side]))
+		return;
+	tp->repair = 1;
+	tp->repair_queue = TCP_NO_QUEUE;
+	sock_hold(sk);
+	WRITE_ONCE(r->handed[side], sk);
+}
+
+/*
+ * The splice was not made after all (the hold never reached an entry): the
+ * sockets, still locked by the caller, are the proxy's again.
+ */
+void tcpsplice_h_hold_give_back(struct tcpsplice_reserve *r)
+{
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		struct sock *sk = r->handed[i];
+
+		if (!sk)
+			continue;
+		sock_owned_by_me(sk);
+		tcp_sk(sk)->repair = 0;
+		sock_put(sk);
+	}
+	kfree(r);
+}
+
+/*
+ * A handed-over socket whose bytes the peer acknowledged, or whose splice
+ * ended: retire it as a splice retires a socket at once (unless the proxy
+ * closed it meanwhile, which disconnected it), and drop the hold's
+ * reference. Process context.
+ */
+void tcpsplice_h_handed_retire(struct sock *sk)
+{
+	lock_sock(sk);
+	if (sk->sk_state != TCP_CLOSE)
+		tcpsplice_h_sock_retire(sk);
+	release_sock(sk);
+	sock_put(sk);
+}
+
+#define TCPSPLICE_MOVE_CHUNK 16384
+
+struct move {
+	struct sock *to;
+	u8 *buf;
+};
+
+static int move_actor(read_descriptor_t *desc, struct sk_buff *skb,
+		      unsigned int offset, size_t len)
+{
+	struct move *m = desc->arg.data;
+	struct msghdr msg = { .msg_flags = MSG_DONTWAIT | MSG_NOSIGNAL };
+	size_t n = min_t(size_t, len, TCPSPLICE_MOVE_CHUNK);
+	struct kvec kv = { .iov_base = m->buf, .iov_len = n };
+	int ret;
+
+	if (skb_copy_bits(skb, offset, m->buf, n))
+		return -EFAULT;
+	iov_iter_kvec(&msg.msg_iter, ITER_SOURCE, &kv, 1, n);
+	ret = tcp_sendmsg_locked(m->to, &msg, n);
+	/* Nothing taken (the send buffer is full): stop here. */
+	return ret < 0 ? 0 : ret;
+}
+
+/*
+ * Both sockets locked by the caller and established: move what `from` has
+ * received and the proxy has not read into `to`'s send queue, as the proxy
+ * would have (read, then write), without waiting for room. Returns the
+ * bytes moved (what did not fit stays unread), or a negative errno.
+ */
+int tcpsplice_h_sock_move(struct sock *from, struct sock *to)
+{
+	struct move m = { .to = to };
+	read_descriptor_t desc = { .count = SIZE_MAX };
+	int ret;
+
+	sock_owned_by_me(from);
+	sock_owned_by_me(to);
+	if (from->sk_state != TCP_ESTABLISHED || to->sk_state != TCP_ESTABLISHED)
+		return 0;
+	if (READ_ONCE(tcp_sk(from)->copied_seq) == READ_ONCE(tcp_sk(from)->rcv_nxt))
+		return 0;
+	m.buf = kmalloc(TCPSPLICE_MOVE_CHUNK, GFP_KERNEL);
+	if (!m.buf)
+		return -ENOMEM;
+	desc.arg.data = &m;
+	ret = tcp_read_sock(from, &desc, move_actor);
+	kfree(m.buf);
+	return ret;
 }

@@ -7,6 +7,7 @@ use crate::splice_core::capture::{Ecn, SockState};
 use crate::splice_core::splice::{Family, Tuple};
 use crate::splice_core::translate::Timestamps;
 use core::ptr::NonNull;
+use kernel::error::to_result;
 use kernel::prelude::*;
 
 /// The address family constant of `family`.
@@ -155,13 +156,109 @@ impl<'a> LockedPair<'a> {
         }
     }
 
-    /// Retire both sockets: from now on they are silent, and closing them
-    /// sends nothing.
-    pub(crate) fn retire(&self) {
-        for s in self.socks {
-            // SAFETY: Referenced and locked by us.
-            unsafe { b::tcpsplice_h_sock_retire(s.raw()) };
-        }
+    /// Move what socket `from` received and the proxy has not read into
+    /// the other socket's send queue (as the proxy would: read, then
+    /// write), as far as its send buffer takes it. The bytes moved.
+    pub(crate) fn move_unread(&self, from: usize) -> Result<u32> {
+        let to = 1 - from;
+        // SAFETY: Both sockets are referenced and locked by us; process
+        // context (the helper may allocate and send).
+        let r = unsafe { b::tcpsplice_h_sock_move(self.socks[from].raw(), self.socks[to].raw()) };
+        to_result(r)?;
+        Ok(r as u32)
+    }
+
+    /// Retire socket `i`: from now on it is silent, and closing it sends
+    /// nothing.
+    pub(crate) fn retire(&self, i: usize) {
+        // SAFETY: Referenced and locked by us.
+        unsafe { b::tcpsplice_h_sock_retire(self.socks[i].raw()) };
+    }
+
+    /// Hand socket `i` over to `hold` as the splice's side `i`: it stays,
+    /// in repair mode, and retransmits what its peer has not acknowledged
+    /// (see the core's `handover`).
+    pub(crate) fn hand_over(&self, i: usize, hold: &mut Hold) {
+        // SAFETY: The hold is owned; the socket is referenced and locked by
+        // us; `i` is 0 or 1 (an index of `socks`).
+        unsafe { b::tcpsplice_h_sock_hand_over(hold.0.as_ptr(), i as c_int, self.socks[i].raw()) };
+    }
+
+    /// The splice was not made: the sockets handed over to `hold` are the
+    /// proxy's again.
+    pub(crate) fn give_back(&self, hold: Hold) {
+        // SAFETY: Owned, and never given to an entry; its sockets are this
+        // pair's, which we hold locked.
+        unsafe { b::tcpsplice_h_hold_give_back(hold.into_raw()) };
+    }
+}
+
+/// What a splice being made holds besides its entry: the proxy's sockets
+/// handed over with bytes in flight. The entry owns it once inserted.
+///
+/// # Invariants
+///
+/// `0` is an owned hold from `tcpsplice_h_hold_new`.
+pub(crate) struct Hold(NonNull<b::tcpsplice_reserve>);
+
+impl Hold {
+    /// An empty hold (process context).
+    pub(crate) fn new() -> Result<Self> {
+        // SAFETY: No preconditions.
+        let p = unsafe { b::tcpsplice_h_hold_new() };
+        // INVARIANT: Owned, or null.
+        NonNull::new(p).map(Hold).ok_or(ENOMEM)
+    }
+
+    pub(super) fn as_ptr(&self) -> *mut b::tcpsplice_reserve {
+        self.0.as_ptr()
+    }
+
+    /// Give up ownership (to a table entry, or to `give_back`).
+    pub(super) fn into_raw(self) -> *mut b::tcpsplice_reserve {
+        let p = self.0.as_ptr();
+        core::mem::forget(self);
+        p
+    }
+}
+
+impl Drop for Hold {
+    fn drop(&mut self) {
+        // Only an unused hold is dropped: `give_back` and the table take
+        // the others.
+        // SAFETY: Owned (type invariant); a hold with sockets is never
+        // dropped (they are given back, under their locks, or the entry has
+        // them), so this frees an empty one.
+        unsafe { b::tcpsplice_h_hold_give_back(self.0.as_ptr()) };
+    }
+}
+
+/// A handed-over socket taken out of its entry (see
+/// `TableGuard::take_handed`): dropping it retires the socket and releases
+/// the reference. Process context only.
+///
+/// # Invariants
+///
+/// `0` is a handed-over socket on which this value holds the hold's
+/// reference.
+pub(crate) struct Handed(NonNull<kernel::bindings::sock>);
+
+impl Handed {
+    /// # Safety
+    ///
+    /// `sk` is null or a handed-over socket whose reference the caller
+    /// gives to the result.
+    pub(super) unsafe fn from_raw<S>(sk: *mut S) -> Option<Self> {
+        // INVARIANT: By the function contract.
+        NonNull::new(sk.cast()).map(Handed)
+    }
+}
+
+impl Drop for Handed {
+    fn drop(&mut self) {
+        // SAFETY: The reference is ours (type invariant); dropped in process
+        // context (the sweep's work, or a genetlink handler).
+        unsafe { b::tcpsplice_h_handed_retire(self.0.as_ptr().cast()) };
     }
 }
 

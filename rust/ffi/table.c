@@ -86,10 +86,25 @@ static void table_gc(struct work_struct *work)
 				   TCPSPLICE_GC_INTERVAL);
 }
 
+/*
+ * Process context. RCU readers may still see the hold through an entry
+ * that left the table (tcpsplice_h_table_handed()), so it is freed after a
+ * grace period; the sockets they may see are taken out first and looked at
+ * only with a reference of their own.
+ */
 void tcpsplice_h_reserve_free(struct tcpsplice_reserve *r)
 {
-	sock_release(r->sock);
-	kfree(r);
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		struct sock *sk = xchg(&r->handed[i], NULL);
+
+		if (sk)
+			tcpsplice_h_handed_retire(sk);
+	}
+	if (r->sock)
+		sock_release(r->sock);
+	kfree_rcu(r, rcu);
 }
 
 static void release_reserves(struct work_struct *work)
@@ -205,13 +220,16 @@ static struct tcpsplice_hnode *lookup(struct tcpsplice_table *t,
 
 int tcpsplice_h_table_insert(struct tcpsplice_table *t, void *payload,
 			     const struct tcpsplice_key *k0,
-			     const struct tcpsplice_key *k1, u32 max)
+			     const struct tcpsplice_key *k1, u32 max,
+			     struct tcpsplice_reserve *hold)
 {
 	struct tcpsplice_entry *e = entry_of(payload);
 	int err = 0;
 
 	e->h[0].key = *k0;
 	e->h[1].key = *k1;
+	/* Published with the entry (hlist_add_head_rcu() orders it). */
+	e->reserve = hold;
 	spin_lock_bh(&t->lock);
 	if (t->dying) {
 		err = -ENODEV;
@@ -230,6 +248,8 @@ int tcpsplice_h_table_insert(struct tcpsplice_table *t, void *payload,
 					   TCPSPLICE_GC_INTERVAL);
 	}
 	spin_unlock_bh(&t->lock);
+	if (err)
+		e->reserve = NULL;
 	return err;
 }
 
@@ -268,19 +288,77 @@ void *tcpsplice_h_table_next(struct tcpsplice_table *t, void *payload)
 	return list_entry(pos, struct tcpsplice_entry, all)->payload;
 }
 
-/* Table lock held, entry linked: it owns `r` from now on. */
+/*
+ * Table lock held, entry linked: it owns the port reservation `r` from now
+ * on (merged into the hold it got at insertion, if any).
+ */
 void tcpsplice_h_table_attach(struct tcpsplice_table *t, void *payload,
 			      struct tcpsplice_reserve *r)
 {
 	struct tcpsplice_entry *e = entry_of(payload);
+	struct tcpsplice_reserve *h = e->reserve;
 
 	lockdep_assert_held(&t->lock);
-	if (WARN_ON_ONCE(!e->h[0].linked || e->reserve)) {
+	if (WARN_ON_ONCE(!e->h[0].linked || (h && h->sock))) {
 		llist_add(&r->node, &t->release);
 		schedule_work(&t->release_work);
 		return;
 	}
-	e->reserve = r;
+	if (!h) {
+		e->reserve = r;
+		return;
+	}
+	h->sock = r->sock;
+	kfree(r);
+}
+
+/*
+ * RCU read side: whether the entry's socket on `side` is handed over, and
+ * if so its rcv_nxt and snd_nxt now (read under a reference, as the socket
+ * may be leaving: TCP sockets are SLAB_TYPESAFE_BY_RCU).
+ */
+bool tcpsplice_h_table_handed(void *payload, int side, u32 *rcv_nxt,
+			      u32 *snd_nxt)
+{
+	struct tcpsplice_reserve *h = READ_ONCE(entry_of(payload)->reserve);
+	struct sock *sk;
+
+	RCU_LOCKDEP_WARN(!rcu_read_lock_held(), "tcpsplice handed outside RCU");
+	if (!h || side < 0 || side > 1)
+		return false;
+	sk = READ_ONCE(h->handed[side]);
+	if (!sk || !refcount_inc_not_zero(&sk->sk_refcnt))
+		return false;
+	*rcv_nxt = READ_ONCE(tcp_sk(sk)->rcv_nxt);
+	*snd_nxt = READ_ONCE(tcp_sk(sk)->snd_nxt);
+	sock_put(sk);
+	return true;
+}
+
+/* RCU read side: `skb` was sent by the entry's handed-over socket on `side`. */
+bool tcpsplice_h_table_handed_is(void *payload, int side,
+				 const struct sk_buff *skb)
+{
+	struct tcpsplice_reserve *h = READ_ONCE(entry_of(payload)->reserve);
+
+	RCU_LOCKDEP_WARN(!rcu_read_lock_held(), "tcpsplice handed outside RCU");
+	return h && side >= 0 && side <= 1 && skb->sk &&
+	       skb->sk == READ_ONCE(h->handed[side]);
+}
+
+/*
+ * Table lock held, entry linked: take its handed-over socket on `side` out,
+ * with the reference, for tcpsplice_h_handed_retire(); NULL if none.
+ */
+struct sock *tcpsplice_h_table_take_handed(struct tcpsplice_table *t,
+					   void *payload, int side)
+{
+	struct tcpsplice_reserve *h = entry_of(payload)->reserve;
+
+	lockdep_assert_held(&t->lock);
+	if (!h || side < 0 || side > 1)
+		return NULL;
+	return xchg(&h->handed[side], NULL);
 }
 
 /* Table lock held; the entry is freed after a grace period. */

@@ -2,6 +2,7 @@
 //! Safe wrapper of the splice table in `rust/ffi/table.c`: an RCU hash table
 //! whose entries hold a Rust payload `T` and are found by either of two keys.
 
+use super::skb::Skb;
 use crate::bindings as b;
 use crate::splice_core::conn::Side;
 use crate::splice_core::splice::{Endpoint, Family};
@@ -124,13 +125,15 @@ impl<T: Sync> Table<T> {
 
     /// Add an entry built by `init`, found by `k0` (as [`Side::Client`]) and
     /// `k1` (as [`Side::Backend`]), unless the table holds `max` entries or
-    /// either key is taken.
+    /// either key is taken. The entry takes `hold`, if given, when it is
+    /// inserted (and leaves it otherwise).
     pub(crate) fn insert(
         &self,
         init: impl PinInit<T, Error>,
         k0: &Key,
         k1: &Key,
         max: u32,
+        hold: &mut Option<super::sock::Hold>,
     ) -> Result<(), InsertError> {
         let () = Self::PAYLOAD_OK;
         // SAFETY: No preconditions; the result has room for a `T`, aligned
@@ -147,12 +150,18 @@ impl<T: Sync> Table<T> {
             unsafe { b::tcpsplice_h_entry_free(p.as_ptr().cast()) };
             return Err(InsertError::Other(e));
         }
+        let h = hold.as_ref().map_or(core::ptr::null_mut(), |h| h.as_ptr());
         // SAFETY: The table is live; `p` is an initialised payload not yet
-        // in any table; the keys are read during the call only.
+        // in any table; the keys are read during the call only; `h` is null
+        // or an owned hold, which the entry owns if (and only if) this
+        // succeeds.
         let r = unsafe {
-            b::tcpsplice_h_table_insert(self.raw(), p.as_ptr().cast(), &k0.0, &k1.0, max)
+            b::tcpsplice_h_table_insert(self.raw(), p.as_ptr().cast(), &k0.0, &k1.0, max, h)
         };
         if r == 0 {
+            if let Some(h) = hold.take() {
+                h.into_raw();
+            }
             return Ok(());
         }
         // SAFETY: Not inserted; `T` needs no destructor (`PAYLOAD_OK`).
@@ -179,6 +188,24 @@ impl<T: Sync> Table<T> {
         // SAFETY: Payloads are initialised `T`s (type invariant), freed only
         // after an RCU grace period, and the guard outlives the borrow.
         Some((unsafe { p.as_ref() }, side))
+    }
+
+    /// If entry `e`'s socket on `side` was handed over and is still there
+    /// (see the core's `handover`): its `rcv_nxt` and `snd_nxt` now.
+    pub(crate) fn handed(&self, _rcu: &RcuGuard, e: &T, side: Side) -> Option<(u32, u32)> {
+        let (mut rcv, mut snd) = (0u32, 0u32);
+        // SAFETY: `e` is a payload found in this table under the RCU guard
+        // (holds are freed after a grace period); the outputs are writable.
+        let there = unsafe {
+            b::tcpsplice_h_table_handed(payload(e), side.index() as c_int, &mut rcv, &mut snd)
+        };
+        there.then_some((rcv, snd))
+    }
+
+    /// `skb` was sent by entry `e`'s handed-over socket on `side`.
+    pub(crate) fn handed_is(&self, _rcu: &RcuGuard, e: &T, side: Side, skb: &Skb<'_>) -> bool {
+        // SAFETY: As in `handed`; the skb is valid for the call.
+        unsafe { b::tcpsplice_h_table_handed_is(payload(e), side.index() as c_int, skb.raw()) }
     }
 
     /// Take the table lock (bottom halves disabled).
@@ -239,10 +266,22 @@ impl<T: Sync> TableGuard<'_, T> {
     /// Hand `r` to entry `e` (seen through this guard), which releases it
     /// when it is removed.
     pub(crate) fn attach(&self, e: &T, r: super::sock::Reservation) {
-        let p = core::ptr::from_ref(e).cast_mut().cast::<c_void>();
+        let p = payload(e);
         // SAFETY: The lock is held and `e` is a linked payload (it was found
         // through this guard); the entry takes ownership of the reservation.
         unsafe { b::tcpsplice_h_table_attach(self.table.raw(), p, r.into_raw()) };
+    }
+
+    /// Take entry `e`'s handed-over socket on `side` out (seen through this
+    /// guard); drop the result, after the lock, to retire it.
+    pub(crate) fn take_handed(&self, e: &T, side: Side) -> Option<super::sock::Handed> {
+        // SAFETY: The lock is held and `e` is a linked payload (seen through
+        // this guard).
+        let sk = unsafe {
+            b::tcpsplice_h_table_take_handed(self.table.raw(), payload(e), side.index() as c_int)
+        };
+        // SAFETY: The helper hands over the hold's reference, or null.
+        unsafe { super::sock::Handed::from_raw(sk) }
     }
 
     /// The first entry for which `f` is true.
@@ -266,6 +305,11 @@ impl<T: Sync> Drop for TableGuard<'_, T> {
         // SAFETY: Locked in `Table::lock`.
         unsafe { b::tcpsplice_h_table_unlock(self.table.raw()) };
     }
+}
+
+/// The C view of a payload.
+fn payload<T>(e: &T) -> *mut c_void {
+    core::ptr::from_ref(e).cast_mut().cast::<c_void>()
 }
 
 /// The current time in jiffies, and conversions.

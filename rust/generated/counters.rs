@@ -167,6 +167,27 @@ pub(crate) enum Counter {
     /// packets to a leg that did not negotiate ECN whose ECN marks (the
     /// ECN-capable codepoint, the ECE and CWR flags) were cleared
     EcnCleared,
+    /// proxy sockets handed over when their splice was made: their peer
+    /// had not yet acknowledged all they were given to send, and they
+    /// send and retransmit it until it does (Documentation/splicing.rst)
+    Handovers,
+    /// bytes in flight or unsent in the handed-over sockets when their
+    /// splices were made
+    HandoverBytes,
+    /// acknowledgements from a peer given to its handed-over socket (each
+    /// packet is also forwarded to the other peer)
+    HandoverAcks,
+    /// data segments a handed-over socket sent after its splice was made
+    /// (what was unsent then, and retransmissions of what was in
+    /// flight), let through LOCAL_OUT
+    HandoverSegments,
+    /// packets of a peer whose socket was handed over that could not be
+    /// given to it (no memory for the copy, a bad checksum): dropped, so
+    /// the peer sends them again
+    HandoverDrops,
+    /// bytes a socket had received and the proxy had not read when a
+    /// splice was asked for, moved to the other socket's send queue
+    HandoverMoved,
 }
 
 /// Statistics attributes that are current values, not counters.
@@ -177,7 +198,7 @@ pub(crate) const GAUGES: [u32; 4] = [
     b::TCPSPLICE_STAT_VIPS_OWNED,
 ];
 
-const COUNTERS: usize = 68;
+const COUNTERS: usize = 74;
 
 impl Counter {
     /// Every counter, in reporting order.
@@ -250,6 +271,12 @@ impl Counter {
         Counter::SplicesSuperseded,
         Counter::DropEcnCe,
         Counter::EcnCleared,
+        Counter::Handovers,
+        Counter::HandoverBytes,
+        Counter::HandoverAcks,
+        Counter::HandoverSegments,
+        Counter::HandoverDrops,
+        Counter::HandoverMoved,
     ];
 
     /// The counters that are maxima, not sums.
@@ -330,6 +357,12 @@ impl Counter {
             Counter::SplicesSuperseded => b::TCPSPLICE_STAT_SPLICES_SUPERSEDED,
             Counter::DropEcnCe => b::TCPSPLICE_STAT_DROP_ECN_CE,
             Counter::EcnCleared => b::TCPSPLICE_STAT_ECN_CLEARED,
+            Counter::Handovers => b::TCPSPLICE_STAT_HANDOVERS,
+            Counter::HandoverBytes => b::TCPSPLICE_STAT_HANDOVER_BYTES,
+            Counter::HandoverAcks => b::TCPSPLICE_STAT_HANDOVER_ACKS,
+            Counter::HandoverSegments => b::TCPSPLICE_STAT_HANDOVER_SEGMENTS,
+            Counter::HandoverDrops => b::TCPSPLICE_STAT_HANDOVER_DROPS,
+            Counter::HandoverMoved => b::TCPSPLICE_STAT_HANDOVER_MOVED,
         }
     }
 }

@@ -5,7 +5,9 @@
 
 use super::*;
 use crate::hooks::Tcp;
+use crate::splice_core::handover;
 use crate::splice_core::packet::{flags, TcpHeader};
+use crate::splice_core::seq::before;
 
 /// Per side, the sequence number to quote in a kick of that side's peer
 /// (see [`kick`]).
@@ -48,6 +50,11 @@ pub(crate) fn forward(
     let i = from.index();
     st.packets[i] += 1;
     st.bytes[i] += u64::from(o.payload);
+    // What a handed-over socket sent is acknowledged: it has nothing more
+    // to retransmit (the sweep retires it).
+    if entry.in_flight(from) && !before(st.tracker.acked(from), entry.splice.leg(from).snd_nxt) {
+        entry.in_flight[from.index()].store(false, Relaxed);
+    }
     let ended = o.ended.then(|| st.tracker.phase());
     if ended.is_some() {
         st.ended_at = moment(now);
@@ -89,6 +96,72 @@ pub(crate) fn forward(
     }
     count_end(net, entry, ended);
     Ok(kicks)
+}
+
+/// Make a packet from `from`'s peer, whose copy was forwarded, into the
+/// acknowledgement for that side's handed-over socket (the core's
+/// `handover::local_ack`), to go up the local stack. False: drop it (a
+/// reset or SYN, which are not the socket's; the socket gone; no memory; a
+/// bad checksum).
+pub(crate) fn local_ack(
+    net: &NetState,
+    rcu: &RcuGuard,
+    entry: &Entry,
+    from: Side,
+    skb: &mut Skb<'_>,
+    family: Family,
+    tcp: &Tcp,
+) -> bool {
+    let Some((rcv_nxt, snd_nxt)) = net.table().handed(rcu, entry, from) else {
+        return false;
+    };
+    let l4 = tcp.l4;
+    if !skb.tcp_csum_ok(l4, family == Family::V6) {
+        net.stats.inc(Counter::HandoverDrops);
+        return false;
+    }
+    let Some(buf) = skb.writable(l4 + tcp.th.header_len) else {
+        net.stats.inc(Counter::HandoverDrops);
+        return false;
+    };
+    match handover::local_ack(buf, family, l4, &tcp.th, rcv_nxt, snd_nxt) {
+        Ok(Some(len)) if skb.trim_local(len) => {
+            net.stats.inc(Counter::HandoverAcks);
+            true
+        }
+        Ok(None) => false,
+        _ => {
+            net.stats.inc(Counter::HandoverDrops);
+            false
+        }
+    }
+}
+
+/// A segment that `side`'s handed-over socket sends: only its data (what
+/// is in flight, retransmitted) leaves, acknowledging nothing past what the
+/// splice was made at (the core's `handover::clamp_ack`). False: drop it.
+pub(crate) fn handed_segment(
+    net: &NetState,
+    entry: &Entry,
+    side: Side,
+    skb: &mut Skb<'_>,
+    tcp: &Tcp,
+) -> bool {
+    let l4 = tcp.l4;
+    let end = l4 + tcp.th.header_len;
+    let Some(payload) = skb.len().checked_sub(end) else {
+        return false;
+    };
+    let partial = skb.partial();
+    let Some(buf) = skb.writable(end) else {
+        return false;
+    };
+    let limit = entry.splice.leg(side).rcv_nxt;
+    let pass = handover::clamp_ack(&mut buf[l4..], payload as u32, limit, partial);
+    if pass {
+        net.stats.inc(Counter::HandoverSegments);
+    }
+    pass
 }
 
 /// Send the kicks [`forward`] asked for, once the packet that prompted them

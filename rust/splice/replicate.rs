@@ -52,10 +52,10 @@ pub(crate) fn apply(net: &NetState, op: &Op, backend: bool) {
             let t = [*sp.tuple(Side::Client), *sp.tuple(Side::Backend)];
             let k = keys(sp.family(), &t);
             let id = net.next_id();
-            let init = Entry::with_role(id, *r, jiffies(), role);
-            let inserted = net
-                .table()
-                .insert(init, &k[0], &k[1], net.settings().max_splices);
+            let init = Entry::with_role(id, *r, jiffies(), role, None);
+            let inserted =
+                net.table()
+                    .insert(init, &k[0], &k[1], net.settings().max_splices, &mut None);
             if inserted.is_ok() {
                 crate::netlink::splice_event(net, &View::made(id, r, true), None);
             }

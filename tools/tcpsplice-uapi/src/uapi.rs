@@ -353,8 +353,29 @@ pub const TCPSPLICE_STAT_DROP_ECN_CE: u16 = 72;
 /// packets to a leg that did not negotiate ECN whose ECN marks (the
 /// ECN-capable codepoint, the ECE and CWR flags) were cleared
 pub const TCPSPLICE_STAT_ECN_CLEARED: u16 = 73;
+/// proxy sockets handed over when their splice was made: their peer
+/// had not yet acknowledged all they were given to send, and they
+/// send and retransmit it until it does (Documentation/splicing.rst)
+pub const TCPSPLICE_STAT_HANDOVERS: u16 = 74;
+/// bytes in flight or unsent in the handed-over sockets when their
+/// splices were made
+pub const TCPSPLICE_STAT_HANDOVER_BYTES: u16 = 75;
+/// acknowledgements from a peer given to its handed-over socket (each
+/// packet is also forwarded to the other peer)
+pub const TCPSPLICE_STAT_HANDOVER_ACKS: u16 = 76;
+/// data segments a handed-over socket sent after its splice was made
+/// (what was unsent then, and retransmissions of what was in
+/// flight), let through LOCAL_OUT
+pub const TCPSPLICE_STAT_HANDOVER_SEGMENTS: u16 = 77;
+/// packets of a peer whose socket was handed over that could not be
+/// given to it (no memory for the copy, a bad checksum): dropped, so
+/// the peer sends them again
+pub const TCPSPLICE_STAT_HANDOVER_DROPS: u16 = 78;
+/// bytes a socket had received and the proxy had not read when a
+/// splice was asked for, moved to the other socket's send queue
+pub const TCPSPLICE_STAT_HANDOVER_MOVED: u16 = 79;
 /// The highest attribute of `tcpsplice_stat`.
-pub const TCPSPLICE_STAT_MAX: u16 = 73;
+pub const TCPSPLICE_STAT_MAX: u16 = 79;
 /// Every member of `tcpsplice_stat`, by name.
 ///
 /// Per-namespace counters, all u64. Gauges and maxima say so; every other
@@ -433,6 +454,12 @@ pub const TCPSPLICE_STAT_MEMBERS: &[(&str, u16)] = &[
     ("TCPSPLICE_STAT_SPLICES_SUPERSEDED", 71),
     ("TCPSPLICE_STAT_DROP_ECN_CE", 72),
     ("TCPSPLICE_STAT_ECN_CLEARED", 73),
+    ("TCPSPLICE_STAT_HANDOVERS", 74),
+    ("TCPSPLICE_STAT_HANDOVER_BYTES", 75),
+    ("TCPSPLICE_STAT_HANDOVER_ACKS", 76),
+    ("TCPSPLICE_STAT_HANDOVER_SEGMENTS", 77),
+    ("TCPSPLICE_STAT_HANDOVER_DROPS", 78),
+    ("TCPSPLICE_STAT_HANDOVER_MOVED", 79),
 ];
 
 /// The documentation of every member of `tcpsplice_stat`.
@@ -509,6 +536,12 @@ pub const TCPSPLICE_STAT_DOCS: &[(&str, &str)] = &[
     ("TCPSPLICE_STAT_SPLICES_SUPERSEDED", "ended splices whose addresses a new connection took (a SYN after the end): their packets go to the stack, the entry goes"),
     ("TCPSPLICE_STAT_DROP_ECN_CE", "packets marked Congestion Experienced on their way to a leg that did not negotiate ECN, dropped (the loss a router without ECN would have made; Documentation/splicing.rst)"),
     ("TCPSPLICE_STAT_ECN_CLEARED", "packets to a leg that did not negotiate ECN whose ECN marks (the ECN-capable codepoint, the ECE and CWR flags) were cleared"),
+    ("TCPSPLICE_STAT_HANDOVERS", "proxy sockets handed over when their splice was made: their peer had not yet acknowledged all they were given to send, and they send and retransmit it until it does (Documentation/splicing.rst)"),
+    ("TCPSPLICE_STAT_HANDOVER_BYTES", "bytes in flight or unsent in the handed-over sockets when their splices were made"),
+    ("TCPSPLICE_STAT_HANDOVER_ACKS", "acknowledgements from a peer given to its handed-over socket (each packet is also forwarded to the other peer)"),
+    ("TCPSPLICE_STAT_HANDOVER_SEGMENTS", "data segments a handed-over socket sent after its splice was made (what was unsent then, and retransmissions of what was in flight), let through LOCAL_OUT"),
+    ("TCPSPLICE_STAT_HANDOVER_DROPS", "packets of a peer whose socket was handed over that could not be given to it (no memory for the copy, a bad checksum): dropped, so the peer sends them again"),
+    ("TCPSPLICE_STAT_HANDOVER_MOVED", "bytes a socket had received and the proxy had not read when a splice was asked for, moved to the other socket's send queue"),
 ];
 
 pub const TCPSPLICE_SPLICE_UNSPEC: u16 = 0;
