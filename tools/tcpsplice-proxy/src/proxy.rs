@@ -472,7 +472,9 @@ impl Proxy {
                     r.bytes_to_client += relayed.1;
                     log.spliced(r, accepted);
                 }
-                // Dropping the retired sockets closes them silently.
+                // Closing retired sockets sends nothing; one handed over
+                // with bytes in flight is closed once the module retired it.
+                splice::close_when_retired(client, backend.1).await;
                 return;
             }
             Outcome::Relay { why, relayed } => (why, relayed),

@@ -1,13 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 //! Handing a connection pair to the kernel.
 //!
-//! The module splices only when nothing would be lost: every byte the proxy
-//! sent is acknowledged and every byte it received was read. So before
-//! asking, the proxy moves whatever is readable on either side, waits until
-//! both peers have acknowledged it, and asks; if data arrived meanwhile the
-//! module answers EAGAIN and the proxy goes round again, for a bounded time.
-//! Anything else it cannot fix (module missing, table full, different IP
-//! versions) makes it relay in userspace, with the reason logged.
+//! The proxy asks right after writing what it forwards. The module moves
+//! what either socket received and the proxy has not read into the other's
+//! send queue, and hands over a socket whose peer has not acknowledged all
+//! it was given, which keeps sending it until it does
+//! (Documentation/splicing.rst). It refuses for now (EAGAIN) only what it
+//! could not move (a full send buffer) or out-of-order data; the proxy then
+//! moves what is readable itself and asks again, for a bounded time. In a
+//! split splice the backend must have acknowledged everything first (its
+//! acknowledgements do not pass the proxy then). Anything else it cannot
+//! fix (module missing, table full, different IP versions) makes it relay
+//! in userspace, with the reason logged.
 use std::cell::RefCell;
 use std::net::SocketAddr;
 use std::os::fd::AsRawFd;
@@ -16,10 +20,13 @@ use tcpsplice_client::{Client, Error};
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
 
-/// How long to look for a quiet moment (everything read, everything
-/// acknowledged) before relaying in userspace instead. A request body that
-/// streams in is relayed until it ends; then the connection goes quiet.
-const QUIET_WAIT: Duration = Duration::from_secs(10);
+/// How long to keep asking before relaying in userspace instead.
+const SPLICE_WAIT: Duration = Duration::from_secs(10);
+
+/// How often a spliced pair's sockets are looked at until the module has
+/// retired both (a handed-over socket stays until its peer acknowledged
+/// what was in flight).
+const RETIRED_POLL: Duration = Duration::from_millis(20);
 
 /// Why a connection is relayed in userspace instead of spliced.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -73,14 +80,38 @@ fn ioctl_int(fd: i32, req: libc::c_ulong) -> std::io::Result<i32> {
     Ok(v)
 }
 
-/// Bytes received but not read.
-fn unread(s: &TcpStream) -> std::io::Result<i32> {
-    ioctl_int(s.as_raw_fd(), libc::FIONREAD)
-}
-
 /// Bytes queued for sending, sent or not, that the peer has not acknowledged.
 fn unacknowledged(s: &TcpStream) -> std::io::Result<i32> {
     ioctl_int(s.as_raw_fd(), libc::TIOCOUTQ)
+}
+
+/// The socket is closed: the module retired it (or it died).
+fn closed(s: &TcpStream) -> bool {
+    // SAFETY: tcp_info is plain integers, for which all zeroes is valid.
+    let mut info: libc::tcp_info = unsafe { std::mem::zeroed() };
+    let mut len = std::mem::size_of::<libc::tcp_info>() as libc::socklen_t;
+    // SAFETY: Passes pointers to a live tcp_info and its size.
+    let r = unsafe {
+        libc::getsockopt(
+            s.as_raw_fd(),
+            libc::IPPROTO_TCP,
+            libc::TCP_INFO,
+            (&mut info as *mut libc::tcp_info).cast(),
+            &mut len,
+        )
+    };
+    // TCP_CLOSE is 7 in the kernel's enum.
+    r < 0 || info.tcpi_state == 7
+}
+
+/// Keep a spliced pair's sockets until the module has retired both, then
+/// close them. A socket handed over with bytes in flight stays until its
+/// peer acknowledges them: closing it earlier would throw them away (in
+/// repair mode its close sends nothing). Retired sockets are closed at once.
+pub async fn close_when_retired(client: TcpStream, backend: TcpStream) {
+    while !closed(&client) || !closed(&backend) {
+        tokio::time::sleep(RETIRED_POLL).await;
+    }
 }
 
 /// The address as the kernel's socket tables hold it (IPv4-mapped IPv6
@@ -162,7 +193,8 @@ impl Splicer {
         })
     }
 
-    /// Try to hand the pair to the kernel.
+    /// Try to hand the pair to the kernel: call right after writing what
+    /// the proxy forwards.
     pub async fn splice(
         &self,
         client: &mut TcpStream,
@@ -170,13 +202,15 @@ impl Splicer {
         split: bool,
     ) -> Outcome {
         // A fast backend starts its response with the acknowledgement of
-        // the request, and a streaming peer never leaves a quiet moment: make
-        // both peers wait for us by offering them almost no receive window
-        // (the window scale they negotiated stays, so once spliced the other
-        // peer's windows are passed on in full).
-        let _ = set_rcvbuf(client, QUIET_RCVBUF);
-        let _ = set_rcvbuf(backend, QUIET_RCVBUF);
-        let outcome = self.find_quiet_moment(client, backend, split).await;
+        // the request. What arrives before the splice is moved to the
+        // client's socket, whose peer must acknowledge it before the
+        // backend's later bytes count as received: keep that small by
+        // offering the peers almost no receive window meanwhile (the
+        // window scale they negotiated stays, and the module sends each the
+        // other's window once spliced).
+        let _ = set_rcvbuf(client, ASK_RCVBUF);
+        let _ = set_rcvbuf(backend, ASK_RCVBUF);
+        let outcome = self.ask_until_spliced(client, backend, split).await;
         if matches!(outcome, Outcome::Relay { .. }) {
             let _ = set_rcvbuf(client, RELAY_RCVBUF);
             let _ = set_rcvbuf(backend, RELAY_RCVBUF);
@@ -184,7 +218,7 @@ impl Splicer {
         outcome
     }
 
-    async fn find_quiet_moment(
+    async fn ask_until_spliced(
         &self,
         client: &mut TcpStream,
         backend: &mut TcpStream,
@@ -192,33 +226,28 @@ impl Splicer {
     ) -> Outcome {
         let mut relayed = (0u64, 0u64);
         let io = |e: std::io::Error| Fallback::Error(format!("before splicing: {e}"));
-        let deadline = Instant::now() + QUIET_WAIT;
+        let deadline = Instant::now() + SPLICE_WAIT;
         while Instant::now() < deadline {
-            let step = async {
-                relayed.0 += drain(client, backend).await?;
-                relayed.1 += drain(backend, client).await?;
-                while unacknowledged(client)? != 0 || unacknowledged(backend)? != 0 {
-                    if Instant::now() > deadline {
-                        return Err(std::io::Error::new(
-                            std::io::ErrorKind::TimedOut,
-                            "peers did not acknowledge in time",
-                        ));
+            // In a split splice what the backend was sent must be
+            // acknowledged (its acknowledgements do not pass here then).
+            if split {
+                let acked = async {
+                    while unacknowledged(backend)? != 0 {
+                        if Instant::now() > deadline {
+                            return Err(std::io::Error::new(
+                                std::io::ErrorKind::TimedOut,
+                                "the backend did not acknowledge in time",
+                            ));
+                        }
+                        tokio::time::sleep(Duration::from_millis(1)).await;
                     }
-                    tokio::time::sleep(Duration::from_millis(1)).await;
-                }
-                Ok::<bool, std::io::Error>(unread(client)? == 0 && unread(backend)? == 0)
-            };
-            match step.await {
-                Ok(true) => {}
-                Ok(false) => {
-                    tokio::task::yield_now().await;
-                    continue;
-                }
-                Err(e) => {
+                    Ok(())
+                };
+                if let Err(e) = acked.await {
                     return Outcome::Relay {
                         why: io(e),
                         relayed,
-                    }
+                    };
                 }
             }
             let (c, b) = match (addrs(client), addrs(backend)) {
@@ -233,8 +262,22 @@ impl Splicer {
             match tokio::task::block_in_place(|| self.ask(c, b, split)) {
                 Ok(id) => return Outcome::Spliced { id, relayed },
                 Err(Error::Kernel { errno, msg }) if errno == libc::EAGAIN => {
+                    // What the module could not move (or, from a module
+                    // that does not hand sockets over, what is unsent or
+                    // unacknowledged): move what is readable, ask again.
                     crate::debug!("not yet: {}", msg.unwrap_or_default());
-                    tokio::task::yield_now().await;
+                    let moved = async {
+                        relayed.0 += drain(client, backend).await?;
+                        relayed.1 += drain(backend, client).await?;
+                        Ok::<(), std::io::Error>(())
+                    };
+                    if let Err(e) = moved.await {
+                        return Outcome::Relay {
+                            why: io(e),
+                            relayed,
+                        };
+                    }
+                    tokio::time::sleep(Duration::from_millis(1)).await;
                     continue;
                 }
                 Err(Error::NoModule(_)) => {
@@ -253,17 +296,17 @@ impl Splicer {
         }
         Outcome::Relay {
             why: Fallback::Error(format!(
-                "no quiet moment to splice in {} s",
-                QUIET_WAIT.as_secs()
+                "the module kept refusing for {} s",
+                SPLICE_WAIT.as_secs()
             )),
             relayed,
         }
     }
 }
 
-/// Receive buffer while looking for a quiet moment (the kernel's minimum
+/// Receive buffer while asking for the splice (the kernel's minimum
 /// applies), and for relaying if it comes to that.
-const QUIET_RCVBUF: i32 = 1;
+const ASK_RCVBUF: i32 = 1;
 const RELAY_RCVBUF: i32 = 4 << 20;
 
 fn set_rcvbuf(s: &TcpStream, bytes: i32) -> std::io::Result<()> {
