@@ -172,11 +172,12 @@ r0b=$(rsts backend1)
 proxy_stop
 
 # nginx, which sends its response with the acknowledgement of the request
-# and streams it at once (sendfile): byte-exact through the splice. What it
-# costs until the module takes data in flight over is recorded: the proxy
-# shrinks its receive buffers while it looks for a moment to splice, and its
-# socket drops what nginx sent within the window offered before
-# (TCPRcvQDrop); see Documentation/splicing.rst.
+# and streams it at once (sendfile): byte-exact through the splice. What
+# arrived before the splice is moved by the module (handover_moved); the
+# proxy shrinks its receive buffers while it asks, so its socket may drop
+# what nginx sent within the window offered before (TCPRcvQDrop), which the
+# window update at splice time makes nginx send again at once; see
+# Documentation/splicing.rst.
 d=/tmp/nginx-splice
 mkdir -p "$d/www"
 head -c 1048576 /dev/urandom > "$d/www/big"
@@ -193,7 +194,7 @@ for i in {1..8}; do
   times+="$(on client1 curl -sf -H 'Host: nginx.example.com' -o /tmp/got -w '%{time_total} ' http://192.0.2.11/big)"
   expect_eq "$(sha256sum < /tmp/got | cut -d' ' -f1)" "$want" "1 MiB from nginx, download $i"
 done
-echo "nginx, 1 MiB through the splice, seconds: $times; segments the proxy's socket dropped: $(( $(tcpext proxy1 TCPRcvQDrop) - q0 )); retransmission timeouts at nginx: $(( $(tcpext backend1 TCPTimeouts) - t0 )); window updates: $(kernel_value window_updates)" >> /tmp/t-splice.note
+echo "nginx, 1 MiB through the splice, seconds: $times; segments the proxy's socket dropped: $(( $(tcpext proxy1 TCPRcvQDrop) - q0 )); retransmission timeouts at nginx: $(( $(tcpext backend1 TCPTimeouts) - t0 )); window updates: $(kernel_value window_updates); handovers: $(kernel_value handovers), $(kernel_value handover_moved) bytes moved by the module" >> /tmp/t-splice.note
 expect_eq "$(kernel_value splices_created)" 8 "splices of the nginx downloads"
 # The window update at splice time: nginx sends again at once, the client's
 # acknowledgements reveal what the proxy's socket dropped, and nginx
@@ -202,5 +203,5 @@ expect_eq "$(kernel_value splices_created)" 8 "splices of the nginx downloads"
 expect_eq "$(( $(tcpext backend1 TCPTimeouts) - t0 ))" 0 "retransmission timeouts at nginx"
 expect_eq "$(rsts backend1)" "$r0b" "resets at the backend"
 proxy_stop
-# (what the proxy relayed itself while it looked for the moment to splice)
+# (what the proxy relayed itself while it asked)
 echo "nginx: the proxy relayed $(proxy_relayed relayed_bytes_to_client) of $((8 << 20)) bytes to the client itself" >> /tmp/t-splice.note
