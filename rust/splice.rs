@@ -446,18 +446,11 @@ pub(crate) fn hold_port(net: &NetState, id: u64, family: Family, at: &Endpoint) 
     drop(unused);
 }
 
-/// Most handed-over sockets one [`gc`] pass retires (the rest wait for the
-/// next pass, a second later).
-const RETIRE_PER_PASS: usize = 256;
-
 /// Retire the handed-over sockets whose bytes their peers acknowledged (see
 /// the core's `handover`); each backend-side one gives its port to the
 /// entry's reservation. Process context.
 fn retire_handed(net: &NetState) {
     let mut out: KVec<(Handed, u64, Side, Family, Endpoint)> = KVec::new();
-    if out.reserve(RETIRE_PER_PASS, GFP_KERNEL).is_err() {
-        return;
-    }
     {
         let guard = net.table().lock();
         let _ = guard.find(|e| {
@@ -466,7 +459,9 @@ fn retire_handed(net: &NetState) {
                 if !e.handed[i].load(Relaxed) || e.in_flight(side) {
                     continue;
                 }
-                if out.len() == out.capacity() {
+                // Room first: a socket taken out must not be dropped here
+                // (retiring it sleeps). Memory short: the next pass.
+                if out.reserve(1, GFP_ATOMIC).is_err() {
                     return true;
                 }
                 e.handed[i].store(false, Relaxed);
@@ -474,8 +469,7 @@ fn retire_handed(net: &NetState) {
                     let at = e.splice.tuple(side).local;
                     let item = (h, e.id, side, e.splice.family(), at);
                     if let Err(PushError(item)) = out.push_within_capacity(item) {
-                        // Not reached (room was checked above); dropping it
-                        // here would sleep under the table lock.
+                        // Not reached (room was made above).
                         core::mem::forget(item);
                     }
                 }
