@@ -166,13 +166,10 @@ pub(crate) fn splice(req: &Request) -> Result {
             }
         }
     }
-    // Moved, they are the kernel's to carry (and count) whatever follows.
     net.stats.add(
         Counter::HandoverMoved,
         u64::from(moved[0]) + u64::from(moved[1]),
     );
-    net.stats.add(Counter::BytesToBackend, u64::from(moved[0]));
-    net.stats.add(Counter::BytesToClient, u64::from(moved[1]));
     let states = [pair.read(0), pair.read(1)];
     let mut legs = [Default::default(); 2];
     for side in Side::BOTH {
@@ -249,6 +246,10 @@ pub(crate) fn splice(req: &Request) -> Result {
         }
         Err(InsertError::Other(e)) => return Err(e),
     }
+    // Moved, those bytes were the kernel's to carry (the entry counts them
+    // too).
+    net.stats.add(Counter::BytesToBackend, u64::from(moved[0]));
+    net.stats.add(Counter::BytesToClient, u64::from(moved[1]));
     for side in Side::BOTH {
         let i = side.index();
         if handed[i] {
