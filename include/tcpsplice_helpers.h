@@ -162,7 +162,7 @@ void tcpsplice_h_reserve_free(struct tcpsplice_reserve *r);
 void tcpsplice_h_table_attach(struct tcpsplice_table *t, void *payload,
 			      struct tcpsplice_reserve *r);
 bool tcpsplice_h_table_handed(void *payload, int side, u32 *rcv_nxt,
-			      u32 *snd_nxt);
+			      u32 *snd_una, u32 *snd_nxt);
 bool tcpsplice_h_table_handed_is(void *payload, int side,
 				 const struct sk_buff *skb);
 struct sock *tcpsplice_h_table_take_handed(struct tcpsplice_table *t,

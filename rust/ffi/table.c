@@ -314,11 +314,11 @@ void tcpsplice_h_table_attach(struct tcpsplice_table *t, void *payload,
 
 /*
  * RCU read side: whether the entry's socket on `side` is handed over, and
- * if so its rcv_nxt and snd_nxt now (read under a reference, as the socket
- * may be leaving: TCP sockets are SLAB_TYPESAFE_BY_RCU).
+ * if so its rcv_nxt, snd_una and snd_nxt now (read under a reference, as
+ * the socket may be leaving: TCP sockets are SLAB_TYPESAFE_BY_RCU).
  */
 bool tcpsplice_h_table_handed(void *payload, int side, u32 *rcv_nxt,
-			      u32 *snd_nxt)
+			      u32 *snd_una, u32 *snd_nxt)
 {
 	struct tcpsplice_reserve *h = READ_ONCE(entry_of(payload)->reserve);
 	struct sock *sk;
@@ -330,6 +330,7 @@ bool tcpsplice_h_table_handed(void *payload, int side, u32 *rcv_nxt,
 	if (!sk || !refcount_inc_not_zero(&sk->sk_refcnt))
 		return false;
 	*rcv_nxt = READ_ONCE(tcp_sk(sk)->rcv_nxt);
+	*snd_una = READ_ONCE(tcp_sk(sk)->snd_una);
 	*snd_nxt = READ_ONCE(tcp_sk(sk)->snd_nxt);
 	sock_put(sk);
 	return true;

@@ -5,6 +5,7 @@
 use super::skb::Skb;
 use crate::bindings as b;
 use crate::splice_core::conn::Side;
+use crate::splice_core::handover::Socket;
 use crate::splice_core::splice::{Endpoint, Family};
 use core::marker::PhantomData;
 use core::ptr::NonNull;
@@ -191,15 +192,25 @@ impl<T: Sync> Table<T> {
     }
 
     /// If entry `e`'s socket on `side` was handed over and is still there
-    /// (see the core's `handover`): its `rcv_nxt` and `snd_nxt` now.
-    pub(crate) fn handed(&self, _rcu: &RcuGuard, e: &T, side: Side) -> Option<(u32, u32)> {
-        let (mut rcv, mut snd) = (0u32, 0u32);
+    /// (see the core's `handover`): where it stands now.
+    pub(crate) fn handed(&self, _rcu: &RcuGuard, e: &T, side: Side) -> Option<Socket> {
+        let (mut rcv, mut una, mut snd) = (0u32, 0u32, 0u32);
         // SAFETY: `e` is a payload found in this table under the RCU guard
         // (holds are freed after a grace period); the outputs are writable.
         let there = unsafe {
-            b::tcpsplice_h_table_handed(payload(e), side.index() as c_int, &mut rcv, &mut snd)
+            b::tcpsplice_h_table_handed(
+                payload(e),
+                side.index() as c_int,
+                &mut rcv,
+                &mut una,
+                &mut snd,
+            )
         };
-        there.then_some((rcv, snd))
+        there.then_some(Socket {
+            snd_una: una,
+            snd_nxt: snd,
+            rcv_nxt: rcv,
+        })
     }
 
     /// `skb` was sent by entry `e`'s handed-over socket on `side`.

@@ -101,8 +101,8 @@ pub(crate) fn forward(
 /// Make a packet from `from`'s peer, whose copy was forwarded, into the
 /// acknowledgement for that side's handed-over socket (the core's
 /// `handover::local_ack`), to go up the local stack. False: drop it (a
-/// reset or SYN, which are not the socket's; the socket gone; no memory; a
-/// bad checksum).
+/// reset or SYN, which are not the socket's; a duplicate that tells it
+/// nothing about its bytes; the socket gone; no memory; a bad checksum).
 pub(crate) fn local_ack(
     net: &NetState,
     rcu: &RcuGuard,
@@ -112,7 +112,7 @@ pub(crate) fn local_ack(
     family: Family,
     tcp: &Tcp,
 ) -> bool {
-    let Some((rcv_nxt, snd_nxt)) = net.table().handed(rcu, entry, from) else {
+    let Some(sk) = net.table().handed(rcu, entry, from) else {
         return false;
     };
     let l4 = tcp.l4;
@@ -124,7 +124,7 @@ pub(crate) fn local_ack(
         net.stats.inc(Counter::HandoverDrops);
         return false;
     };
-    match handover::local_ack(buf, family, l4, &tcp.th, rcv_nxt, snd_nxt) {
+    match handover::local_ack(buf, family, l4, &tcp.th, sk) {
         Ok(Some(len)) if skb.trim_local(len) => {
             net.stats.inc(Counter::HandoverAcks);
             true

@@ -25,25 +25,82 @@
 
 use super::csum::{self, Delta};
 use super::packet::{flags, Malformed, TcpHeader, IPPROTO_TCP, IPV4_MIN_HEADER, IPV6_HEADER};
-use super::seq::after;
+use super::seq::{after, before};
 use super::splice::Family;
 
+/// What the handed-over socket has sent, as it stands: `snd_una` and
+/// `snd_nxt`, and the next byte it expects (`rcv_nxt`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Socket {
+    /// Oldest byte not acknowledged.
+    pub snd_una: u32,
+    /// Next byte it would send.
+    pub snd_nxt: u32,
+    /// Next byte it expects.
+    pub rcv_nxt: u32,
+}
+
+/// Whether the TCP options `opts` hold a SACK block that overlaps
+/// `[from, to)`.
+fn sacks_within(opts: &[u8], from: u32, to: u32) -> bool {
+    let mut i = 0;
+    while i < opts.len() {
+        match opts[i] {
+            0 => return false,
+            1 => i += 1,
+            kind => {
+                let Some(&len) = opts.get(i + 1) else {
+                    return false;
+                };
+                let len = usize::from(len);
+                if len < 2 || i + len > opts.len() {
+                    return false;
+                }
+                if kind == 5 {
+                    for b in opts[i + 2..i + len].chunks_exact(8) {
+                        let left = u32::from_be_bytes([b[0], b[1], b[2], b[3]]);
+                        let right = u32::from_be_bytes([b[4], b[5], b[6], b[7]]);
+                        if before(left, to) && after(right, from) {
+                            return true;
+                        }
+                    }
+                }
+                i += len;
+            }
+        }
+    }
+    false
+}
+
 /// Make the segment in `pkt` (network header first, TCP header at `l4`,
-/// parsed as `th`) into a pure acknowledgement for the proxy's socket:
-/// sequence number `seq` (the socket's `rcv_nxt`), the acknowledgement
-/// clamped to `max_ack` (the socket's `snd_nxt`), FIN, PSH and URG cleared,
-/// the payload cut off, and both checksums computed afresh. The caller has
-/// verified the packet's checksum and trims it to the length returned.
-/// `None` for a segment the socket must not see (SYN or RST).
+/// parsed as `th`) into a pure acknowledgement for the proxy's socket `sk`:
+/// sequence number its `rcv_nxt`, the acknowledgement clamped to its
+/// `snd_nxt`, FIN, PSH and URG cleared, the payload cut off, and both
+/// checksums computed afresh. The caller has verified the packet's checksum
+/// and trims it to the length returned.
+///
+/// `None` for a segment the socket must not see: a SYN or RST, and an
+/// acknowledgement that tells it nothing about its own bytes (no progress
+/// and no SACK block among them). The peer sends those as duplicates when
+/// the other peer's data, forwarded, arrives ahead of the socket's (out of
+/// order, from the peer's view): counted by the socket, they would make it
+/// retransmit and shrink its window for nothing.
 pub fn local_ack(
     pkt: &mut [u8],
     family: Family,
     l4: usize,
     th: &TcpHeader,
-    seq: u32,
-    max_ack: u32,
+    sk: Socket,
 ) -> Result<Option<usize>, Malformed> {
     if th.flags & (flags::SYN | flags::RST) != 0 || th.flags & flags::ACK == 0 {
+        return Ok(None);
+    }
+    let (seq, max_ack) = (sk.rcv_nxt, sk.snd_nxt);
+    let hdr = pkt
+        .get(l4..l4.saturating_add(th.header_len))
+        .ok_or(Malformed::Truncated)?;
+    let opts = hdr.get(20..).ok_or(Malformed::Truncated)?;
+    if !after(th.ack, sk.snd_una) && !sacks_within(opts, sk.snd_una, sk.snd_nxt) {
         return Ok(None);
     }
     let end = l4.checked_add(th.header_len).ok_or(Malformed::Truncated)?;

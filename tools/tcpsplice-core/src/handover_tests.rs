@@ -24,14 +24,64 @@ fn ends(family: Family) -> (crate::splice::Endpoint, crate::splice::Endpoint) {
     }
 }
 
-/// A peer's data segment, made into the socket's acknowledgement.
+/// A peer's data segment, made into the acknowledgement for a socket that
+/// expects `seq` and sent up to `max`, 1000 bytes of it unacknowledged.
 fn ack_of(family: Family, fl: u8, ack: u32, payload: &[u8], seq: u32, max: u32) -> Option<Vec<u8>> {
     let (src, dst) = ends(family);
     let (mut p, l4) = build(family, &src, &dst, 7000, ack, fl, payload, false);
     let th = packet::tcp(&p[l4..]).unwrap();
-    let len = local_ack(&mut p, family, l4, &th, seq, max).unwrap()?;
+    let sk = Socket {
+        snd_una: max.wrapping_sub(1000),
+        snd_nxt: max,
+        rcv_nxt: seq,
+    };
+    let len = local_ack(&mut p, family, l4, &th, sk).unwrap()?;
     p.truncate(len);
     Some(p)
+}
+
+/// A pure ACK of `ack` with one SACK block, as the IPv4 packet and its
+/// TCP header offset.
+fn sack_ack(ack: u32, left: u32, right: u32) -> (Vec<u8>, usize) {
+    let (src, dst) = ends(Family::V4);
+    let (mut p, l4) = build(Family::V4, &src, &dst, 7000, ack, flags::ACK, &[], false);
+    // The builder's 12 option bytes (NOP NOP TS) become NOP NOP SACK(1)
+    // after the header grows by 8.
+    let mut opts = vec![1u8, 1, 5, 10];
+    opts.extend_from_slice(&left.to_be_bytes());
+    opts.extend_from_slice(&right.to_be_bytes());
+    opts.extend_from_slice(&[1, 1]);
+    p.truncate(l4 + 20);
+    p.extend_from_slice(&opts);
+    p[l4 + 12] = ((20 + opts.len()) / 4) as u8 * 16;
+    let total = p.len() as u16;
+    p[2..4].copy_from_slice(&total.to_be_bytes());
+    (p, l4)
+}
+
+#[test]
+fn an_ack_that_tells_the_socket_nothing_stays_away() {
+    let sk = Socket {
+        snd_una: 5000,
+        snd_nxt: 6000,
+        rcv_nxt: 1,
+    };
+    // A duplicate, its SACK block about the other peer's data beyond.
+    let (mut p, l4) = sack_ack(5000, 6000, 9000);
+    let th = packet::tcp(&p[l4..]).unwrap();
+    assert_eq!(local_ack(&mut p, Family::V4, l4, &th, sk).unwrap(), None);
+    // A SACK block among the socket's bytes: a hole there, for it.
+    let (mut p, l4) = sack_ack(5000, 5500, 6000);
+    let th = packet::tcp(&p[l4..]).unwrap();
+    assert!(local_ack(&mut p, Family::V4, l4, &th, sk)
+        .unwrap()
+        .is_some());
+    // Progress.
+    let (mut p, l4) = sack_ack(5100, 6000, 9000);
+    let th = packet::tcp(&p[l4..]).unwrap();
+    assert!(local_ack(&mut p, Family::V4, l4, &th, sk)
+        .unwrap()
+        .is_some());
 }
 
 #[test]
@@ -141,7 +191,10 @@ proptest! {
                 prop_assert!(a == ack || a == max);
                 prop_assert_eq!(p[l4 + 13] & (flags::FIN | flags::PSH | flags::URG), 0);
             }
-            None => prop_assert!(false, "an ACK without SYN or RST is the socket's"),
+            None => prop_assert!(
+                !crate::seq::after(ack, max.wrapping_sub(1000)),
+                "an ACK with progress, without SYN or RST, is the socket's"
+            ),
         }
     }
 }
