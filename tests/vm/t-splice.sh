@@ -174,10 +174,9 @@ proxy_stop
 # nginx, which sends its response with the acknowledgement of the request
 # and streams it at once (sendfile): byte-exact through the splice. What
 # arrived before the splice is moved by the module (handover_moved); the
-# proxy shrinks its receive buffers while it asks, so its socket may drop
-# what nginx sent within the window offered before (TCPRcvQDrop), which the
-# window update at splice time makes nginx send again at once; see
-# Documentation/splicing.rst.
+# proxy clamps the windows its sockets offer while it asks, so that is at
+# most what nginx was offered already, and the window update at splice time
+# opens nginx's window again; see Documentation/splicing.rst.
 d=/tmp/nginx-splice
 mkdir -p "$d/www"
 head -c 1048576 /dev/urandom > "$d/www/big"

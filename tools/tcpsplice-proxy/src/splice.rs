@@ -204,16 +204,18 @@ impl Splicer {
         // A fast backend starts its response with the acknowledgement of
         // the request. What arrives before the splice is moved to the
         // client's socket, whose peer must acknowledge it before the
-        // backend's later bytes count as received: keep that small by
-        // offering the peers almost no receive window meanwhile (the
-        // window scale they negotiated stays, and the module sends each the
-        // other's window once spliced).
-        let _ = set_rcvbuf(client, ASK_RCVBUF);
-        let _ = set_rcvbuf(backend, ASK_RCVBUF);
+        // backend's later bytes count as received: keep that to what the
+        // peers were already offered by clamping the windows the sockets
+        // offer from now on. (A receive buffer shrunk below what was
+        // offered would drop what the peer may still send; the window
+        // scales stay, and the module sends each peer the other's window
+        // once spliced.)
+        let _ = set_window_clamp(client, ASK_WINDOW);
+        let _ = set_window_clamp(backend, ASK_WINDOW);
         let outcome = self.ask_until_spliced(client, backend, split).await;
         if matches!(outcome, Outcome::Relay { .. }) {
-            let _ = set_rcvbuf(client, RELAY_RCVBUF);
-            let _ = set_rcvbuf(backend, RELAY_RCVBUF);
+            let _ = set_window_clamp(client, RELAY_WINDOW);
+            let _ = set_window_clamp(backend, RELAY_WINDOW);
         }
         outcome
     }
@@ -304,13 +306,19 @@ impl Splicer {
     }
 }
 
-/// Receive buffer while asking for the splice (the kernel's minimum
-/// applies), and for relaying if it comes to that.
-const ASK_RCVBUF: i32 = 1;
-const RELAY_RCVBUF: i32 = 4 << 20;
+/// The window the sockets may offer while the proxy asks for the splice
+/// (the kernel's minimum applies; what was offered already stays), and
+/// when it relays if it comes to that.
+const ASK_WINDOW: i32 = 1;
+const RELAY_WINDOW: i32 = 4 << 20;
 
-fn set_rcvbuf(s: &TcpStream, bytes: i32) -> std::io::Result<()> {
-    set_int(s.as_raw_fd(), libc::SOL_SOCKET, libc::SO_RCVBUF, bytes)
+fn set_window_clamp(s: &TcpStream, bytes: i32) -> std::io::Result<()> {
+    set_int(
+        s.as_raw_fd(),
+        libc::IPPROTO_TCP,
+        libc::TCP_WINDOW_CLAMP,
+        bytes,
+    )
 }
 
 /// setsockopt() of an int option.
