@@ -152,10 +152,9 @@ impl<T: Sync> Table<T> {
             return Err(InsertError::Other(e));
         }
         let h = hold.as_ref().map_or(core::ptr::null_mut(), |h| h.as_ptr());
-        // SAFETY: The table is live; `p` is an initialised payload not yet
-        // in any table; the keys are read during the call only; `h` is null
-        // or an owned hold, which the entry owns if (and only if) this
-        // succeeds.
+        // SAFETY: The table is live; `p` is an initialised payload in no
+        // table; the keys are read during the call only; `h` is null or an
+        // owned hold, the entry's if (and only if) this succeeds.
         let r = unsafe {
             b::tcpsplice_h_table_insert(self.raw(), p.as_ptr().cast(), &k0.0, &k1.0, max, h)
         };
