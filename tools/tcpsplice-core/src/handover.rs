@@ -40,36 +40,38 @@ pub struct Socket {
     pub rcv_nxt: u32,
 }
 
-/// Whether the TCP options `opts` hold a SACK block that overlaps
+/// Whether the TCP options `opts` hold SACK blocks, all of them outside
 /// `[from, to)`.
-fn sacks_within(opts: &[u8], from: u32, to: u32) -> bool {
+fn sacks_only_beyond(opts: &[u8], from: u32, to: u32) -> bool {
+    let mut any = false;
     let mut i = 0;
     while i < opts.len() {
         match opts[i] {
-            0 => return false,
+            0 => break,
             1 => i += 1,
             kind => {
                 let Some(&len) = opts.get(i + 1) else {
-                    return false;
+                    break;
                 };
                 let len = usize::from(len);
                 if len < 2 || i + len > opts.len() {
-                    return false;
+                    break;
                 }
                 if kind == 5 {
                     for b in opts[i + 2..i + len].chunks_exact(8) {
                         let left = u32::from_be_bytes([b[0], b[1], b[2], b[3]]);
                         let right = u32::from_be_bytes([b[4], b[5], b[6], b[7]]);
                         if before(left, to) && after(right, from) {
-                            return true;
+                            return false;
                         }
+                        any = true;
                     }
                 }
                 i += len;
             }
         }
     }
-    false
+    any
 }
 
 /// Make the segment in `pkt` (network header first, TCP header at `l4`,
@@ -79,12 +81,14 @@ fn sacks_within(opts: &[u8], from: u32, to: u32) -> bool {
 /// checksums computed afresh. The caller has verified the packet's checksum
 /// and trims it to the length returned.
 ///
-/// `None` for a segment the socket must not see: a SYN or RST, and an
-/// acknowledgement that tells it nothing about its own bytes (no progress
-/// and no SACK block among them). The peer sends those as duplicates when
+/// `None` for a segment the socket must not see: a SYN or RST, and a
+/// duplicate acknowledgement about the other peer's data (no progress, and
+/// SACK blocks all beyond the socket's bytes). The peer sends those when
 /// the other peer's data, forwarded, arrives ahead of the socket's (out of
 /// order, from the peer's view): counted by the socket, they would make it
-/// retransmit and shrink its window for nothing.
+/// retransmit and shrink its window for nothing. A window update (no
+/// progress, no SACK block) is the socket's: it may wait for one to send
+/// what it still holds.
 pub fn local_ack(
     pkt: &mut [u8],
     family: Family,
@@ -100,7 +104,7 @@ pub fn local_ack(
         .get(l4..l4.saturating_add(th.header_len))
         .ok_or(Malformed::Truncated)?;
     let opts = hdr.get(20..).ok_or(Malformed::Truncated)?;
-    if !after(th.ack, sk.snd_una) && !sacks_within(opts, sk.snd_una, sk.snd_nxt) {
+    if !after(th.ack, sk.snd_una) && sacks_only_beyond(opts, sk.snd_una, sk.snd_nxt) {
         return Ok(None);
     }
     let end = l4.checked_add(th.header_len).ok_or(Malformed::Truncated)?;

@@ -82,6 +82,14 @@ fn an_ack_that_tells_the_socket_nothing_stays_away() {
     assert!(local_ack(&mut p, Family::V4, l4, &th, sk)
         .unwrap()
         .is_some());
+    // A window update (no progress, no SACK block): the socket may wait
+    // for it to send what it holds.
+    let (src, dst) = ends(Family::V4);
+    let (mut p, l4) = build(Family::V4, &src, &dst, 7000, 5000, flags::ACK, &[], false);
+    let th = packet::tcp(&p[l4..]).unwrap();
+    assert!(local_ack(&mut p, Family::V4, l4, &th, sk)
+        .unwrap()
+        .is_some());
 }
 
 #[test]
