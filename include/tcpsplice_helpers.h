@@ -123,7 +123,8 @@ enum {
 };
 
 struct tcpsplice_sockstate {
-	bool established, signed_, repair, out_of_order, ts_ok, sack_ok, wscale_ok;
+	bool connected, handshaking, fin_received, fin_queued;
+	bool signed_, repair, out_of_order, ts_ok, sack_ok, wscale_ok;
 	u8 snd_wscale, rcv_wscale;
 	/* TCPSPLICE_ECN_*: what the connection negotiated */
 	u8 ecn;
@@ -140,6 +141,7 @@ void tcpsplice_h_sock_unlock_pair(struct sock *a, struct sock *b);
 void tcpsplice_h_sock_read(struct sock *sk, struct tcpsplice_sockstate *out);
 void tcpsplice_h_sock_retire(struct sock *sk);
 int tcpsplice_h_sock_move(struct sock *from, struct sock *to);
+void tcpsplice_h_sock_send_fin(struct sock *sk);
 /*
  * What an entry holds outside the table, released in process context when
  * it goes: the port of its backend side, and the proxy's sockets handed

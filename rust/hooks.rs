@@ -284,11 +284,15 @@ pub(crate) fn local_out(net: &NetState, mut skb: Skb<'_>, family: Family) -> Ver
     match net.table().lookup(&rcu, &Key::new(family, &dst, &src)) {
         Some((e, _)) if e.is_superseded() => Verdict::Accept,
         Some((e, side)) => {
-            if e.in_flight(side) && net.table().handed_is(&rcu, e, side, &skb) {
-                // The handed-over socket retransmits what is in flight.
-                if crate::splice::handed_segment(net, e, side, &mut skb, &tcp) {
+            if net.table().handed_is(&rcu, e, side, &skb) {
+                // The handed-over socket retransmits what is in flight
+                // (until the sweep retires it, once that is acknowledged).
+                if e.in_flight(side) && crate::splice::handed_segment(net, e, side, &mut skb, &tcp)
+                {
                     return Verdict::Accept;
                 }
+                net.stats.inc(Counter::HandoverHeld);
+                return Verdict::Drop;
             }
             net.stats.inc(Counter::DropLocal);
             Verdict::Drop

@@ -10,7 +10,7 @@ use crate::ffi::netlink::{ConnAttrs, Dump, Request, Writer};
 use crate::ffi::sock::{Hold, LockedPair};
 use crate::ffi::table::{jiffies, InsertError};
 use crate::netns::NetState;
-use crate::splice::{End, Entry, Role, View};
+use crate::splice::{End, Entry, Made, Role, View};
 use crate::splice_core::capture::{self, in_flight, Refusal};
 use crate::splice_core::config::VERSION_C;
 use crate::splice_core::conn::{Phase, Side};
@@ -170,25 +170,49 @@ pub(crate) fn splice(req: &Request) -> Result {
         Counter::HandoverMoved,
         u64::from(moved[0]) + u64::from(moved[1]),
     );
-    let states = [pair.read(0), pair.read(1)];
+    let refuse = |side: Side, r: Refusal| {
+        net.stats.inc(Counter::SplicesRefused);
+        req.error(r.message(side));
+        Err(refusal_errno(r))
+    };
+    let mut states = [pair.read(0), pair.read(1)];
+    for side in Side::BOTH {
+        if let Err(r) = capture::leg(&states[side.index()]) {
+            return refuse(side, r);
+        }
+    }
+    // A peer that closed before the splice: its FIN goes on after the bytes
+    // before it, from the other socket (handed over with it in flight).
+    if split && capture::closing(&states) {
+        let side = if states[0].fin_received || states[0].fin_queued {
+            Side::Client
+        } else {
+            Side::Backend
+        };
+        return refuse(side, Refusal::ClosedSplit);
+    }
+    let fins = match capture::fins_to_send(&states) {
+        Ok(f) => f,
+        Err((side, r)) => return refuse(side, r),
+    };
+    for side in Side::BOTH {
+        if fins[side.index()] {
+            pair.send_fin(side.index());
+            net.stats.inc(Counter::HandoverFins);
+            states[side.index()] = pair.read(side.index());
+        }
+    }
     let mut legs = [Default::default(); 2];
     for side in Side::BOTH {
         match capture::leg(&states[side.index()]) {
             Ok(l) => legs[side.index()] = l,
-            Err(r) => {
-                net.stats.inc(Counter::SplicesRefused);
-                req.error(r.message(side));
-                return Err(refusal_errno(r));
-            }
+            Err(r) => return refuse(side, r),
         }
     }
     // In a split splice the backend's packets go straight to the client:
     // a handed-over backend-side socket would never hear its peer.
     if split && in_flight(&states[Side::Backend.index()]) != 0 {
-        let r = Refusal::UnacknowledgedSplit;
-        net.stats.inc(Counter::SplicesRefused);
-        req.error(r.message(Side::Backend));
-        return Err(refusal_errno(r));
+        return refuse(Side::Backend, Refusal::UnacknowledgedSplit);
     }
     let sp = Splice::new(family, [ct, bt], legs);
     let id = net.next_id();
@@ -218,7 +242,12 @@ pub(crate) fn splice(req: &Request) -> Result {
     // the connections' packets, and the sockets see nothing more (but
     // acknowledgements, if handed over).
     let insert = |hold: &mut Option<Hold>| {
-        let init = Entry::new(id, replica, jiffies(), acked, moved);
+        let made = Made {
+            acked,
+            moved,
+            fin: [states[0].fin_queued, states[1].fin_queued],
+        };
+        let init = Entry::new(id, replica, jiffies(), made);
         net.table()
             .insert(init, &keys[0], &keys[1], net.settings().max_splices, hold)
     };

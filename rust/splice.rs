@@ -185,20 +185,25 @@ impl View {
     }
 }
 
+/// What the node that makes a splice knows of its connections then.
+#[derive(Clone, Copy, Default)]
+pub(crate) struct Made {
+    /// What each side's peer had acknowledged: short of the leg's
+    /// `snd_nxt` where bytes were in flight (that side's socket was handed
+    /// over).
+    pub(crate) acked: [u32; 2],
+    /// What the module moved from each side's socket to the other's (the
+    /// splice's first bytes).
+    pub(crate) moved: [u32; 2],
+    /// Per side: the socket sent its FIN to its peer (it ends the leg's
+    /// `snd_nxt`), the other peer having closed before the splice.
+    pub(crate) fin: [bool; 2],
+}
+
 impl Entry {
-    /// A new entry made here; `acked` is what each side's peer had
-    /// acknowledged (short of the leg's `snd_nxt` where bytes were in
-    /// flight: that side's socket was handed over), `moved` what the module
-    /// moved from each side's socket to the other's when it was made (its
-    /// first bytes).
-    pub(crate) fn new(
-        id: u64,
-        r: Replica,
-        now: u64,
-        acked: [u32; 2],
-        moved: [u32; 2],
-    ) -> impl PinInit<Self, Error> {
-        Self::with_role(id, r, now, Role::Origin, Some((acked, moved)))
+    /// A new entry made here.
+    pub(crate) fn new(id: u64, r: Replica, now: u64, made: Made) -> impl PinInit<Self, Error> {
+        Self::with_role(id, r, now, Role::Origin, Some(made))
     }
 
     /// An entry installed from a peer's update, as a `Replica` or a
@@ -208,16 +213,20 @@ impl Entry {
         r: Replica,
         now: u64,
         role: Role,
-        made: Option<([u32; 2], [u32; 2])>,
+        made: Option<Made>,
     ) -> impl PinInit<Self, Error> {
         let mut tracker = r.splice.tracker(r.windows);
         let mut in_flight = [false; 2];
         let mut bytes = [0u64; 2];
-        if let Some((acked, moved)) = made {
-            bytes = moved.map(u64::from);
-            tracker = tracker.with_acked(acked);
+        if let Some(m) = made {
+            bytes = m.moved.map(u64::from);
+            tracker = tracker.with_acked(m.acked);
             for side in Side::BOTH {
-                in_flight[side.index()] = acked[side.index()] != r.splice.leg(side).snd_nxt;
+                let (i, end) = (side.index(), r.splice.leg(side).snd_nxt);
+                in_flight[i] = m.acked[i] != end;
+                if m.fin[i] {
+                    tracker.fin_passed(side, end);
+                }
             }
         }
         if r.split && role != Role::SplitBackend {
@@ -641,8 +650,11 @@ mod tests {
 
     /// What both peers of `sp` acknowledged: everything (no socket handed
     /// over).
-    fn idle(sp: &Splice) -> [u32; 2] {
-        [sp.leg(Side::Client).snd_nxt, sp.leg(Side::Backend).snd_nxt]
+    fn idle(sp: &Splice) -> Made {
+        Made {
+            acked: [sp.leg(Side::Client).snd_nxt, sp.leg(Side::Backend).snd_nxt],
+            ..Made::default()
+        }
     }
 
     /// Insert a splice of tuples `t` as entry `id`.
@@ -656,7 +668,6 @@ mod tests {
                     rep(sp, [1460, 1460], [65535, 65535]),
                     jiffies(),
                     idle(&sp),
-                    [0; 2],
                 ),
                 &k[0],
                 &k[1],
@@ -764,7 +775,7 @@ mod tests {
         assert_eq!(elapsed(5, u64::MAX - 4), 10);
         let sp = Splice::new(Family::V4, tuples(), legs());
         let e = KBox::pin_init(
-            Entry::new(1, rep(sp, [0; 2], [0; 2]), 1000, idle(&sp), [0; 2]),
+            Entry::new(1, rep(sp, [0; 2], [0; 2]), 1000, idle(&sp)),
             GFP_KERNEL,
         )?;
         let (mut gone, mut report) = (Gone::default(), None);
@@ -792,7 +803,7 @@ mod tests {
         // The same connection again is refused; so is a full table.
         let sp = Splice::new(Family::V4, tuples(), legs());
         let dup = net.table().insert(
-            Entry::new(2, rep(sp, [0; 2], [0; 2]), 0, idle(&sp), [0; 2]),
+            Entry::new(2, rep(sp, [0; 2], [0; 2]), 0, idle(&sp)),
             &k[1],
             &k[1],
             10,
@@ -809,7 +820,7 @@ mod tests {
         let sp = Splice::new(Family::V4, t, legs());
         assert_eq!(
             net.table().insert(
-                Entry::new(3, rep(sp, [0; 2], [0; 2]), 0, idle(&sp), [0; 2]),
+                Entry::new(3, rep(sp, [0; 2], [0; 2]), 0, idle(&sp)),
                 &k2[0],
                 &k2[1],
                 1,
@@ -821,7 +832,7 @@ mod tests {
         assert!(net
             .table()
             .insert(
-                Entry::new(3, rep(sp, [0; 2], [0; 2]), 0, idle(&sp), [0; 2]),
+                Entry::new(3, rep(sp, [0; 2], [0; 2]), 0, idle(&sp)),
                 &k2[0],
                 &k2[1],
                 2,
@@ -921,8 +932,10 @@ mod tests {
             1,
             rep(sp, [1460, 1460], [65535, 65535]),
             jiffies(),
-            acked,
-            [0; 2],
+            Made {
+                acked,
+                ..Made::default()
+            },
         );
         net.table()
             .insert(e, &k[0], &k[1], 10, &mut None)
@@ -948,6 +961,45 @@ mod tests {
         gc(&net);
         assert_eq!(in_flight(Side::Client), Some((false, false)));
         assert_eq!(net.table().count(), 1);
+        Ok(())
+    }
+
+    /// A splice made after the backend closed: the client-side socket sent
+    /// its FIN (it ends the leg's `snd_nxt`), the tracker knows that FIN
+    /// passed, and the client's acknowledgement of it ends what was in
+    /// flight.
+    #[test]
+    fn a_fin_sent_at_splice_time_is_followed() -> Result {
+        let net = NetState::new(0)?;
+        let t = tuples();
+        let k = keys_of(&t);
+        let sp = Splice::new(Family::V4, t, legs());
+        let end = sp.leg(Side::Client).snd_nxt;
+        let made = Made {
+            acked: [end.wrapping_sub(1), sp.leg(Side::Backend).snd_nxt],
+            fin: [true, false],
+            ..Made::default()
+        };
+        let e = Entry::new(1, rep(sp, [1460, 1460], [65535, 65535]), jiffies(), made);
+        net.table()
+            .insert(e, &k[0], &k[1], 10, &mut None)
+            .map_err(|_| EINVAL)?;
+        let state = || {
+            let _bh = BhGuard::new();
+            let rcu = RcuGuard::new();
+            net.table().lookup(&rcu, &k[0]).map(|(e, _)| {
+                let st = e.state.lock();
+                (
+                    st.tracker.fin_sent_to(Side::Client),
+                    st.tracker.fin_sent_to(Side::Backend),
+                    e.in_flight(Side::Client),
+                )
+            })
+        };
+        assert_eq!(state(), Some((true, false, true)));
+        let ack = client_packet_acking(0xffff_fff0, flags::ACK, end);
+        assert_eq!(run(&net, &mut TestSkb::new(&ack, ETH_P_IP)?), Ok(()));
+        assert_eq!(state(), Some((true, false, false)));
         Ok(())
     }
 

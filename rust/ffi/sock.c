@@ -136,7 +136,15 @@ void tcpsplice_h_sock_read(struct sock *sk, struct tcpsplice_sockstate *out)
 
 	sock_owned_by_me(sk);
 	memset(out, 0, sizeof(*out));
-	out->established = sk->sk_state == TCP_ESTABLISHED;
+	out->connected = (1 << sk->sk_state) &
+			 (TCPF_ESTABLISHED | TCPF_FIN_WAIT1 | TCPF_FIN_WAIT2 |
+			  TCPF_CLOSE_WAIT | TCPF_CLOSING | TCPF_LAST_ACK);
+	out->handshaking = (1 << sk->sk_state) & (TCPF_SYN_SENT | TCPF_SYN_RECV);
+	out->fin_received = (1 << sk->sk_state) &
+			    (TCPF_CLOSE_WAIT | TCPF_CLOSING | TCPF_LAST_ACK);
+	out->fin_queued = (1 << sk->sk_state) &
+			  (TCPF_FIN_WAIT1 | TCPF_FIN_WAIT2 | TCPF_CLOSING |
+			   TCPF_LAST_ACK);
 	out->signed_ = sock_signed(sk);
 	out->repair = tp->repair;
 	out->snd_una = tp->snd_una;
@@ -325,10 +333,33 @@ static int move_actor(read_descriptor_t *desc, struct sk_buff *skb,
 }
 
 /*
- * Both sockets locked by the caller and established: move what `from` has
- * received and the proxy has not read into `to`'s send queue, as the proxy
- * would have (read, then write), without waiting for room. Returns the
- * bytes moved (what did not fit stays unread), or a negative errno.
+ * Let `to`'s send buffer take `bytes` more than it holds, up to the
+ * namespace's tcp_wmem maximum, unless the proxy set its size (SO_SNDBUF):
+ * those bytes leave `from`'s receive queue, so the memory they hold only
+ * changes socket. Twice the bytes covers what tcp_sendmsg_locked() charges
+ * for them (the buffers' overhead).
+ */
+static void make_room(struct sock *to, u32 bytes)
+{
+	int max = READ_ONCE(sock_net(to)->ipv4.sysctl_tcp_wmem[2]);
+	int want;
+
+	if (to->sk_userlocks & SOCK_SNDBUF_LOCK)
+		return;
+	want = READ_ONCE(to->sk_wmem_queued) + 2 * (int)min_t(u32, bytes, INT_MAX / 4);
+	if (want > max)
+		want = max;
+	if (want > READ_ONCE(to->sk_sndbuf))
+		WRITE_ONCE(to->sk_sndbuf, want);
+}
+
+/*
+ * Both sockets locked by the caller: move what `from` has received and the
+ * proxy has not read (and the peer's FIN after it, if it came) into `to`'s
+ * send queue, as the proxy would have (read, then write), without waiting
+ * for room. Returns the bytes moved (what did not fit stays unread), or a
+ * negative errno. Nothing moves into a socket that cannot send (not
+ * established, or shut down).
  */
 int tcpsplice_h_sock_move(struct sock *from, struct sock *to)
 {
@@ -338,15 +369,37 @@ int tcpsplice_h_sock_move(struct sock *from, struct sock *to)
 
 	sock_owned_by_me(from);
 	sock_owned_by_me(to);
-	if (from->sk_state != TCP_ESTABLISHED || to->sk_state != TCP_ESTABLISHED)
+	if (!((1 << from->sk_state) &
+	      (TCPF_ESTABLISHED | TCPF_CLOSE_WAIT | TCPF_FIN_WAIT1 |
+	       TCPF_FIN_WAIT2)) ||
+	    !((1 << to->sk_state) & (TCPF_ESTABLISHED | TCPF_CLOSE_WAIT)) ||
+	    (to->sk_shutdown & SEND_SHUTDOWN))
 		return 0;
 	if (READ_ONCE(tcp_sk(from)->copied_seq) == READ_ONCE(tcp_sk(from)->rcv_nxt))
 		return 0;
 	m.buf = kmalloc(TCPSPLICE_MOVE_CHUNK, GFP_KERNEL);
 	if (!m.buf)
 		return -ENOMEM;
+	make_room(to, READ_ONCE(tcp_sk(from)->rcv_nxt) -
+		      READ_ONCE(tcp_sk(from)->copied_seq));
 	desc.arg.data = &m;
 	ret = tcp_read_sock(from, &desc, move_actor);
 	kfree(m.buf);
 	return ret;
+}
+
+/*
+ * The socket, locked by the caller, established or in CLOSE_WAIT: queue its
+ * FIN after everything queued, as shutdown(SHUT_WR) does (the other
+ * socket's peer closed; that FIN goes on). The proxy's own writes fail from
+ * now on.
+ */
+void tcpsplice_h_sock_send_fin(struct sock *sk)
+{
+	sock_owned_by_me(sk);
+	if (!((1 << sk->sk_state) & (TCPF_ESTABLISHED | TCPF_CLOSE_WAIT)))
+		return;
+	WRITE_ONCE(sk->sk_shutdown, sk->sk_shutdown | SEND_SHUTDOWN);
+	sk->sk_prot->shutdown(sk, SEND_SHUTDOWN);
+	sk->sk_state_change(sk);
 }

@@ -129,7 +129,10 @@ impl<'a> LockedPair<'a> {
         // SAFETY: The socket is referenced and locked by us.
         unsafe { b::tcpsplice_h_sock_read(self.socks[i].raw(), &mut s) };
         SockState {
-            established: s.established,
+            connected: s.connected,
+            handshaking: s.handshaking,
+            fin_received: s.fin_received,
+            fin_queued: s.fin_queued,
             signed: s.signed_,
             repair: s.repair,
             snd_una: s.snd_una,
@@ -166,6 +169,13 @@ impl<'a> LockedPair<'a> {
         let r = unsafe { b::tcpsplice_h_sock_move(self.socks[from].raw(), self.socks[to].raw()) };
         to_result(r)?;
         Ok(r as u32)
+    }
+
+    /// Queue socket `i`'s FIN after everything queued (shutdown for
+    /// sending): the other socket's peer closed.
+    pub(crate) fn send_fin(&self, i: usize) {
+        // SAFETY: Referenced and locked by us; process context.
+        unsafe { b::tcpsplice_h_sock_send_fin(self.socks[i].raw()) };
     }
 
     /// Retire socket `i`: from now on it is silent, and closing it sends

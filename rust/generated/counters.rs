@@ -54,7 +54,8 @@ pub(crate) enum Counter {
     /// header, dropped
     DropBadCsumOffload,
     /// packets a local socket tried to send on a spliced connection (the
-    /// retired sockets, or a new socket on a reused port), dropped
+    /// retired sockets, or a new socket on a reused port), dropped (a
+    /// handed-over socket's are counted in handover-held)
     DropLocal,
     /// TCP options replaced by NOPs because the other leg did not negotiate them
     OptionsStripped,
@@ -188,6 +189,16 @@ pub(crate) enum Counter {
     /// bytes a socket had received and the proxy had not read when a
     /// splice was asked for, moved to the other socket's send queue
     HandoverMoved,
+    /// FINs the module sent when it made a splice, each from one socket
+    /// after everything it was given, because the other socket's peer
+    /// had closed (a backend that answered and closed, a client that
+    /// half-closed) before the splice
+    HandoverFins,
+    /// segments a handed-over socket sent that were kept from its peer:
+    /// its pure ACKs (the other peer acknowledges what it receives), any
+    /// FIN other than the one queued at splice time, and all it sends
+    /// once its bytes were acknowledged, until the sweep retires it
+    HandoverHeld,
 }
 
 /// Statistics attributes that are current values, not counters.
@@ -198,7 +209,7 @@ pub(crate) const GAUGES: [u32; 4] = [
     b::TCPSPLICE_STAT_VIPS_OWNED,
 ];
 
-const COUNTERS: usize = 74;
+const COUNTERS: usize = 76;
 
 impl Counter {
     /// Every counter, in reporting order.
@@ -277,6 +288,8 @@ impl Counter {
         Counter::HandoverSegments,
         Counter::HandoverDrops,
         Counter::HandoverMoved,
+        Counter::HandoverFins,
+        Counter::HandoverHeld,
     ];
 
     /// The counters that are maxima, not sums.
@@ -363,6 +376,8 @@ impl Counter {
             Counter::HandoverSegments => b::TCPSPLICE_STAT_HANDOVER_SEGMENTS,
             Counter::HandoverDrops => b::TCPSPLICE_STAT_HANDOVER_DROPS,
             Counter::HandoverMoved => b::TCPSPLICE_STAT_HANDOVER_MOVED,
+            Counter::HandoverFins => b::TCPSPLICE_STAT_HANDOVER_FINS,
+            Counter::HandoverHeld => b::TCPSPLICE_STAT_HANDOVER_HELD,
         }
     }
 }

@@ -156,8 +156,14 @@ pub(crate) fn handed_segment(
     let Some(buf) = skb.writable(end) else {
         return false;
     };
-    let limit = entry.splice.leg(side).rcv_nxt;
-    let pass = handover::clamp_ack(&mut buf[l4..], payload as u32, limit, partial);
+    let leg = entry.splice.leg(side);
+    let pass = handover::clamp_ack(
+        &mut buf[l4..],
+        payload as u32,
+        leg.rcv_nxt,
+        leg.snd_nxt,
+        partial,
+    );
     if pass {
         net.stats.inc(Counter::HandoverSegments);
     }

@@ -11,6 +11,13 @@
 //! and ask again. Bytes queued, sent or not, that the peer has not
 //! acknowledged do not stop a splice: the socket is *handed over* (see
 //! [`in_flight`]) and sends them until its peer acknowledges them.
+//!
+//! A peer may have closed its side before the splice (a backend that answers
+//! and closes, a client that half-closes after its request): its FIN was
+//! received, and read or moved with the bytes before it. The other socket
+//! then sends a FIN to its own peer after everything it was given, as a
+//! proxy forwarding the end of the stream would ([`fins_to_send`]), and is
+//! handed over with that FIN in flight.
 
 use super::conn::Side;
 use super::translate::{Leg, Timestamps};
@@ -18,8 +25,17 @@ use super::translate::{Leg, Timestamps};
 /// What the module reads from a proxy's TCP socket.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct SockState {
-    /// In `TCP_ESTABLISHED`.
-    pub established: bool,
+    /// Synchronised and not closed: established, or closing (one of
+    /// `FIN_WAIT1`, `FIN_WAIT2`, `CLOSE_WAIT`, `CLOSING`, `LAST_ACK`).
+    pub connected: bool,
+    /// Still in the handshake (`SYN_SENT`, or `SYN_RECV`: a TCP Fast Open
+    /// connection the proxy accepted with its first data).
+    pub handshaking: bool,
+    /// The peer's FIN was received (`CLOSE_WAIT`, `CLOSING`, `LAST_ACK`).
+    pub fin_received: bool,
+    /// This socket queued its own FIN (`FIN_WAIT1`, `FIN_WAIT2`, `CLOSING`,
+    /// `LAST_ACK`): `write_seq` counts it.
+    pub fin_queued: bool,
     /// TCP-MD5 or TCP-AO signs its segments (a splice cannot re-sign).
     pub signed: bool,
     /// Already in repair mode (checkpoint/restore, or spliced before).
@@ -72,6 +88,9 @@ pub enum Ecn {
 pub enum Refusal {
     /// Not an established connection.
     NotEstablished,
+    /// Not established yet: the handshake is under way (a TCP Fast Open
+    /// connection accepted before the client's ACK).
+    Handshaking,
     /// Signed with TCP-MD5 or TCP-AO.
     Signed,
     /// Already in repair mode.
@@ -87,6 +106,12 @@ pub enum Refusal {
     /// Accurate ECN negotiated (or being negotiated): its counters cannot
     /// be carried across a splice yet.
     AccurateEcn,
+    /// The socket sent its FIN though the other socket's peer sent none:
+    /// what that peer sends next could not be delivered.
+    HalfClosed,
+    /// A FIN passed before a split splice: the backend's node, which
+    /// carries the responses, would not know where that stream ended.
+    ClosedSplit,
 }
 
 impl Refusal {
@@ -94,7 +119,10 @@ impl Refusal {
     pub fn is_transient(self) -> bool {
         matches!(
             self,
-            Refusal::UnacknowledgedSplit | Refusal::Unread | Refusal::OutOfOrder
+            Refusal::Handshaking
+                | Refusal::UnacknowledgedSplit
+                | Refusal::Unread
+                | Refusal::OutOfOrder
         )
     }
 
@@ -103,6 +131,9 @@ impl Refusal {
         use Refusal::*;
         match (side, self) {
             (Side::Client, NotEstablished) => c"client-side socket is not established",
+            (Side::Client, Handshaking) => {
+                c"client-side socket is still in its handshake (TCP Fast Open)"
+            }
             (Side::Client, Signed) => c"client-side socket uses TCP-MD5 or TCP-AO",
             (Side::Client, InRepair) => c"client-side socket is in repair mode",
             (Side::Client, UnacknowledgedSplit) => {
@@ -111,7 +142,16 @@ impl Refusal {
             (Side::Client, Unread) => c"client-side socket has unread received data",
             (Side::Client, OutOfOrder) => c"client-side socket holds out-of-order data",
             (Side::Client, AccurateEcn) => c"client-side socket negotiated Accurate ECN",
+            (Side::Client, HalfClosed) => {
+                c"client-side socket was shut down though the backend sent no FIN"
+            }
+            (Side::Client, ClosedSplit) => {
+                c"client-side socket is closing (a FIN passed; not in a split splice)"
+            }
             (Side::Backend, NotEstablished) => c"backend-side socket is not established",
+            (Side::Backend, Handshaking) => {
+                c"backend-side socket is still in its handshake (TCP Fast Open)"
+            }
             (Side::Backend, Signed) => c"backend-side socket uses TCP-MD5 or TCP-AO",
             (Side::Backend, InRepair) => c"backend-side socket is in repair mode",
             (Side::Backend, UnacknowledgedSplit) => {
@@ -120,14 +160,24 @@ impl Refusal {
             (Side::Backend, Unread) => c"backend-side socket has unread received data",
             (Side::Backend, OutOfOrder) => c"backend-side socket holds out-of-order data",
             (Side::Backend, AccurateEcn) => c"backend-side socket negotiated Accurate ECN",
+            (Side::Backend, HalfClosed) => {
+                c"backend-side socket was shut down though the client sent no FIN"
+            }
+            (Side::Backend, ClosedSplit) => {
+                c"backend-side socket is closing (a FIN passed; not in a split splice)"
+            }
         }
     }
 }
 
 /// The leg a socket contributes to a splice, if nothing would be lost.
 pub fn leg(s: &SockState) -> Result<Leg, Refusal> {
-    if !s.established {
-        return Err(Refusal::NotEstablished);
+    if !s.connected {
+        return Err(if s.handshaking {
+            Refusal::Handshaking
+        } else {
+            Refusal::NotEstablished
+        });
     }
     if s.signed {
         return Err(Refusal::Signed);
@@ -157,6 +207,29 @@ pub fn leg(s: &SockState) -> Result<Leg, Refusal> {
     })
 }
 
+/// Which of the two sockets (by [`Side`] index, each already accepted by
+/// [`leg`], so everything received was read or moved) must send its FIN
+/// before the splice: those whose other socket received its peer's FIN
+/// and that have not sent their own. A socket that sent its FIN while the
+/// other received none is refused, naming it.
+pub fn fins_to_send(s: &[SockState; 2]) -> Result<[bool; 2], (Side, Refusal)> {
+    let mut send = [false; 2];
+    for side in Side::BOTH {
+        let (me, other) = (&s[side.index()], &s[side.other().index()]);
+        match (other.fin_received, me.fin_queued) {
+            (true, false) => send[side.index()] = true,
+            (false, true) => return Err((side, Refusal::HalfClosed)),
+            _ => {}
+        }
+    }
+    Ok(send)
+}
+
+/// True when either socket received or sent a FIN.
+pub fn closing(s: &[SockState; 2]) -> bool {
+    s.iter().any(|s| s.fin_received || s.fin_queued)
+}
+
 /// Bytes queued in the socket, sent or not, that its peer has not
 /// acknowledged yet. A splice made with some keeps the socket (in repair
 /// mode, so the proxy can neither read, write nor close it loudly) until
@@ -174,7 +247,7 @@ mod tests {
 
     fn idle() -> SockState {
         SockState {
-            established: true,
+            connected: true,
             snd_una: 10,
             snd_nxt: 10,
             write_seq: 10,
@@ -239,10 +312,61 @@ mod tests {
     }
 
     #[test]
+    fn a_fin_received_is_passed_on_after_the_bytes_before_it() {
+        let open = idle();
+        let closed = SockState {
+            fin_received: true,
+            ..idle()
+        };
+        let shut = SockState {
+            fin_queued: true,
+            ..idle()
+        };
+        let both = SockState {
+            fin_received: true,
+            fin_queued: true,
+            ..idle()
+        };
+        // Neither peer closed: nothing to send.
+        assert_eq!(fins_to_send(&[open, open]), Ok([false, false]));
+        assert!(!closing(&[open, open]));
+        // The backend closed (index 1): the client-side socket sends a FIN.
+        assert_eq!(fins_to_send(&[open, closed]), Ok([true, false]));
+        assert!(closing(&[open, closed]));
+        // The client half-closed: the backend-side socket sends one.
+        assert_eq!(fins_to_send(&[closed, open]), Ok([false, true]));
+        // Both closed.
+        assert_eq!(fins_to_send(&[closed, closed]), Ok([true, true]));
+        // Already passed on (by the proxy, or sent before): nothing more.
+        assert_eq!(fins_to_send(&[shut, closed]), Ok([false, false]));
+        assert_eq!(fins_to_send(&[both, both]), Ok([false, false]));
+        // A FIN the other peer never sent: refused, naming the socket.
+        assert_eq!(
+            fins_to_send(&[open, shut]),
+            Err((Side::Backend, Refusal::HalfClosed))
+        );
+        assert_eq!(
+            fins_to_send(&[shut, open]),
+            Err((Side::Client, Refusal::HalfClosed))
+        );
+        assert!(!Refusal::HalfClosed.is_transient());
+        assert!(!Refusal::ClosedSplit.is_transient());
+        // A closing socket still gives its leg.
+        assert!(leg(&both).is_ok());
+    }
+
+    #[test]
     fn every_loss_is_refused() {
         type Spoil = fn(&mut SockState);
-        let cases: [(Spoil, Refusal); 5] = [
-            (|s| s.established = false, Refusal::NotEstablished),
+        let cases: [(Spoil, Refusal); 6] = [
+            (|s| s.connected = false, Refusal::NotEstablished),
+            (
+                |s| {
+                    s.connected = false;
+                    s.handshaking = true
+                },
+                Refusal::Handshaking,
+            ),
             (|s| s.signed = true, Refusal::Signed),
             (|s| s.repair = true, Refusal::InRepair),
             (|s| s.copied_seq = 70, Refusal::Unread),

@@ -21,7 +21,11 @@
 //! leg's `rcv_nxt` at splice time ([`clamp_ack`]): a segment that reached the
 //! socket's backlog while the splice was being made was never forwarded, so
 //! the socket must not acknowledge it to its peer (which would then never
-//! send it again). Pure ACKs, resets and FINs from the socket are dropped.
+//! send it again). Its FIN passes too if it was queued when the splice was
+//! made (the other peer had closed: `capture::fins_to_send`), that is if it
+//! ends at the leg's `snd_nxt`. Pure ACKs, resets and any other FIN (a
+//! proxy's late shutdown() would put one where the other peer's data goes)
+//! are dropped.
 
 use super::csum::{self, Delta};
 use super::packet::{flags, Malformed, TcpHeader, IPPROTO_TCP, IPV4_MIN_HEADER, IPV6_HEADER};
@@ -152,16 +156,22 @@ pub fn local_ack(
 }
 
 /// A segment the handed-over socket sends (`tcp`: its TCP header, checksum
-/// field included): pass it only if it carries data (`payload` bytes) and
-/// neither SYN, FIN nor RST, with its acknowledgement number clamped to
-/// `max_ack`. `partial` says the checksum field holds only the
+/// field included): pass it only if it carries data (`payload` bytes) or
+/// a FIN ending at `end` (the leg's `snd_nxt`: the FIN queued at splice
+/// time), and neither SYN nor RST, with its acknowledgement number clamped
+/// to `max_ack`. `partial` says the checksum field holds only the
 /// pseudo-header sum (`CHECKSUM_PARTIAL`), which a change to the header
 /// does not touch. False: drop it.
-pub fn clamp_ack(tcp: &mut [u8], payload: u32, max_ack: u32, partial: bool) -> bool {
-    if tcp.len() < 20 || payload == 0 {
+pub fn clamp_ack(tcp: &mut [u8], payload: u32, max_ack: u32, end: u32, partial: bool) -> bool {
+    if tcp.len() < 20 || tcp[13] & (flags::SYN | flags::RST) != 0 {
         return false;
     }
-    if tcp[13] & (flags::SYN | flags::FIN | flags::RST) != 0 {
+    if tcp[13] & flags::FIN != 0 {
+        let seq = u32::from_be_bytes([tcp[4], tcp[5], tcp[6], tcp[7]]);
+        if seq.wrapping_add(payload).wrapping_add(1) != end {
+            return false;
+        }
+    } else if payload == 0 {
         return false;
     }
     let old: [u8; 4] = [tcp[8], tcp[9], tcp[10], tcp[11]];

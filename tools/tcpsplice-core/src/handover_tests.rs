@@ -147,7 +147,7 @@ fn only_the_sockets_data_leaves_and_never_acknowledges_past_the_splice() {
             &[1; 300],
             partial,
         );
-        assert!(clamp_ack(&mut p[l4..], 300, 7000, partial));
+        assert!(clamp_ack(&mut p[l4..], 300, 7000, 9000, partial));
         let (_, _, seq, ack) = verify(Family::V4, &p, l4, partial);
         assert_eq!((seq, ack), (5000, 7000));
         // Below the limit: untouched.
@@ -162,19 +162,35 @@ fn only_the_sockets_data_leaves_and_never_acknowledges_past_the_splice() {
             partial,
         );
         let before = q.clone();
-        assert!(clamp_ack(&mut q[l4..], 300, 7000, partial));
+        assert!(clamp_ack(&mut q[l4..], 300, 7000, 9000, partial));
         assert_eq!(q, before);
     }
+    // A FIN other than the one queued at splice time (ending at 5011):
+    // dropped, as resets and SYNs are.
     for fl in [flags::ACK | flags::FIN, flags::RST, flags::ACK | flags::SYN] {
         let (mut p, l4) = build(Family::V4, &dst, &src, 5000, 7000, fl, &[1; 10], false);
-        assert!(!clamp_ack(&mut p[l4..], 10, 7000, false), "{fl:#x}");
+        assert!(!clamp_ack(&mut p[l4..], 10, 7000, 9000, false), "{fl:#x}");
     }
+    // The FIN queued at splice time passes, with data before it or alone.
+    let fin = flags::ACK | flags::FIN;
+    let (mut p, l4) = build(Family::V4, &dst, &src, 5000, 7000, fin, &[1; 10], false);
+    assert!(clamp_ack(&mut p[l4..], 10, 7000, 5011, false));
+    let (mut p, l4) = build(Family::V4, &dst, &src, 5010, 7200, fin, &[], false);
+    assert!(clamp_ack(&mut p[l4..], 0, 7000, 5011, false));
+    let (_, _, seq, ack) = verify(Family::V4, &p, l4, false);
+    assert_eq!((seq, ack), (5010, 7000));
+    // A FIN after it (a late shutdown() of the proxy's): dropped.
+    let (mut p, l4) = build(Family::V4, &dst, &src, 5011, 7000, fin, &[], false);
+    assert!(!clamp_ack(&mut p[l4..], 0, 7000, 5011, false));
     let (mut p, l4) = build(Family::V4, &dst, &src, 5000, 7000, flags::ACK, &[], false);
     assert!(
-        !clamp_ack(&mut p[l4..], 0, 7000, false),
+        !clamp_ack(&mut p[l4..], 0, 7000, 5011, false),
         "a pure ACK stays local"
     );
-    assert!(!clamp_ack(&mut [0u8; 10], 1, 7000, false), "truncated");
+    assert!(
+        !clamp_ack(&mut [0u8; 10], 1, 7000, 5011, false),
+        "truncated"
+    );
 }
 
 proptest! {

@@ -234,7 +234,8 @@ pub const TCPSPLICE_STAT_DROP_NO_ROUTE: u16 = 22;
 /// header, dropped
 pub const TCPSPLICE_STAT_DROP_BAD_CSUM_OFFLOAD: u16 = 23;
 /// packets a local socket tried to send on a spliced connection (the
-/// retired sockets, or a new socket on a reused port), dropped
+/// retired sockets, or a new socket on a reused port), dropped (a
+/// handed-over socket's are counted in handover-held)
 pub const TCPSPLICE_STAT_DROP_LOCAL: u16 = 24;
 /// TCP options replaced by NOPs because the other leg did not negotiate them
 pub const TCPSPLICE_STAT_OPTIONS_STRIPPED: u16 = 25;
@@ -374,8 +375,18 @@ pub const TCPSPLICE_STAT_HANDOVER_DROPS: u16 = 78;
 /// bytes a socket had received and the proxy had not read when a
 /// splice was asked for, moved to the other socket's send queue
 pub const TCPSPLICE_STAT_HANDOVER_MOVED: u16 = 79;
+/// FINs the module sent when it made a splice, each from one socket
+/// after everything it was given, because the other socket's peer
+/// had closed (a backend that answered and closed, a client that
+/// half-closed) before the splice
+pub const TCPSPLICE_STAT_HANDOVER_FINS: u16 = 80;
+/// segments a handed-over socket sent that were kept from its peer:
+/// its pure ACKs (the other peer acknowledges what it receives), any
+/// FIN other than the one queued at splice time, and all it sends
+/// once its bytes were acknowledged, until the sweep retires it
+pub const TCPSPLICE_STAT_HANDOVER_HELD: u16 = 81;
 /// The highest attribute of `tcpsplice_stat`.
-pub const TCPSPLICE_STAT_MAX: u16 = 79;
+pub const TCPSPLICE_STAT_MAX: u16 = 81;
 /// Every member of `tcpsplice_stat`, by name.
 ///
 /// Per-namespace counters, all u64. Gauges and maxima say so; every other
@@ -460,6 +471,8 @@ pub const TCPSPLICE_STAT_MEMBERS: &[(&str, u16)] = &[
     ("TCPSPLICE_STAT_HANDOVER_SEGMENTS", 77),
     ("TCPSPLICE_STAT_HANDOVER_DROPS", 78),
     ("TCPSPLICE_STAT_HANDOVER_MOVED", 79),
+    ("TCPSPLICE_STAT_HANDOVER_FINS", 80),
+    ("TCPSPLICE_STAT_HANDOVER_HELD", 81),
 ];
 
 /// The documentation of every member of `tcpsplice_stat`.
@@ -486,7 +499,7 @@ pub const TCPSPLICE_STAT_DOCS: &[(&str, &str)] = &[
     ("TCPSPLICE_STAT_DROP_NOMEM", "spliced packets that could not be made writable, dropped"),
     ("TCPSPLICE_STAT_DROP_NO_ROUTE", "translated packets with no route, dropped"),
     ("TCPSPLICE_STAT_DROP_BAD_CSUM_OFFLOAD", "``CHECKSUM_PARTIAL`` packets whose checksum start is not their TCP header, dropped"),
-    ("TCPSPLICE_STAT_DROP_LOCAL", "packets a local socket tried to send on a spliced connection (the retired sockets, or a new socket on a reused port), dropped"),
+    ("TCPSPLICE_STAT_DROP_LOCAL", "packets a local socket tried to send on a spliced connection (the retired sockets, or a new socket on a reused port), dropped (a handed-over socket's are counted in handover-held)"),
     ("TCPSPLICE_STAT_OPTIONS_STRIPPED", "TCP options replaced by NOPs because the other leg did not negotiate them"),
     ("TCPSPLICE_STAT_OPTIONS_MALFORMED", "forwarded packets with a malformed option list (translated up to where the receiver's parser stops)"),
     ("TCPSPLICE_STAT_MISSING_TS", "forwarded packets lacking timestamps the receiving leg negotiated"),
@@ -542,6 +555,8 @@ pub const TCPSPLICE_STAT_DOCS: &[(&str, &str)] = &[
     ("TCPSPLICE_STAT_HANDOVER_SEGMENTS", "data segments a handed-over socket sent after its splice was made (what was unsent then, and retransmissions of what was in flight), let through LOCAL_OUT"),
     ("TCPSPLICE_STAT_HANDOVER_DROPS", "packets of a peer whose socket was handed over that could not be given to it (no memory for the copy, a bad checksum): dropped, so the peer sends them again"),
     ("TCPSPLICE_STAT_HANDOVER_MOVED", "bytes a socket had received and the proxy had not read when a splice was asked for, moved to the other socket's send queue"),
+    ("TCPSPLICE_STAT_HANDOVER_FINS", "FINs the module sent when it made a splice, each from one socket after everything it was given, because the other socket's peer had closed (a backend that answered and closed, a client that half-closed) before the splice"),
+    ("TCPSPLICE_STAT_HANDOVER_HELD", "segments a handed-over socket sent that were kept from its peer: its pure ACKs (the other peer acknowledges what it receives), any FIN other than the one queued at splice time, and all it sends once its bytes were acknowledged, until the sweep retires it"),
 ];
 
 pub const TCPSPLICE_SPLICE_UNSPEC: u16 = 0;
