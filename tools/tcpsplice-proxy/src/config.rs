@@ -127,6 +127,11 @@ pub struct Listen {
     /// 0: no limit.
     #[serde(default)]
     pub max_connections: usize,
+    /// TCP Fast Open: the most connections accepted with data in their SYN
+    /// and not yet established (the listener's `TCP_FASTOPEN` queue; the
+    /// namespace's `net.ipv4.tcp_fastopen` must have bit 2 set). 0: off.
+    #[serde(default)]
+    pub fastopen: u32,
 }
 
 /// What a listener expects first from a client.

@@ -20,11 +20,18 @@ use tokio::net::{TcpListener, TcpStream};
 /// which then drains. With `net.ipv4.tcp_migrate_req = 1` the connections
 /// still queued on a listener that closes move to another of its group
 /// instead of being reset.
-fn listen(addr: SocketAddr) -> std::io::Result<TcpListener> {
+/// `fastopen`, if not 0, is the TCP Fast Open queue (see the config's
+/// `Listen::fastopen`).
+fn listen(addr: SocketAddr, fastopen: u32) -> std::io::Result<TcpListener> {
     let sock = crate::pool::socket_towards(addr, &[])?;
     sock.set_reuseaddr(true)?;
     sock.set_reuseport(true)?;
     sock.bind(addr)?;
+    if fastopen > 0 {
+        use std::os::fd::AsRawFd;
+        let q = i32::try_from(fastopen).unwrap_or(i32::MAX);
+        crate::splice::set_int(sock.as_raw_fd(), libc::IPPROTO_TCP, libc::TCP_FASTOPEN, q)?;
+    }
     sock.listen(1024)
 }
 
@@ -341,7 +348,7 @@ impl Proxy {
         let mut ls = Vec::new();
         let r = self.routing();
         for l in &r.cfg.listen {
-            let sock = listen(l.address).map_err(|e| {
+            let sock = listen(l.address, l.fastopen).map_err(|e| {
                 std::io::Error::new(e.kind(), format!("listen on {}: {e}", l.address))
             })?;
             ls.push((sock, l.mode, l.max_connections));

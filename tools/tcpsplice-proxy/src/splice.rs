@@ -5,7 +5,8 @@
 //! what either socket received and the proxy has not read into the other's
 //! send queue, and hands over a socket whose peer has not acknowledged all
 //! it was given, which keeps sending it until it does
-//! (Documentation/splicing.rst). It refuses for now (EAGAIN) only what it
+//! (Documentation/splicing.rst), and passes on a FIN that arrived before
+//! the splice. It refuses for now (EAGAIN) only what it
 //! could not move (a full send buffer) or out-of-order data; the proxy then
 //! moves what is readable itself and asks again, for a bounded time. In a
 //! split splice the backend must have acknowledged everything first (its
@@ -85,8 +86,8 @@ fn unacknowledged(s: &TcpStream) -> std::io::Result<i32> {
     ioctl_int(s.as_raw_fd(), libc::TIOCOUTQ)
 }
 
-/// The socket is closed: the module retired it (or it died).
-fn closed(s: &TcpStream) -> bool {
+/// The socket's TCP state (`TCP_INFO`'s `tcpi_state`), None if unknown.
+fn tcp_state(s: &TcpStream) -> Option<u8> {
     // SAFETY: tcp_info is plain integers, for which all zeroes is valid.
     let mut info: libc::tcp_info = unsafe { std::mem::zeroed() };
     let mut len = std::mem::size_of::<libc::tcp_info>() as libc::socklen_t;
@@ -100,9 +101,17 @@ fn closed(s: &TcpStream) -> bool {
             &mut len,
         )
     };
-    // TCP_CLOSE is 7 in the kernel's enum.
-    r < 0 || info.tcpi_state == 7
+    (r == 0).then_some(info.tcpi_state)
 }
+
+/// The socket is closed: the module retired it (or it died).
+fn closed(s: &TcpStream) -> bool {
+    matches!(tcp_state(s), None | Some(TCP_CLOSE))
+}
+
+/// `TCP_CLOSE` and `TCP_SYN_RECV` (include/net/tcp_states.h).
+const TCP_CLOSE: u8 = 7;
+const TCP_SYN_RECV: u8 = 3;
 
 /// Keep a spliced pair's sockets until the module has retired both, then
 /// close them. A socket handed over with bytes in flight stays until its
@@ -142,13 +151,15 @@ fn read_now(s: &TcpStream, buf: &mut [u8]) -> std::io::Result<usize> {
     Ok(n as usize)
 }
 
-/// Forward what `from` has ready to `to`; the byte count.
+/// Forward what `from` has ready to `to`; the byte count. The end of
+/// `from`'s stream, if read, stays for the module to pass on (it sends the
+/// FIN from `to` when it splices).
 async fn drain(from: &TcpStream, to: &mut TcpStream) -> std::io::Result<u64> {
     let mut moved = 0u64;
     let mut buf = [0u8; 16384];
     loop {
         match read_now(from, &mut buf) {
-            Ok(0) => return Err(std::io::ErrorKind::UnexpectedEof.into()),
+            Ok(0) => return Ok(moved),
             Ok(n) => {
                 to.write_all(&buf[..n]).await?;
                 moved += n as u64;
@@ -268,6 +279,13 @@ impl Splicer {
                     // that does not hand sockets over, what is unsent or
                     // unacknowledged): move what is readable, ask again.
                     crate::debug!("not yet: {}", msg.unwrap_or_default());
+                    // A TCP Fast Open client whose handshake is not over:
+                    // its ACK comes within a round trip, and the module
+                    // moves what arrived meanwhile once it has.
+                    if tcp_state(client) == Some(TCP_SYN_RECV) {
+                        tokio::time::sleep(Duration::from_millis(1)).await;
+                        continue;
+                    }
                     let moved = async {
                         relayed.0 += drain(client, backend).await?;
                         relayed.1 += drain(backend, client).await?;
@@ -322,7 +340,7 @@ fn set_window_clamp(s: &TcpStream, bytes: i32) -> std::io::Result<()> {
 }
 
 /// setsockopt() of an int option.
-fn set_int(fd: i32, level: i32, opt: i32, v: i32) -> std::io::Result<()> {
+pub(crate) fn set_int(fd: i32, level: i32, opt: i32, v: i32) -> std::io::Result<()> {
     // SAFETY: Passes a pointer to a live int of the size given.
     let r = unsafe {
         libc::setsockopt(
