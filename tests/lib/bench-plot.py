@@ -8,7 +8,7 @@ from xml.sax.saxutils import escape
 
 results, out = sys.argv[1], sys.argv[2]
 paths = json.load(open(results))["paths"]
-order = [p for p in ["routed", "ipvs", "tcpsplice", "baseline", "relay", "haproxy", "socat"] if p in paths]
+order = [p for p in ["routed", "ipvs", "tcpsplice", "warm", "baseline", "relay", "haproxy", "socat"] if p in paths]
 panels = [("download_MBps", "download, MB/s (more is better)", "#3367d6"),
           ("cpu_s_per_gb", "CPU seconds per GB (less is better)", "#c5221f")]
 W, row, top, label_w, bar_w, gap = 860, 26, 50, 90, 270, 40

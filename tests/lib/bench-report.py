@@ -17,7 +17,7 @@ for line in open(raw, encoding="utf-8", errors="replace"):
     elif "memory" in d:
         extra = d
 
-order = ["routed", "ipvs", "tcpsplice", "baseline", "relay", "haproxy", "socat"]
+order = ["routed", "ipvs", "tcpsplice", "warm", "baseline", "relay", "haproxy", "socat"]
 fields = {
     "download_MBps": lambda d: d["download_Bps"] / 1e6,
     "upload_MBps": lambda d: d["upload_Bps"] / 1e6,

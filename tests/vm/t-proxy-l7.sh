@@ -5,7 +5,8 @@
 # headers and Forwarded / X-Forwarded-* headers reach backends that parse
 # them, and the bytes after them stay exact both ways once spliced. HTTP/1.1:
 # pipelined requests, a head in 1-byte segments, chunked and Content-Length
-# uploads spliced mid-body, an Upgrade (WebSocket) echo, 431 and 408.
+# uploads spliced mid-body, an Upgrade (WebSocket) echo, 431 and 408. Warm
+# backend connections used once each and replaced.
 # timeout: 900
 # cost: 50
 . "$(dirname "$0")/lib.sh"
@@ -24,6 +25,7 @@ for b in 1 2; do
   on "backend$b" python3 "$LIB/backend.py" "203.0.113.2$b" 8001 --proxy-protocol > /dev/null 2>&1 &
 done
 on backend1 python3 "$LIB/backend.py" 203.0.113.21 8000 > /dev/null 2>&1 &
+on backend2 python3 "$LIB/backend.py" 203.0.113.22 8000 > /dev/null 2>&1 &
 cat > /tmp/l7.toml <<'TOML'
 head_timeout_ms = 4000
 max_head_bytes = 4096
@@ -57,9 +59,18 @@ health_interval_ms = 0
 name = "tls2"
 backends = ["203.0.113.22:8443"]
 health_interval_ms = 0
+[[pool]]
+name = "warm"
+backends = ["203.0.113.22:8000"]
+health_interval_ms = 0
+warm_connections = 2
+warm_max_idle_ms = 1500
 [[route]]
 host = "l7"
 pool = "web"
+[[route]]
+host = "warm.example"
+pool = "warm"
 [[route]]
 host = "v1.example"
 pool = "pp1"
@@ -126,6 +137,24 @@ grep -q '^198\.51\.100\.11 [0-9]' <<<"$out" || fail "PROXY v2 header gave: $out"
 l7 pipelined + split + chunked 1500000 + length 1500000 + upgrade 1000000 ||
   fail "HTTP/1.1 cases"
 
+# Warm backend connections: two kept ready to backend2, each used once
+# (four downloads, one after the other, each spliced on a connection opened
+# before it came), replaced once taken and after 1.5 s unused.
+warm_conns() { on backend2 ss -Htn state established '( sport = :8000 )' | wc -l; }
+wait_for 20 '[ "$(warm_conns)" = 2 ]' || fail "warm connections to backend2: $(warm_conns)"
+for i in 1 2 3 4; do
+  got=$(on client1 curl -sf -H 'Host: warm.example' "http://$P/bytes/200000" | sha256sum | cut -d' ' -f1)
+  expect_eq "$got" "$(expected_sha 200000)" "download $i on a warm connection"
+done
+nap 4
+wait_for 20 '[ "$(warm_conns)" = 2 ]' || fail "warm connections to backend2 after use: $(warm_conns)"
+on proxy1 curl -sf http://127.0.0.1:9180/metrics > /tmp/l7-warm-metrics || fail "scraping /metrics"
+warm_metric() { awk -v k="tcpsplice_backend_warm_$1{pool=\"warm\",backend=\"203.0.113.22:8000\"}" '$1 == k { print $2 }' /tmp/l7-warm-metrics; }
+expect_eq "$(warm_metric used_total)" 4 "downloads on warm connections"
+expect_gt "$(warm_metric discarded_total)" 1 "warm connections replaced after 1.5 s unused"
+expect_eq "$(warm_metric connections)" 2 "warm connections ready"
+echo "warm: $(warm_metric used_total) used, $(warm_metric discarded_total) replaced unused" >> /tmp/t-proxy-l7.warm
+
 tcpsplicectl -n proxy1 stats | grep -E '^(splices_created|bytes_to|drop_)'
 # The Prometheus endpoint agrees with tcpsplicectl.
 on proxy1 curl -sf http://127.0.0.1:9180/metrics > /tmp/l7-metrics || fail "scraping /metrics"
@@ -147,3 +176,4 @@ proxy_stop
 echo "$PROXY_LAST"
 expect_eq "$(proxy_relayed relayed)" 0 "connections the proxy relayed"
 echo "spliced $(proxy_relayed spliced) connections; kernel carried $(kernel_value bytes_to_client) bytes to clients, $(kernel_value bytes_to_backend) to backends" > /tmp/t-proxy-l7.note
+cat /tmp/t-proxy-l7.warm >> /tmp/t-proxy-l7.note

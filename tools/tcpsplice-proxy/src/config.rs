@@ -20,6 +20,8 @@
 //! health_fall = 3                   # down (also health_status, _host, _timeout_ms)
 //! proxy_protocol = "v2"             # optional: "v1" or "v2" header first
 //! forwarded = true                  # HTTP: add Forwarded, X-Forwarded-*
+//! warm_connections = 4              # kept ready to each backend (default 0)
+//! warm_max_idle_ms = 10000          # then replaced
 //!
 //! [[route]]
 //! host = "*.example.com"            # optional: exact, or "*." + suffix
@@ -205,7 +207,19 @@ pub struct Pool {
     /// at the proxy only.
     #[serde(default)]
     pub split: bool,
+    /// Established connections kept ready to each backend, so a new
+    /// client's splice needs no backend handshake (0, the default: none).
+    /// The backend must tolerate connections that wait without a request.
+    #[serde(default)]
+    pub warm_connections: usize,
+    /// How long a warm connection may wait before it is replaced, ms (below
+    /// the backends' idle timeout for a connection without a request).
+    #[serde(default = "default_warm_max_idle")]
+    pub warm_max_idle_ms: u64,
 }
+
+/// The most warm connections per backend.
+pub const MAX_WARM_CONNECTIONS: usize = 1024;
 
 impl Pool {
     /// What is wrong with the health check settings, if anything.
@@ -232,6 +246,14 @@ impl Pool {
         }
         if self.health_timeout_ms == Some(0) {
             return Some("health_timeout_ms must be above 0".into());
+        }
+        if self.warm_connections > MAX_WARM_CONNECTIONS {
+            return Some(format!(
+                "warm_connections must be at most {MAX_WARM_CONNECTIONS}"
+            ));
+        }
+        if self.warm_max_idle_ms < 100 {
+            return Some("warm_max_idle_ms must be at least 100".into());
         }
         None
     }
@@ -269,6 +291,10 @@ fn default_head_timeout() -> u64 {
 }
 fn default_health_interval() -> u64 {
     1000
+}
+
+fn default_warm_max_idle() -> u64 {
+    10_000
 }
 
 fn default_health_path() -> String {

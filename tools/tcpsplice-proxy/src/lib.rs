@@ -15,4 +15,5 @@ pub mod proxy;
 pub mod route;
 pub mod splice;
 pub mod tls;
+pub mod warm;
 pub mod watch;

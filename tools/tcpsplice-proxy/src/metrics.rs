@@ -138,6 +138,10 @@ pub struct BackendSample {
     pub backup: bool,
     /// `enabled`, `drain` or `disabled`.
     pub state: &'static str,
+    /// Warm connections ready now, given to clients, closed unused.
+    pub warm_ready: usize,
+    pub warm_used: u64,
+    pub warm_discarded: u64,
 }
 
 pub fn render(
@@ -245,6 +249,27 @@ pub fn render(
         "gauge",
         "Connections the proxy holds to the backend now (not yet spliced or relayed).",
         &per_backend(&|b| b.active as u64),
+    );
+    family(
+        &mut out,
+        "tcpsplice_backend_warm_connections",
+        "gauge",
+        "Warm connections to the backend ready now (the pool's warm_connections).",
+        &per_backend(&|b| b.warm_ready as u64),
+    );
+    family(
+        &mut out,
+        "tcpsplice_backend_warm_used_total",
+        "counter",
+        "Warm connections to the backend given to clients.",
+        &per_backend(&|b| b.warm_used),
+    );
+    family(
+        &mut out,
+        "tcpsplice_backend_warm_discarded_total",
+        "counter",
+        "Warm connections to the backend closed unused (waited too long, closed or written to by the backend, the backend out of service).",
+        &per_backend(&|b| b.warm_discarded),
     );
     family(
         &mut out,
@@ -495,6 +520,9 @@ mod tests {
             weight: 3,
             backup: false,
             state: "drain",
+            warm_ready: 4,
+            warm_used: 9,
+            warm_discarded: 1,
         }];
         let text = render(&stats, &backends, Some(&k), Some(&c));
         for want in [
@@ -521,6 +549,8 @@ mod tests {
             "tcpsplice_cluster_ready 1\n",
             "tcpsplice_backend_up{pool=\"web\",backend=\"203.0.113.21:8000\"} 0\n",
             "tcpsplice_backend_active_connections{pool=\"web\",backend=\"203.0.113.21:8000\"} 2\n",
+            "tcpsplice_backend_warm_connections{pool=\"web\",backend=\"203.0.113.21:8000\"} 4\n",
+            "tcpsplice_backend_warm_used_total{pool=\"web\",backend=\"203.0.113.21:8000\"} 9\n",
             "tcpsplice_backend_checks_failed_total{pool=\"web\",backend=\"203.0.113.21:8000\"} 7\n",
             "tcpsplice_backend_weight{pool=\"web\",backend=\"203.0.113.21:8000\"} 3\n",
             "tcpsplice_backend_state{pool=\"web\",backend=\"203.0.113.21:8000\",state=\"drain\"} 1\n",

@@ -38,6 +38,8 @@ pub struct Backend {
     streak: Mutex<Streak>,
     /// Checks that failed.
     pub checks_failed: AtomicU64,
+    /// Its warm connections (the pool's `warm_connections`).
+    pub warm: crate::warm::Warm,
 }
 
 impl Backend {
@@ -145,6 +147,10 @@ pub struct Pool {
     /// With checks off: how long a failed backend is left out.
     retry_after: Duration,
     check: Check,
+    /// Warm connections kept per backend, and how long one may wait.
+    warm: (usize, Duration),
+    /// Wakes the warm connections' keeper when one was taken.
+    warm_taken: tokio::sync::Notify,
 }
 
 /// A backend chosen for one connection; counts as active until dropped.
@@ -188,6 +194,7 @@ impl Pool {
                         down_at: Mutex::new(None),
                         streak: Mutex::new(Streak::default()),
                         checks_failed: AtomicU64::new(0),
+                        warm: Default::default(),
                     })
                 })
                 .collect(),
@@ -208,7 +215,35 @@ impl Pool {
                 fall: c.health_fall,
                 source: source.to_vec(),
             },
+            warm: (
+                c.warm_connections,
+                Duration::from_millis(c.warm_max_idle_ms),
+            ),
+            warm_taken: tokio::sync::Notify::new(),
         }
+    }
+
+    /// Warm connections kept per backend, and how long one may wait.
+    pub fn warm_settings(&self) -> (usize, Duration) {
+        self.warm
+    }
+
+    /// The node's source addresses, for connections to the backends.
+    pub fn source(&self) -> &[IpAddr] {
+        &self.check.source
+    }
+
+    /// A warm connection to the backend of `lease` for a client that
+    /// accepts segments of `mss` bytes, if one is ready.
+    pub fn take_warm(&self, lease: &Lease, mss: Option<i32>) -> Option<tokio::net::TcpStream> {
+        let s = lease.0.warm.take(mss, self.warm.1)?;
+        self.warm_taken.notify_one();
+        Some(s)
+    }
+
+    /// Until a warm connection is taken, or `pause` passed.
+    pub async fn warm_wait(&self, pause: Duration) {
+        let _ = tokio::time::timeout(pause, self.warm_taken.notified()).await;
     }
 
     /// Whether `b` may take connections: marked healthy, or (with checks
@@ -247,7 +282,7 @@ impl Pool {
     }
 
     /// Whether `b` may take a new connection: enabled and up.
-    fn takes(&self, b: &Backend) -> bool {
+    pub fn takes_connections(&self, b: &Backend) -> bool {
         b.admin() == AdminState::Enabled && self.is_up(b)
     }
 
@@ -258,12 +293,12 @@ impl Pool {
         let primary: Vec<&Arc<Backend>> = self
             .backends
             .iter()
-            .filter(|b| !b.backup && self.takes(b))
+            .filter(|b| !b.backup && self.takes_connections(b))
             .collect();
         let set = if primary.is_empty() {
             self.backends
                 .iter()
-                .filter(|b| b.backup && self.takes(b))
+                .filter(|b| b.backup && self.takes_connections(b))
                 .collect()
         } else {
             primary
@@ -413,10 +448,10 @@ fn status_of(b: &[u8]) -> Option<u16> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn settings(backends: Vec<SocketAddr>, balance: Balance) -> config::Pool {
+    pub(crate) fn settings(backends: Vec<SocketAddr>, balance: Balance) -> config::Pool {
         config::Pool {
             name: "p".into(),
             backends: backends.into_iter().map(Into::into).collect(),
@@ -432,6 +467,8 @@ mod tests {
             proxy_protocol: None,
             forwarded: false,
             split: false,
+            warm_connections: 0,
+            warm_max_idle_ms: 10_000,
         }
     }
 

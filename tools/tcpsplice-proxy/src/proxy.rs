@@ -182,9 +182,11 @@ impl Routing {
         })
     }
 
+    /// Start each pool's health checks and warm connections.
     fn start_health_checks(&self) {
         for p in &self.pools {
             tokio::spawn(Pool::health_checks(Arc::downgrade(p)));
+            tokio::spawn(crate::warm::keep(Arc::downgrade(p)));
         }
     }
 }
@@ -299,6 +301,9 @@ impl Proxy {
                     weight: b.weight,
                     backup: b.backup,
                     state: b.admin().name(),
+                    warm_ready: b.warm.ready(),
+                    warm_used: b.warm.used.load(std::sync::atomic::Ordering::Relaxed),
+                    warm_discarded: b.warm.discarded.load(std::sync::atomic::Ordering::Relaxed),
                 })
             })
             .collect()
@@ -590,6 +595,9 @@ impl Proxy {
         let pool = &r.pools[r.router.pick(req)?];
         for _ in 0..pool.backends.len() {
             let lease = pool.pick()?;
+            if let Some(s) = pool.take_warm(&lease, mss) {
+                return Some((pool.clone(), (lease, s)));
+            }
             let addr = lease.addr();
             let attempt = async {
                 let sock = crate::pool::socket_towards(addr, &r.cfg.source)?;

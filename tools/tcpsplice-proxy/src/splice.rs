@@ -86,8 +86,8 @@ fn unacknowledged(s: &TcpStream) -> std::io::Result<i32> {
     ioctl_int(s.as_raw_fd(), libc::TIOCOUTQ)
 }
 
-/// The socket's TCP state (`TCP_INFO`'s `tcpi_state`), None if unknown.
-fn tcp_state(s: &TcpStream) -> Option<u8> {
+/// The socket's `TCP_INFO`, None if it cannot be read.
+pub(crate) fn tcp_info(s: &TcpStream) -> Option<libc::tcp_info> {
     // SAFETY: tcp_info is plain integers, for which all zeroes is valid.
     let mut info: libc::tcp_info = unsafe { std::mem::zeroed() };
     let mut len = std::mem::size_of::<libc::tcp_info>() as libc::socklen_t;
@@ -101,7 +101,12 @@ fn tcp_state(s: &TcpStream) -> Option<u8> {
             &mut len,
         )
     };
-    (r == 0).then_some(info.tcpi_state)
+    (r == 0).then_some(info)
+}
+
+/// The socket's TCP state (`TCP_INFO`'s `tcpi_state`), None if unknown.
+fn tcp_state(s: &TcpStream) -> Option<u8> {
+    tcp_info(s).map(|i| i.tcpi_state)
 }
 
 /// The socket is closed: the module retired it (or it died).
