@@ -460,19 +460,15 @@ impl Proxy {
         };
         self.stats.forwarded.fetch_add(1, Relaxed);
         let outcome = match &self.fallback {
-            Some(why) => Outcome::Relay {
-                why: why.clone(),
-                relayed: (0, 0),
-            },
+            Some(why) => Outcome::Relay(why.clone()),
             None => {
                 r.splicer
                     .splice(&mut client, &mut backend.1, pool.split)
                     .await
             }
         };
-        let (why, (up, down)) = match outcome {
-            Outcome::Spliced { id, relayed } => {
-                self.count_relayed(relayed);
+        let why = match outcome {
+            Outcome::Spliced(id) => {
                 self.stats.spliced.fetch_add(1, Relaxed);
                 self.stats.time_to_splice.observe(accepted.elapsed());
                 crate::debug!("spliced as {id}");
@@ -480,8 +476,6 @@ impl Proxy {
                     let mut r = record("spliced", None);
                     r.splice_id = Some(id);
                     r.splice_ms = Some(accepted.elapsed().as_secs_f64() * 1000.0);
-                    r.bytes_to_backend += relayed.0;
-                    r.bytes_to_client += relayed.1;
                     log.spliced(r, accepted);
                 }
                 // Closing retired sockets sends nothing; one handed over
@@ -489,16 +483,13 @@ impl Proxy {
                 splice::close_when_retired(client, backend.1).await;
                 return;
             }
-            Outcome::Relay { why, relayed } => (why, relayed),
+            Outcome::Relay(why) => why,
         };
-        self.count_relayed((up, down));
         if self.fallback.is_none() {
             crate::info!("relaying in userspace: {why}");
         }
         self.stats.relayed.fetch_add(1, Relaxed);
         let mut rec = record("relayed", Some(why.to_string()));
-        rec.bytes_to_backend += up;
-        rec.bytes_to_client += down;
         let idle = Duration::from_millis(r.cfg.relay_idle_timeout_ms);
         let (moved, done) = relay(&mut client, &mut backend.1, idle).await;
         self.count_relayed(moved);

@@ -6,9 +6,10 @@
 //! send queue, and hands over a socket whose peer has not acknowledged all
 //! it was given, which keeps sending it until it does
 //! (Documentation/splicing.rst), and passes on a FIN that arrived before
-//! the splice. It refuses for now (EAGAIN) only what it
-//! could not move (a full send buffer) or out-of-order data; the proxy then
-//! moves what is readable itself and asks again, for a bounded time. In a
+//! the splice. It refuses for now (EAGAIN) only what passes by itself (a
+//! Fast Open handshake not over, out-of-order data, unread bytes the other
+//! socket cannot take yet); the proxy then asks again, without reading or
+//! relaying anything, for a bounded time. In a
 //! split splice the backend must have acknowledged everything first (its
 //! acknowledgements do not pass the proxy then). Anything else it cannot
 //! fix (module missing, table full, different IP versions) makes it relay
@@ -18,7 +19,6 @@ use std::net::SocketAddr;
 use std::os::fd::AsRawFd;
 use std::time::{Duration, Instant};
 use tcpsplice_client::{Client, Error};
-use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
 
 /// How long to keep asking before relaying in userspace instead.
@@ -114,9 +114,8 @@ fn closed(s: &TcpStream) -> bool {
     matches!(tcp_state(s), None | Some(TCP_CLOSE))
 }
 
-/// `TCP_CLOSE` and `TCP_SYN_RECV` (include/net/tcp_states.h).
+/// `TCP_CLOSE` (include/net/tcp_states.h).
 const TCP_CLOSE: u8 = 7;
-const TCP_SYN_RECV: u8 = 3;
 
 /// Keep a spliced pair's sockets until the module has retired both, then
 /// close them. A socket handed over with bytes in flight stays until its
@@ -138,51 +137,12 @@ fn addrs(s: &TcpStream) -> std::io::Result<(SocketAddr, SocketAddr)> {
     Ok((canonical(s.local_addr()?), canonical(s.peer_addr()?)))
 }
 
-/// Read what the socket holds now, without waiting. Reads the descriptor
-/// directly: the reactor's cached readiness may lag behind FIONREAD.
-fn read_now(s: &TcpStream, buf: &mut [u8]) -> std::io::Result<usize> {
-    // SAFETY: `buf` is writable for its length; MSG_DONTWAIT never blocks.
-    let n = unsafe {
-        libc::recv(
-            s.as_raw_fd(),
-            buf.as_mut_ptr().cast(),
-            buf.len(),
-            libc::MSG_DONTWAIT,
-        )
-    };
-    if n < 0 {
-        return Err(std::io::Error::last_os_error());
-    }
-    Ok(n as usize)
-}
-
-/// Forward what `from` has ready to `to`; the byte count. The end of
-/// `from`'s stream, if read, stays for the module to pass on (it sends the
-/// FIN from `to` when it splices).
-async fn drain(from: &TcpStream, to: &mut TcpStream) -> std::io::Result<u64> {
-    let mut moved = 0u64;
-    let mut buf = [0u8; 16384];
-    loop {
-        match read_now(from, &mut buf) {
-            Ok(0) => return Ok(moved),
-            Ok(n) => {
-                to.write_all(&buf[..n]).await?;
-                moved += n as u64;
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => return Ok(moved),
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-}
-
 /// What [`Splicer::splice`] did.
 pub enum Outcome {
     /// The kernel has the connection (id); the sockets are retired.
-    Spliced { id: u64, relayed: (u64, u64) },
-    /// Relay in userspace instead (the bytes already relayed to the backend
-    /// and to the client while trying).
-    Relay { why: Fallback, relayed: (u64, u64) },
+    Spliced(u64),
+    /// Relay in userspace instead: why.
+    Relay(Fallback),
 }
 
 impl Splicer {
@@ -242,8 +202,8 @@ impl Splicer {
         backend: &mut TcpStream,
         split: bool,
     ) -> Outcome {
-        let mut relayed = (0u64, 0u64);
-        let io = |e: std::io::Error| Fallback::Error(format!("before splicing: {e}"));
+        let io =
+            |e: std::io::Error| Outcome::Relay(Fallback::Error(format!("before splicing: {e}")));
         let deadline = Instant::now() + SPLICE_WAIT;
         while Instant::now() < deadline {
             // In a split splice what the backend was sent must be
@@ -262,70 +222,32 @@ impl Splicer {
                     Ok(())
                 };
                 if let Err(e) = acked.await {
-                    return Outcome::Relay {
-                        why: io(e),
-                        relayed,
-                    };
+                    return io(e);
                 }
             }
             let (c, b) = match (addrs(client), addrs(backend)) {
                 (Ok(c), Ok(b)) => (c, b),
-                (Err(e), _) | (_, Err(e)) => {
-                    return Outcome::Relay {
-                        why: io(e),
-                        relayed,
-                    }
-                }
+                (Err(e), _) | (_, Err(e)) => return io(e),
             };
             match tokio::task::block_in_place(|| self.ask(c, b, split)) {
-                Ok(id) => return Outcome::Spliced { id, relayed },
+                Ok(id) => return Outcome::Spliced(id),
                 Err(Error::Kernel { errno, msg }) if errno == libc::EAGAIN => {
-                    // What the module could not move (or, from a module
-                    // that does not hand sockets over, what is unsent or
-                    // unacknowledged): move what is readable, ask again.
+                    // Not yet, for a reason that passes by itself: a Fast
+                    // Open handshake not over, out-of-order data whose
+                    // hole the peer fills, unread bytes the other socket's
+                    // send buffer cannot take until its peer acknowledges
+                    // more. Nothing is read or relayed here: ask again.
                     crate::debug!("not yet: {}", msg.unwrap_or_default());
-                    // A TCP Fast Open client whose handshake is not over:
-                    // its ACK comes within a round trip, and the module
-                    // moves what arrived meanwhile once it has.
-                    if tcp_state(client) == Some(TCP_SYN_RECV) {
-                        tokio::time::sleep(Duration::from_millis(1)).await;
-                        continue;
-                    }
-                    let moved = async {
-                        relayed.0 += drain(client, backend).await?;
-                        relayed.1 += drain(backend, client).await?;
-                        Ok::<(), std::io::Error>(())
-                    };
-                    if let Err(e) = moved.await {
-                        return Outcome::Relay {
-                            why: io(e),
-                            relayed,
-                        };
-                    }
                     tokio::time::sleep(Duration::from_millis(1)).await;
-                    continue;
                 }
-                Err(Error::NoModule(_)) => {
-                    return Outcome::Relay {
-                        why: Fallback::NoModule,
-                        relayed,
-                    }
-                }
-                Err(e) => {
-                    return Outcome::Relay {
-                        why: Fallback::Error(e.to_string()),
-                        relayed,
-                    }
-                }
+                Err(Error::NoModule(_)) => return Outcome::Relay(Fallback::NoModule),
+                Err(e) => return Outcome::Relay(Fallback::Error(e.to_string())),
             }
         }
-        Outcome::Relay {
-            why: Fallback::Error(format!(
-                "the module kept refusing for {} s",
-                SPLICE_WAIT.as_secs()
-            )),
-            relayed,
-        }
+        Outcome::Relay(Fallback::Error(format!(
+            "the module kept refusing for {} s",
+            SPLICE_WAIT.as_secs()
+        )))
     }
 }
 
