@@ -36,6 +36,16 @@ address = "192.0.2.11:81"
 fastopen = 16
 '
 r0c=$(rsts client1) r0b=$(rsts backend1)
+# probe_speaker PORT WHAT: wait until backend1's server that speaks first
+# listens on PORT. The probe leaves what it says unread, so its close
+# resets: that reset is not counted against the scenario.
+probe_speaker() {
+  local rb
+  rb=$(rsts backend1)
+  wait_for 30 "on proxy1 bash -c 'exec 3<>/dev/tcp/203.0.113.21/$1' 2>/dev/null" || fail "$2"
+  nap 0.5
+  r0b=$((r0b + $(rsts backend1) - rb))
+}
 tcpsplicectl -n proxy1 reset-stats
 
 # The backend acknowledges 300 ms late: the request is in flight when the
@@ -102,11 +112,7 @@ while True:
     threading.Thread(target=serve, args=(c,), daemon=True).start()
 PY
 bpid=$!
-# (The readiness probe leaves the banner unread: its close resets.)
-rb=$(rsts backend1)
-wait_for 30 'on proxy1 bash -c "exec 3<>/dev/tcp/203.0.113.21/8002" 2>/dev/null' || fail "banner backend"
-nap 0.5
-r0b=$((r0b + $(rsts backend1) - rb))
+probe_speaker 8002 "banner backend"
 netem client1 eth0 delay 400ms
 h0=$(kernel_value handovers) b0=$(kernel_value handover_bytes) m0=$(kernel_value handover_moved)
 for i in 1 2; do
@@ -184,11 +190,7 @@ while True:
     threading.Thread(target=serve, args=(c,), daemon=True).start()
 PY
 cpid=$!
-# (The readiness probe leaves the greeting unread: its close resets.)
-rb=$(rsts backend1)
-wait_for 30 'on proxy1 bash -c "exec 3<>/dev/tcp/203.0.113.21/8003" 2>/dev/null' || fail "closing backend"
-nap 0.5
-r0b=$((r0b + $(rsts backend1) - rb))
+probe_speaker 8003 "closing backend"
 f0=$(kernel_value handover_fins) fin0=$(kernel_value splices_finished)
 closer_client() {
   on client1 python3 - <<'PY'

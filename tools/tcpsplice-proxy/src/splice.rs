@@ -104,14 +104,9 @@ pub(crate) fn tcp_info(s: &TcpStream) -> Option<libc::tcp_info> {
     (r == 0).then_some(info)
 }
 
-/// The socket's TCP state (`TCP_INFO`'s `tcpi_state`), None if unknown.
-fn tcp_state(s: &TcpStream) -> Option<u8> {
-    tcp_info(s).map(|i| i.tcpi_state)
-}
-
 /// The socket is closed: the module retired it (or it died).
 fn closed(s: &TcpStream) -> bool {
-    matches!(tcp_state(s), None | Some(TCP_CLOSE))
+    tcp_info(s).is_none_or(|i| i.tcpi_state == TCP_CLOSE)
 }
 
 /// `TCP_CLOSE` (include/net/tcp_states.h).
