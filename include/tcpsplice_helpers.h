@@ -142,6 +142,7 @@ void tcpsplice_h_sock_read(struct sock *sk, struct tcpsplice_sockstate *out);
 void tcpsplice_h_sock_retire(struct sock *sk);
 int tcpsplice_h_sock_move(struct sock *from, struct sock *to);
 void tcpsplice_h_sock_send_fin(struct sock *sk);
+void tcpsplice_h_sock_no_lro(struct sock *sk);
 /*
  * What an entry holds outside the table, released in process context when
  * it goes: the port of its backend side, and the proxy's sockets handed
@@ -174,13 +175,31 @@ struct sock *tcpsplice_h_table_take_handed(struct tcpsplice_table *t,
 u8 *tcpsplice_h_writable(struct sk_buff *skb, unsigned int len);
 int tcpsplice_h_csum_mode(struct sk_buff *skb, unsigned int l4);
 bool tcpsplice_h_sending(void);
+/* What tcpsplice_h_output() sent had been (flags of its result). */
+enum {
+	TCPSPLICE_SENT_REASSEMBLED = 1,	/* from IP fragments */
+	TCPSPLICE_SENT_BIG = 2,		/* longer than 64 KiB (BIG TCP) */
+};
 int tcpsplice_h_output(struct net *net, struct sk_buff *skb, bool v6);
 int tcpsplice_h_send_built(struct net *net, const u8 *data, u32 len, bool v6);
 int tcpsplice_h_sock_peer_fin(struct net *net, int family,
 			      const u8 *laddr, u16 lport,
 			      const u8 *raddr, u16 rport, u32 *rcv_nxt);
 int tcpsplice_h_reroute(struct net *net, struct sk_buff *skb, bool v6);
+int tcpsplice_h_defrag_enable(struct net *net);
+void tcpsplice_h_defrag_disable(struct net *net);
 struct sk_buff *tcpsplice_h_skb_copy(struct sk_buff *skb);
+bool tcpsplice_h_skb_gso_tcp(const struct sk_buff *skb);
+/* What tcpsplice_h_skb_aggregate() finds a packet to be. */
+enum {
+	TCPSPLICE_AGG_NONE = 0,
+	TCPSPLICE_AGG_FRAGLIST = 1,
+	TCPSPLICE_AGG_LRO = 2,
+};
+int tcpsplice_h_skb_aggregate(const struct sk_buff *skb);
+struct sk_buff *tcpsplice_h_skb_segment(struct sk_buff *skb);
+struct sk_buff *tcpsplice_h_skb_list_pop(struct sk_buff **list);
+void tcpsplice_h_skb_list_free(struct sk_buff *list);
 void tcpsplice_h_skb_free(struct sk_buff *skb);
 bool tcpsplice_h_skb_tcp_csum_ok(struct sk_buff *skb, unsigned int l4, bool v6);
 bool tcpsplice_h_skb_trim_local(struct sk_buff *skb, unsigned int len);
@@ -194,6 +213,7 @@ const u8 *tcpsplice_h_network_header(const struct sk_buff *skb);
 struct sk_buff *tcpsplice_h_test_skb(const u8 *data, u32 len, u16 ethertype);
 void tcpsplice_h_test_skb_free(struct sk_buff *skb);
 void tcpsplice_h_test_skb_partial(struct sk_buff *skb, u32 l4, u16 csum_offset);
+int tcpsplice_h_test_skb_gso(struct sk_buff *skb, u32 n, u16 gso_size, int kind);
 
 /*
  * The cluster (rust/ffi/cluster.c): one UDP socket per namespace with its work

@@ -5,7 +5,7 @@
 //! spliced connections.
 
 use crate::ffi::hooks::Verdict;
-use crate::ffi::skb::Skb;
+use crate::ffi::skb::{Aggregate, Sent, Skb};
 use crate::ffi::table::{BhGuard, Key, RcuGuard};
 use crate::netns::NetState;
 use crate::splice::Role;
@@ -41,6 +41,9 @@ pub(crate) fn parse_tcp(
             let h = packet::ipv4(b)?;
             if h.protocol != IPPROTO_TCP || h.fragment {
                 return Ok(None);
+            }
+            if h.total_len == 0 && !skb.gso_tcp() {
+                return Err(packet::Malformed::BadTotalLength);
             }
             h.header_len
         }
@@ -138,6 +141,17 @@ pub(crate) fn pre_routing(net: &NetState, mut skb: Skb<'_>, family: Family) -> V
     if crate::splice::superseded(net, entry, &tcp.th) {
         return Verdict::Accept;
     }
+    match skb.aggregate() {
+        Aggregate::None => {}
+        Aggregate::Lro => {
+            net.stats.inc(Counter::DropLro);
+            return Verdict::Drop;
+        }
+        // While bytes are handed over, a fraglist packet goes the
+        // handover's way: its copy is linear, and its own stays local.
+        Aggregate::FragList if entry.in_flight(from) => {}
+        Aggregate::FragList => return forward_segments(net, entry, from, skb, family),
+    }
     if entry.in_flight(from) {
         return handed(net, &rcu, entry, from, skb, family, &tcp);
     }
@@ -156,6 +170,46 @@ pub(crate) fn pre_routing(net: &NetState, mut skb: Skb<'_>, family: Family) -> V
         crate::splice::kick(net, &splice, kicks);
     }
     verdict
+}
+
+/// A fraglist GRO packet of a splice (`rx-gro-list`; the stack chooses it
+/// for flows without a local socket, as spliced ones are), cut back into
+/// the segments it was made of, each translated and sent on its own.
+/// Translating the first one's headers would not do: where the output
+/// cannot take the list whole, `skb_segment_list()` sends every later
+/// segment with its own, untranslated headers.
+fn forward_segments(
+    net: &NetState,
+    entry: &crate::splice::Entry,
+    from: Side,
+    skb: Skb<'_>,
+    family: Family,
+) -> Verdict {
+    let (stolen, segs) = skb.segment();
+    let Some(segs) = segs else {
+        net.stats.inc(Counter::DropNomem);
+        return Verdict::Stolen(stolen);
+    };
+    net.stats.inc(Counter::GroListsSegmented);
+    for mut seg in segs {
+        let forwarded = {
+            let mut s = seg.as_skb();
+            match parse_tcp(&mut s, family) {
+                Ok(Some(tcp)) => crate::splice::forward(net, entry, from, &mut s, &tcp),
+                _ => Err(Counter::DropMalformed),
+            }
+        };
+        match forwarded {
+            Ok(kicks) => {
+                count_sent(net, seg.output(family == Family::V6));
+                if kicks.iter().any(Option::is_some) {
+                    crate::splice::kick(net, &entry.splice, kicks);
+                }
+            }
+            Err(c) => net.stats.inc(c),
+        }
+    }
+    Verdict::Stolen(stolen)
 }
 
 /// A packet from `from`'s peer while bytes that side's handed-over socket
@@ -182,9 +236,7 @@ fn handed(
             return Verdict::Drop;
         }
     };
-    if copy.output(family == Family::V6).is_err() {
-        net.stats.inc(Counter::DropNoRoute);
-    }
+    count_sent(net, copy.output(family == Family::V6));
     if kicks.iter().any(Option::is_some) {
         crate::splice::kick(net, &entry.splice, kicks);
     }
@@ -244,10 +296,24 @@ fn send_direct(
 /// Send a translated packet on.
 fn send(net: &NetState, skb: Skb<'_>, family: Family) -> Verdict {
     let (stolen, sent) = skb.output(family == Family::V6);
-    if sent.is_err() {
-        net.stats.inc(Counter::DropNoRoute);
-    }
+    count_sent(net, sent);
     Verdict::Stolen(stolen)
+}
+
+/// Count what sending a translated packet did: no route, or what the
+/// packet was.
+fn count_sent(net: &NetState, sent: Result<Sent>) {
+    match sent {
+        Err(_) => net.stats.inc(Counter::DropNoRoute),
+        Ok(s) => {
+            if s.reassembled {
+                net.stats.inc(Counter::PacketsReassembled);
+            }
+            if s.big {
+                net.stats.inc(Counter::PacketsBigTcp);
+            }
+        }
+    }
 }
 
 /// LOCAL_OUT, IPv4 and IPv6: anything this host sends on a spliced
@@ -374,6 +440,46 @@ mod tests {
         // Truncated inside the TCP header.
         let net = run(&v4_tcp()[..30], ETH_P_IP, Family::V4)?;
         assert_eq!(net.stats.get(Counter::RxMalformed), 1);
+        Ok(())
+    }
+
+    #[test]
+    fn tells_aggregates_apart() -> Result {
+        let mut p = [0u8; 100];
+        p[..40].copy_from_slice(&v4_tcp());
+        p[3] = 100; // total length
+        let mut plain = TestSkb::new(&p, ETH_P_IP)?;
+        assert_eq!(plain.as_skb().aggregate(), Aggregate::None);
+        for kind in [Aggregate::None, Aggregate::FragList, Aggregate::Lro] {
+            let mut skb = TestSkb::new(&p, ETH_P_IP)?;
+            skb.set_gso(60, 30, kind)?;
+            assert_eq!(skb.as_skb().aggregate(), kind);
+            assert_eq!(skb.as_skb().len(), 100);
+            assert!(matches!(
+                parse_tcp(&mut skb.as_skb(), Family::V4),
+                Ok(Some(_))
+            ));
+            // Total length 0 (BIG TCP) passes on a TCP GSO packet only.
+            let mut big = p;
+            big[2..4].copy_from_slice(&[0, 0]);
+            let mut skb = TestSkb::new(&big, ETH_P_IP)?;
+            skb.set_gso(60, 30, kind)?;
+            let parsed = parse_tcp(&mut skb.as_skb(), Family::V4);
+            assert_eq!(parsed.is_ok(), kind != Aggregate::Lro);
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn total_length_zero_only_for_big_tcp() -> Result {
+        // IPv4 total length 0 says "longer than 64 KiB" only on a GSO
+        // packet (BIG TCP); on this plain one it is malformed.
+        let mut p = v4_tcp();
+        p[2] = 0;
+        p[3] = 0;
+        let net = run(&p, ETH_P_IP, Family::V4)?;
+        assert_eq!(net.stats.get(Counter::RxMalformed), 1);
+        assert_eq!(net.stats.get(Counter::RxTcp), 0);
         Ok(())
     }
 }

@@ -147,6 +147,9 @@ pub(crate) fn splice(req: &Request) -> Result {
         req.error(c"no local TCP connection matches the backend-side addresses");
         return Err(ENOENT);
     };
+    // The connections are about to be forwarded: no LRO on their devices.
+    cs.no_lro();
+    bs.no_lro();
     // Allocated before the sockets are locked (it may sleep).
     let mut hold = Some(Hold::new()?);
     let Some(pair) = LockedPair::lock(&cs, &bs) else {

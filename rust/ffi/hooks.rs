@@ -80,14 +80,16 @@ impl HookSlot {
 ///
 /// # Invariants
 ///
-/// `ops` is registered in `net` and `net` outlives this value.
+/// `ops` is registered in `net`, the kernel's defragmentation is enabled in
+/// it once for this value, and `net` outlives this value.
 struct NetHooks {
     net: *mut kernel::bindings::net,
     ops: KBox<[Opaque<b::nf_hook_ops>; 4]>,
 }
 
 impl NetHooks {
-    /// Register the PRE_ROUTING hooks of `net`, with `state` as their context.
+    /// Register the hooks of `net`, with `state` as their context, and
+    /// enable the kernel's defragmentation there.
     ///
     /// # Safety
     ///
@@ -126,11 +128,20 @@ impl NetHooks {
             ],
             GFP_KERNEL,
         )?;
+        // The kernel's defragmentation first, so that a spliced connection's
+        // IP fragments reach the hooks reassembled.
+        // SAFETY: `net` is alive (function contract).
+        to_result(unsafe { b::tcpsplice_h_defrag_enable(net.cast()) })?;
         // SAFETY: `ops` is boxed and lives as long as the registration; `net`
         // is alive (function contract).
-        to_result(unsafe {
+        let r = to_result(unsafe {
             b::nf_register_net_hooks(net.cast(), ops[0].get().cast_const(), ops.len() as u32)
-        })?;
+        });
+        if let Err(e) = r {
+            // SAFETY: Enabled above, in the same live `net`.
+            unsafe { b::tcpsplice_h_defrag_disable(net.cast()) };
+            return Err(e);
+        }
         // INVARIANT: Registered above.
         Ok(NetHooks { net, ops })
     }
@@ -138,14 +149,16 @@ impl NetHooks {
 
 impl Drop for NetHooks {
     fn drop(&mut self) {
-        // SAFETY: Registered in `self.net`, by the type invariant.
+        // SAFETY: Registered in `self.net`, with defragmentation enabled
+        // there once for this value, by the type invariant.
         // `nf_unregister_net_hooks` waits until no CPU runs the hooks.
         unsafe {
             b::nf_unregister_net_hooks(
                 self.net.cast(),
                 self.ops[0].get().cast_const(),
                 self.ops.len() as u32,
-            )
+            );
+            b::tcpsplice_h_defrag_disable(self.net.cast());
         };
     }
 }

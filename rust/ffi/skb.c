@@ -7,10 +7,13 @@
  */
 #include <net/ip.h>
 #include <net/ip6_route.h>
+#include <net/gso.h>
 #include <net/route.h>
 #include <linux/netfilter_ipv4.h>
 #include <linux/netfilter_ipv6.h>
 #include <net/netfilter/nf_conntrack.h>
+#include <net/netfilter/ipv4/nf_defrag_ipv4.h>
+#include <net/netfilter/ipv6/nf_defrag_ipv6.h>
 #include "tcpsplice_helpers.h"
 
 /* The first `len` bytes from the network header, writable; NULL on failure. */
@@ -74,6 +77,13 @@ static void prepare(struct sk_buff *skb)
 	skb->skb_iif = 0;
 }
 
+/* TCPSPLICE_SENT_* flags for a packet about to be sent. */
+static int what_sent(const struct sk_buff *skb, u16 frag_max)
+{
+	return (frag_max ? TCPSPLICE_SENT_REASSEMBLED : 0) |
+	       (skb->len > IP_MAX_MTU ? TCPSPLICE_SENT_BIG : 0);
+}
+
 static int output4(struct net *net, struct sk_buff *skb)
 {
 	struct iphdr *iph = ip_hdr(skb);
@@ -86,6 +96,8 @@ static int output4(struct net *net, struct sk_buff *skb)
 		.flowi4_mark = skb->mark,
 	};
 	struct rtable *rt = ip_route_output_key(net, &fl4);
+	u16 frag_max, pmtu;
+	int sent;
 
 	if (IS_ERR(rt)) {
 		kfree_skb(skb);
@@ -95,14 +107,25 @@ static int output4(struct net *net, struct sk_buff *skb)
 	skb_dst_set(skb, &rt->dst);
 	skb->dev = rt->dst.dev;
 	skb->protocol = htons(ETH_P_IP);
+	/*
+	 * A packet the kernel reassembled keeps what ip_forward() keeps: the
+	 * largest fragment's size, so ip_fragment() cuts it no larger than
+	 * the sender's fragments were (or answers "fragmentation needed" for a
+	 * DF one that no longer fits), and the flag that it came with DF.
+	 */
+	frag_max = IPCB(skb)->frag_max_size;
+	sent = what_sent(skb, frag_max);
+	pmtu = IPCB(skb)->flags & IPSKB_FRAG_PMTU;
 	memset(IPCB(skb), 0, sizeof(*IPCB(skb)));
+	IPCB(skb)->frag_max_size = frag_max;
+	IPCB(skb)->flags = pmtu;
 	iph->ttl = ip4_dst_hoplimit(&rt->dst);
 	ip_send_check(iph);
 	prepare(skb);
 	__this_cpu_write(tcpsplice_sending, true);
 	ip_local_out(net, NULL, skb);
 	__this_cpu_write(tcpsplice_sending, false);
-	return 0;
+	return sent;
 }
 
 #if IS_ENABLED(CONFIG_IPV6)
@@ -118,6 +141,8 @@ static int output6(struct net *net, struct sk_buff *skb)
 	};
 	struct dst_entry *dst = ip6_route_output(net, NULL, &fl6);
 	int err = dst->error;
+	u16 frag_max;
+	int sent;
 
 	if (err) {
 		dst_release(dst);
@@ -128,19 +153,24 @@ static int output6(struct net *net, struct sk_buff *skb)
 	skb_dst_set(skb, dst);
 	skb->dev = dst->dev;
 	skb->protocol = htons(ETH_P_IPV6);
+	/* As output4(): nf_ct_frag6_reasm() recorded the fragments' size. */
+	frag_max = IP6CB(skb)->frag_max_size;
+	sent = what_sent(skb, frag_max);
 	memset(IP6CB(skb), 0, sizeof(*IP6CB(skb)));
+	IP6CB(skb)->frag_max_size = frag_max;
 	ip6h->hop_limit = ip6_dst_hoplimit(dst);
 	prepare(skb);
 	__this_cpu_write(tcpsplice_sending, true);
 	ip6_local_out(net, NULL, skb);
 	__this_cpu_write(tcpsplice_sending, false);
-	return 0;
+	return sent;
 }
 #endif
 
 /*
  * Route and send a translated packet; the skb is consumed either way. Called
  * from the PRE_ROUTING hook, so bottom halves are off and this CPU stays.
+ * TCPSPLICE_SENT_* flags (what the packet had been), or a negative errno.
  */
 int tcpsplice_h_output(struct net *net, struct sk_buff *skb, bool v6)
 {
@@ -173,7 +203,43 @@ int tcpsplice_h_send_built(struct net *net, const u8 *data, u32 len, bool v6)
 	local_bh_disable();
 	err = tcpsplice_h_output(net, skb, v6);
 	local_bh_enable();
+	return min(err, 0);
+}
+
+/*
+ * The kernel's defragmentation in this namespace, as conntrack enables it
+ * (nf_defrag_ipv4/6 hooks at -400, before the splice's at -250): a spliced
+ * connection's IP fragments reach the splice reassembled. Without it they
+ * would go up the local stack, which has no socket for them. 0 or a
+ * negative errno.
+ */
+int tcpsplice_h_defrag_enable(struct net *net)
+{
+	int err = 0;
+
+#if IS_ENABLED(CONFIG_NF_DEFRAG_IPV4)
+	err = nf_defrag_ipv4_enable(net);
+	if (err)
+		return err;
+#endif
+#if IS_ENABLED(CONFIG_NF_DEFRAG_IPV6)
+	err = nf_defrag_ipv6_enable(net);
+#if IS_ENABLED(CONFIG_NF_DEFRAG_IPV4)
+	if (err)
+		nf_defrag_ipv4_disable(net);
+#endif
+#endif
 	return err;
+}
+
+void tcpsplice_h_defrag_disable(struct net *net)
+{
+#if IS_ENABLED(CONFIG_NF_DEFRAG_IPV6)
+	nf_defrag_ipv6_disable(net);
+#endif
+#if IS_ENABLED(CONFIG_NF_DEFRAG_IPV4)
+	nf_defrag_ipv4_disable(net);
+#endif
 }
 
 /*
@@ -206,6 +272,72 @@ struct sk_buff *tcpsplice_h_skb_copy(struct sk_buff *skb)
 void tcpsplice_h_skb_free(struct sk_buff *skb)
 {
 	kfree_skb(skb);
+}
+
+/*
+ * A GSO packet of TCP segments, which may be longer than an IPv4 total
+ * length can say (BIG TCP: the field is 0), as iph_totlen() reads it.
+ */
+bool tcpsplice_h_skb_gso_tcp(const struct sk_buff *skb)
+{
+	return skb_is_gso(skb) && skb_is_gso_tcp(skb);
+}
+
+/*
+ * What kind of aggregate a packet is, TCPSPLICE_AGG_*: none (a segment, or
+ * a GRO or GSO packet segmentation copies the first header of); a fraglist
+ * GRO packet (rx-gro-list: the segments kept whole, each with its own
+ * headers, behind the first; the stack makes them for TCP flows without a
+ * local socket, which is what a spliced flow is); or an LRO packet (a
+ * device's, with a gso_size and no gso_type, as skb_warn_if_lro() tells
+ * them: it cannot be segmented again, so it cannot be forwarded).
+ */
+int tcpsplice_h_skb_aggregate(const struct sk_buff *skb)
+{
+	const struct skb_shared_info *shinfo = skb_shinfo(skb);
+
+	if (!skb_is_nonlinear(skb) || !shinfo->gso_size)
+		return TCPSPLICE_AGG_NONE;
+	if (!shinfo->gso_type)
+		return TCPSPLICE_AGG_LRO;
+	if (shinfo->gso_type & SKB_GSO_FRAGLIST)
+		return TCPSPLICE_AGG_FRAGLIST;
+	return TCPSPLICE_AGG_NONE;
+}
+
+/*
+ * Cut a GSO packet into its segments in software, as nfnetlink_queue does
+ * (skb_gso_segment() with no device features): a fraglist packet gives back
+ * the very segments it was made of. The packet is consumed either way; the
+ * list of segments (linked by ->next), or NULL on failure.
+ */
+struct sk_buff *tcpsplice_h_skb_segment(struct sk_buff *skb)
+{
+	struct sk_buff *segs = skb_gso_segment(skb, 0);
+
+	if (IS_ERR_OR_NULL(segs)) {
+		kfree_skb(skb);
+		return NULL;
+	}
+	consume_skb(skb);
+	return segs;
+}
+
+/* The first packet of a list, taken off it; *list becomes the rest. */
+struct sk_buff *tcpsplice_h_skb_list_pop(struct sk_buff **list)
+{
+	struct sk_buff *skb = *list;
+
+	if (skb) {
+		*list = skb->next;
+		skb_mark_not_on_list(skb);
+	}
+	return skb;
+}
+
+void tcpsplice_h_skb_list_free(struct sk_buff *list)
+{
+	kfree_skb_list(list);
 }
 
 /* The TCP checksum of the segment (TCP header `l4` bytes in) is right. */
@@ -270,6 +402,30 @@ void tcpsplice_h_test_skb_partial(struct sk_buff *skb, u32 l4, u16 csum_offset)
 	skb->ip_summed = CHECKSUM_PARTIAL;
 	skb->csum_start = skb_network_header(skb) - skb->head + l4;
 	skb->csum_offset = csum_offset;
+}
+
+/*
+ * Make a test packet an aggregate of `kind` (TCPSPLICE_AGG_*; NONE: a plain
+ * TCPv4 GSO packet): its last `n` bytes move to a page fragment, and its
+ * GSO fields say segments of `gso_size`. 0 or -ENOMEM.
+ */
+int tcpsplice_h_test_skb_gso(struct sk_buff *skb, u32 n, u16 gso_size, int kind)
+{
+	struct page *page;
+
+	if (n > skb_headlen(skb) || n > PAGE_SIZE)
+		return -EINVAL;
+	page = alloc_page(GFP_KERNEL);
+	if (!page)
+		return -ENOMEM;
+	memcpy(page_address(page), skb_tail_pointer(skb) - n, n);
+	__skb_trim(skb, skb->len - n);
+	skb_add_rx_frag(skb, 0, page, 0, n, PAGE_SIZE);
+	skb_shinfo(skb)->gso_size = gso_size;
+	skb_shinfo(skb)->gso_type = kind == TCPSPLICE_AGG_LRO ? 0 :
+		kind == TCPSPLICE_AGG_FRAGLIST ? SKB_GSO_TCPV4 | SKB_GSO_FRAGLIST :
+		SKB_GSO_TCPV4;
+	return 0;
 }
 
 void tcpsplice_h_test_skb_free(struct sk_buff *skb)

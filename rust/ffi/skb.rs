@@ -17,6 +17,37 @@ pub(crate) enum CsumMode {
     Inconsistent,
 }
 
+/// What kind of aggregate of segments a packet is (see
+/// `tcpsplice_h_skb_aggregate`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Aggregate {
+    /// A segment, or a GRO or GSO packet whose segments the output cuts
+    /// with copies of its first header.
+    None,
+    /// A fraglist GRO packet: its segments, each with its own headers.
+    FragList,
+    /// A device's LRO packet, which cannot be cut into segments again.
+    Lro,
+}
+
+/// What a packet that was sent on had been (`tcpsplice_h_output`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Sent {
+    /// Reassembled by the kernel from IP fragments.
+    pub(crate) reassembled: bool,
+    /// Longer than 64 KiB (BIG TCP).
+    pub(crate) big: bool,
+}
+
+impl Sent {
+    fn from_flags(f: c_int) -> Self {
+        Sent {
+            reassembled: f & b::TCPSPLICE_SENT_REASSEMBLED as c_int != 0,
+            big: f & b::TCPSPLICE_SENT_BIG as c_int != 0,
+        }
+    }
+}
+
 /// Proof that a packet was handed on (its skb consumed), which is what
 /// [`Verdict::Stolen`] tells netfilter. Only [`Skb::output`] makes one.
 #[derive(Debug, PartialEq, Eq)]
@@ -100,7 +131,7 @@ impl<'a> Skb<'a> {
 
     /// Route the (translated) packet by its addresses and send it. The skb
     /// is consumed whether or not that works.
-    pub(crate) fn output(self, v6: bool) -> (Stolen, Result) {
+    pub(crate) fn output(self, v6: bool) -> (Stolen, Result<Sent>) {
         if self.net.is_null() {
             // A test packet: never sent, and the caller's wrapper frees it.
             return (Stolen(()), Err(EINVAL));
@@ -108,7 +139,7 @@ impl<'a> Skb<'a> {
         // SAFETY: `skb` is ours (type invariant) and `net` its live namespace;
         // ownership passes to the helper, and `self` is consumed.
         let r = unsafe { b::tcpsplice_h_output(self.net.cast(), self.skb.as_ptr().cast(), v6) };
-        (Stolen(()), to_result(r))
+        (Stolen(()), to_result(r).map(|()| Sent::from_flags(r)))
     }
 
     /// Route the packet again after its addresses changed in LOCAL_OUT (a
@@ -153,13 +184,49 @@ impl<'a> Skb<'a> {
         Some(unsafe { core::slice::from_raw_parts(b::tcpsplice_h_network_header(skb), len) })
     }
 
-    /// A private copy of the packet (see [`SkbCopy`]); `None` if memory is
+    /// A private copy of the packet (see [`OwnedSkb`]); `None` if memory is
     /// short.
-    pub(crate) fn copy(&self) -> Option<SkbCopy> {
+    pub(crate) fn copy(&self) -> Option<OwnedSkb> {
         // SAFETY: `skb` is valid (type invariant); the copy is a new skb.
         let c = unsafe { b::tcpsplice_h_skb_copy(self.skb.as_ptr().cast()) };
         // INVARIANT: A new skb, owned by the result, in the same namespace.
-        NonNull::new(c.cast()).map(|skb| SkbCopy { skb, net: self.net })
+        NonNull::new(c.cast()).map(|skb| OwnedSkb { skb, net: self.net })
+    }
+
+    /// A GSO (or GRO) packet of TCP segments: one whose IPv4 total length
+    /// may be 0 (BIG TCP, longer than 64 KiB).
+    pub(crate) fn gso_tcp(&self) -> bool {
+        // SAFETY: `skb` is valid (type invariant).
+        unsafe { b::tcpsplice_h_skb_gso_tcp(self.skb.as_ptr().cast()) }
+    }
+
+    /// What kind of aggregate of segments the packet is, if any.
+    pub(crate) fn aggregate(&self) -> Aggregate {
+        // SAFETY: `skb` is valid (type invariant).
+        match unsafe { b::tcpsplice_h_skb_aggregate(self.skb.as_ptr().cast()) } as u32 {
+            b::TCPSPLICE_AGG_FRAGLIST => Aggregate::FragList,
+            b::TCPSPLICE_AGG_LRO => Aggregate::Lro,
+            _ => Aggregate::None,
+        }
+    }
+
+    /// Cut the (GSO) packet into its segments, each a packet of its own
+    /// with its own headers; `None` if that failed (the packet is gone
+    /// either way).
+    pub(crate) fn segment(self) -> (Stolen, Option<Segments>) {
+        if self.net.is_null() {
+            // A test packet: left to the caller's wrapper, as by `output`.
+            return (Stolen(()), None);
+        }
+        // SAFETY: `skb` is ours (type invariant); ownership passes to the
+        // helper, and `self` is consumed.
+        let head = unsafe { b::tcpsplice_h_skb_segment(self.skb.as_ptr().cast()) };
+        // INVARIANT: The list the helper made, owned now by the result.
+        let segs = (!head.is_null()).then(|| Segments {
+            head: head.cast(),
+            net: self.net,
+        });
+        (Stolen(()), segs)
     }
 
     /// The TCP checksum of the segment, whose TCP header is `l4` bytes after
@@ -191,18 +258,19 @@ impl<'a> Skb<'a> {
     }
 }
 
-/// A packet this module copied and owns: freed when dropped unless sent.
+/// A packet this module owns (a copy it made, or a segment it cut): freed
+/// when dropped unless sent.
 ///
 /// # Invariants
 ///
 /// `skb` is a valid skb owned by this value; `net` is null or its live
-/// namespace (that of the packet it was copied from, within the hook).
-pub(crate) struct SkbCopy {
+/// namespace (that of the packet it came from, within the hook).
+pub(crate) struct OwnedSkb {
     skb: NonNull<kernel::bindings::sk_buff>,
     net: *mut kernel::bindings::net,
 }
 
-impl SkbCopy {
+impl OwnedSkb {
     /// The copy as a packet to translate.
     pub(crate) fn as_skb(&mut self) -> Skb<'_> {
         // SAFETY: Owned by us (type invariant) and borrowed mutably for the
@@ -211,7 +279,7 @@ impl SkbCopy {
     }
 
     /// Route and send it (see [`Skb::output`]).
-    pub(crate) fn output(self, v6: bool) -> Result {
+    pub(crate) fn output(self, v6: bool) -> Result<Sent> {
         let skb = self.skb.as_ptr();
         let net = self.net;
         core::mem::forget(self);
@@ -226,10 +294,44 @@ impl SkbCopy {
     }
 }
 
-impl Drop for SkbCopy {
+impl Drop for OwnedSkb {
     fn drop(&mut self) {
         // SAFETY: Owned (type invariant).
         unsafe { b::tcpsplice_h_skb_free(self.skb.as_ptr().cast()) };
+    }
+}
+
+/// The segments a packet was cut into ([`Skb::segment`]), each handed out
+/// as an [`OwnedSkb`]; those never taken are freed with the list.
+///
+/// # Invariants
+///
+/// `head` is null or the first of a list of valid skbs (linked by `next`)
+/// owned by this value; `net` is their live namespace.
+pub(crate) struct Segments {
+    head: *mut kernel::bindings::sk_buff,
+    net: *mut kernel::bindings::net,
+}
+
+impl Iterator for Segments {
+    type Item = OwnedSkb;
+
+    fn next(&mut self) -> Option<OwnedSkb> {
+        let mut head = self.head;
+        // SAFETY: `head` is null or a list this value owns (type invariant);
+        // the helper takes its first packet off it.
+        let first = unsafe { b::tcpsplice_h_skb_list_pop(&mut head) };
+        // INVARIANT: What is left of the list.
+        self.head = head;
+        // INVARIANT: Taken off the list, so owned by the result alone.
+        NonNull::new(first.cast()).map(|skb| OwnedSkb { skb, net: self.net })
+    }
+}
+
+impl Drop for Segments {
+    fn drop(&mut self) {
+        // SAFETY: Owned (type invariant); null is an empty list.
+        unsafe { b::tcpsplice_h_skb_list_free(self.head) };
     }
 }
 
@@ -261,6 +363,21 @@ pub(crate) mod test_support {
             unsafe {
                 b::tcpsplice_h_test_skb_partial(self.0.as_ptr().cast(), l4 as u32, csum_offset)
             };
+        }
+
+        /// Make it an aggregate of segments of `gso_size` bytes, of `kind`
+        /// ([`Aggregate::None`]: a plain GSO packet), its last `n` bytes in
+        /// a page fragment.
+        pub(crate) fn set_gso(&mut self, n: u32, gso_size: u16, kind: Aggregate) -> Result {
+            let k = match kind {
+                Aggregate::None => b::TCPSPLICE_AGG_NONE,
+                Aggregate::FragList => b::TCPSPLICE_AGG_FRAGLIST,
+                Aggregate::Lro => b::TCPSPLICE_AGG_LRO,
+            };
+            // SAFETY: Owned (type invariant).
+            to_result(unsafe {
+                b::tcpsplice_h_test_skb_gso(self.0.as_ptr().cast(), n, gso_size, k as c_int)
+            })
         }
 
         /// Borrow it as a hook would see it.

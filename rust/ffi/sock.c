@@ -6,6 +6,8 @@
  */
 #include <linux/llist.h>
 #include <linux/net.h>
+#include <linux/netdevice.h>
+#include <linux/rtnetlink.h>
 #include <linux/tcp.h>
 #include <net/inet_hashtables.h>
 #include <net/inet6_hashtables.h>
@@ -402,4 +404,25 @@ void tcpsplice_h_sock_send_fin(struct sock *sk)
 	WRITE_ONCE(sk->sk_shutdown, sk->sk_shutdown | SEND_SHUTDOWN);
 	sk->sk_prot->shutdown(sk, SEND_SHUTDOWN);
 	sk->sk_state_change(sk);
+}
+
+/*
+ * Turn LRO off on the device the socket's connection goes out on, as the
+ * kernel does on every device once forwarding is on (dev_disable_lro()):
+ * the connection is about to be forwarded, and an LRO packet cannot be cut
+ * into segments again. Nothing to do, and no lock taken, when the device
+ * has no LRO on. Process context, no socket lock held.
+ */
+void tcpsplice_h_sock_no_lro(struct sock *sk)
+{
+	struct dst_entry *dst = sk_dst_get(sk);
+
+	if (!dst)
+		return;
+	if (dst->dev && (READ_ONCE(dst->dev->features) & NETIF_F_LRO)) {
+		rtnl_lock();
+		dev_disable_lro(dst->dev);
+		rtnl_unlock();
+	}
+	dst_release(dst);
 }

@@ -56,6 +56,14 @@ impl Sock {
     fn raw(&self) -> *mut kernel::bindings::sock {
         self.0.as_ptr().cast()
     }
+
+    /// Turn LRO off on the device the connection goes out on (see
+    /// `tcpsplice_h_sock_no_lro`). Process context; may sleep (RTNL).
+    pub(crate) fn no_lro(&self) {
+        // SAFETY: Referenced (type invariant), not locked by us; the caller
+        // is in process context.
+        unsafe { b::tcpsplice_h_sock_no_lro(self.raw()) };
+    }
 }
 
 /// What this host's socket of a connection says about its peer's FIN.

@@ -199,6 +199,23 @@ pub(crate) enum Counter {
     /// FIN other than the one queued at splice time, and all it sends
     /// once its bytes were acknowledged, until the sweep retires it
     HandoverHeld,
+    /// translated packets that had arrived in IP fragments, reassembled
+    /// by the kernel's defragmentation (which the module enables in a
+    /// namespace with its hooks) and sent on, cut again into fragments
+    /// no larger than the sender's
+    PacketsReassembled,
+    /// fraglist GRO packets (``rx-gro-list``) of spliced connections cut
+    /// back into their segments, each then translated and counted as
+    /// any packet
+    GroListsSegmented,
+    /// translated GRO packets longer than 64 KiB (BIG TCP: their IPv4
+    /// total length or IPv6 payload length is 0)
+    PacketsBigTcp,
+    /// packets of spliced connections that a device had aggregated with
+    /// LRO, dropped: they cannot be cut into segments again (``SPLICE``
+    /// turns LRO off on the devices its sockets' routes go out on, as
+    /// forwarding does)
+    DropLro,
 }
 
 /// Statistics attributes that are current values, not counters.
@@ -209,7 +226,7 @@ pub(crate) const GAUGES: [u32; 4] = [
     b::TCPSPLICE_STAT_VIPS_OWNED,
 ];
 
-const COUNTERS: usize = 76;
+const COUNTERS: usize = 80;
 
 impl Counter {
     /// Every counter, in reporting order.
@@ -290,6 +307,10 @@ impl Counter {
         Counter::HandoverMoved,
         Counter::HandoverFins,
         Counter::HandoverHeld,
+        Counter::PacketsReassembled,
+        Counter::GroListsSegmented,
+        Counter::PacketsBigTcp,
+        Counter::DropLro,
     ];
 
     /// The counters that are maxima, not sums.
@@ -378,6 +399,10 @@ impl Counter {
             Counter::HandoverMoved => b::TCPSPLICE_STAT_HANDOVER_MOVED,
             Counter::HandoverFins => b::TCPSPLICE_STAT_HANDOVER_FINS,
             Counter::HandoverHeld => b::TCPSPLICE_STAT_HANDOVER_HELD,
+            Counter::PacketsReassembled => b::TCPSPLICE_STAT_PACKETS_REASSEMBLED,
+            Counter::GroListsSegmented => b::TCPSPLICE_STAT_GRO_LISTS_SEGMENTED,
+            Counter::PacketsBigTcp => b::TCPSPLICE_STAT_PACKETS_BIG_TCP,
+            Counter::DropLro => b::TCPSPLICE_STAT_DROP_LRO,
         }
     }
 }

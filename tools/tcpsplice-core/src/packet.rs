@@ -24,7 +24,8 @@ pub enum Malformed {
     BadVersion,
     /// IPv4 IHL below 5.
     BadHeaderLength,
-    /// IPv4 total length shorter than its header.
+    /// IPv4 total length shorter than its header (and not 0, see
+    /// [`Ipv4Header::total_len`]).
     BadTotalLength,
     /// TCP data offset below 5.
     BadDataOffset,
@@ -35,7 +36,10 @@ pub enum Malformed {
 pub struct Ipv4Header {
     /// Header length in bytes, options included.
     pub header_len: usize,
-    /// The total-length field.
+    /// The total-length field. 0 is BIG TCP's: a GRO or GSO packet longer
+    /// than the field can say, whose length is the packet's own; the
+    /// caller, who knows the packet, checks that it is one (as the
+    /// kernel's `iph_totlen()`).
     pub total_len: usize,
     /// The protocol field.
     pub protocol: u8,
@@ -133,7 +137,7 @@ pub fn ipv4(b: &[u8]) -> Result<Ipv4Header, Malformed> {
         return Err(Malformed::BadHeaderLength);
     }
     let total_len = usize::from(be16(b, 2)?);
-    if total_len < header_len {
+    if total_len < header_len && total_len != 0 {
         return Err(Malformed::BadTotalLength);
     }
     let frag = be16(b, 6)?;
@@ -220,6 +224,8 @@ mod tests {
         let mut p = v4_header();
         p[3] = 19;
         assert_eq!(ipv4(&p), Err(Malformed::BadTotalLength));
+        p[3] = 0; // BIG TCP's, left to the caller
+        assert_eq!(ipv4(&p).unwrap().total_len, 0);
         assert_eq!(ipv4(&v4_header()[..19]), Err(Malformed::Truncated));
     }
 
@@ -256,7 +262,7 @@ mod tests {
         fn never_panics_and_lengths_are_sane(b in proptest::collection::vec(any::<u8>(), 0..80)) {
             if let Ok(h) = ipv4(&b) {
                 prop_assert!(h.header_len >= IPV4_MIN_HEADER && h.header_len <= 60);
-                prop_assert!(h.total_len >= h.header_len);
+                prop_assert!(h.total_len == 0 || h.total_len >= h.header_len);
             }
             let _ = ipv6(&b);
             if let Ok(t) = tcp(&b) {

@@ -385,8 +385,25 @@ pub const TCPSPLICE_STAT_HANDOVER_FINS: u16 = 80;
 /// FIN other than the one queued at splice time, and all it sends
 /// once its bytes were acknowledged, until the sweep retires it
 pub const TCPSPLICE_STAT_HANDOVER_HELD: u16 = 81;
+/// translated packets that had arrived in IP fragments, reassembled
+/// by the kernel's defragmentation (which the module enables in a
+/// namespace with its hooks) and sent on, cut again into fragments
+/// no larger than the sender's
+pub const TCPSPLICE_STAT_PACKETS_REASSEMBLED: u16 = 82;
+/// fraglist GRO packets (``rx-gro-list``) of spliced connections cut
+/// back into their segments, each then translated and counted as
+/// any packet
+pub const TCPSPLICE_STAT_GRO_LISTS_SEGMENTED: u16 = 83;
+/// translated GRO packets longer than 64 KiB (BIG TCP: their IPv4
+/// total length or IPv6 payload length is 0)
+pub const TCPSPLICE_STAT_PACKETS_BIG_TCP: u16 = 84;
+/// packets of spliced connections that a device had aggregated with
+/// LRO, dropped: they cannot be cut into segments again (``SPLICE``
+/// turns LRO off on the devices its sockets' routes go out on, as
+/// forwarding does)
+pub const TCPSPLICE_STAT_DROP_LRO: u16 = 85;
 /// The highest attribute of `tcpsplice_stat`.
-pub const TCPSPLICE_STAT_MAX: u16 = 81;
+pub const TCPSPLICE_STAT_MAX: u16 = 85;
 /// Every member of `tcpsplice_stat`, by name.
 ///
 /// Per-namespace counters, all u64. Gauges and maxima say so; every other
@@ -473,6 +490,10 @@ pub const TCPSPLICE_STAT_MEMBERS: &[(&str, u16)] = &[
     ("TCPSPLICE_STAT_HANDOVER_MOVED", 79),
     ("TCPSPLICE_STAT_HANDOVER_FINS", 80),
     ("TCPSPLICE_STAT_HANDOVER_HELD", 81),
+    ("TCPSPLICE_STAT_PACKETS_REASSEMBLED", 82),
+    ("TCPSPLICE_STAT_GRO_LISTS_SEGMENTED", 83),
+    ("TCPSPLICE_STAT_PACKETS_BIG_TCP", 84),
+    ("TCPSPLICE_STAT_DROP_LRO", 85),
 ];
 
 /// The documentation of every member of `tcpsplice_stat`.
@@ -557,6 +578,10 @@ pub const TCPSPLICE_STAT_DOCS: &[(&str, &str)] = &[
     ("TCPSPLICE_STAT_HANDOVER_MOVED", "bytes a socket had received and the proxy had not read when a splice was asked for, moved to the other socket's send queue"),
     ("TCPSPLICE_STAT_HANDOVER_FINS", "FINs the module sent when it made a splice, each from one socket after everything it was given, because the other socket's peer had closed (a backend that answered and closed, a client that half-closed) before the splice"),
     ("TCPSPLICE_STAT_HANDOVER_HELD", "segments a handed-over socket sent that were kept from its peer: its pure ACKs (the other peer acknowledges what it receives), any FIN other than the one queued at splice time, and all it sends once its bytes were acknowledged, until the sweep retires it"),
+    ("TCPSPLICE_STAT_PACKETS_REASSEMBLED", "translated packets that had arrived in IP fragments, reassembled by the kernel's defragmentation (which the module enables in a namespace with its hooks) and sent on, cut again into fragments no larger than the sender's"),
+    ("TCPSPLICE_STAT_GRO_LISTS_SEGMENTED", "fraglist GRO packets (``rx-gro-list``) of spliced connections cut back into their segments, each then translated and counted as any packet"),
+    ("TCPSPLICE_STAT_PACKETS_BIG_TCP", "translated GRO packets longer than 64 KiB (BIG TCP: their IPv4 total length or IPv6 payload length is 0)"),
+    ("TCPSPLICE_STAT_DROP_LRO", "packets of spliced connections that a device had aggregated with LRO, dropped: they cannot be cut into segments again (``SPLICE`` turns LRO off on the devices its sockets' routes go out on, as forwarding does)"),
 ];
 
 pub const TCPSPLICE_SPLICE_UNSPEC: u16 = 0;
