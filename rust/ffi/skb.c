@@ -407,7 +407,8 @@ void tcpsplice_h_test_skb_partial(struct sk_buff *skb, u32 l4, u16 csum_offset)
 /*
  * Make a test packet an aggregate of `kind` (TCPSPLICE_AGG_*; NONE: a plain
  * TCPv4 GSO packet): its last `n` bytes move to a page fragment, and its
- * GSO fields say segments of `gso_size`. 0 or -ENOMEM.
+ * GSO fields say segments of `gso_size`. 0, -EINVAL (`n` is more than
+ * the linear part or a page holds) or -ENOMEM.
  */
 int tcpsplice_h_test_skb_gso(struct sk_buff *skb, u32 n, u16 gso_size, int kind)
 {

@@ -31,7 +31,7 @@ pub(crate) enum Aggregate {
 }
 
 /// What a packet that was sent on had been (`tcpsplice_h_output`).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Sent {
     /// Reassembled by the kernel from IP fragments.
     pub(crate) reassembled: bool,
